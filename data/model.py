@@ -1,0 +1,389 @@
+"""The things a workspace holds: items, people and settings.
+
+Documents on disk are plain dicts in TinyDB tables; the classes here are
+read-only views built from them. Fields this version does not know about are
+kept in ``extra`` and never dropped on write (operations edit the stored dict in
+place), so a file written by a newer worktop survives an older one.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any
+
+from data.dates import BadDate, parse_date
+
+KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
+"""Kinds of work, biggest first."""
+
+DEFAULT_STATUSES = ("inbox", "todo", "doing", "review", "done")
+"""Workflow statuses in order; the first is the inbox, the last means finished."""
+
+CLOSED_STATUSES = ("declined", "archived")
+"""Statuses outside the workflow: work that will not be done, or put away."""
+
+ROLES = {"R": "responsible", "C": "consulted", "I": "informed"}
+"""RACI letters besides the one accountable ``owner``."""
+
+TITLE_LIMIT = 200
+"""Longest title accepted, in characters; longer text belongs in the body."""
+
+TEXT_LIMIT = 20_000
+"""Longest body or why text accepted, in characters."""
+
+ANSWERS = ("who", "what", "when", "how", "why")
+"""The five questions every piece of work should answer."""
+
+EDITABLE_FIELDS = (
+    "title",
+    "body",
+    "kind",
+    "owner",
+    "due",
+    "snoozed_until",
+    "parent",
+    "goal",
+    "why",
+    "tags",
+    "priority",
+    "requester",
+)
+"""Fields ``SetFields`` accepts by name (status moves go through ``Move``)."""
+
+
+class BadValue(ValueError):
+    """A field value a person typed that cannot be stored; the message says why."""
+
+
+@dataclass(slots=True)
+class Person:
+    """Someone who can own work."""
+
+    handle: str
+    """Short login-like name used in ``owner:`` and role maps."""
+    name: str = ""
+    """Full name shown beside the handle."""
+    team: str = ""
+    """Team the person belongs to, for grouping in the ownership matrix."""
+    capacity: int = 5
+    """How many open items the person can carry in a week."""
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Person:
+        return cls(
+            handle=str(doc.get("handle", "")),
+            name=str(doc.get("name", "") or ""),
+            team=str(doc.get("team", "") or ""),
+            capacity=int(doc.get("capacity", 5) or 0),
+        )
+
+
+@dataclass(slots=True)
+class Settings:
+    """Per-workspace settings stored in the ``meta`` document."""
+
+    name: str = "worktop"
+    """Workspace name shown in the header."""
+    statuses: tuple[str, ...] = DEFAULT_STATUSES
+    """Workflow statuses in order; first is the inbox, last is done."""
+    wip: dict[str, int] = field(default_factory=dict)
+    """WIP limit per status (absent means no limit)."""
+    wip_blocks: bool = False
+    """Whether moving past a WIP limit is refused (True) or only warned about."""
+
+    @property
+    def inbox(self) -> str:
+        return self.statuses[0]
+
+    @property
+    def done(self) -> str:
+        return self.statuses[-1]
+
+    @property
+    def board_statuses(self) -> tuple[str, ...]:
+        """The board's columns: every workflow status after the inbox."""
+        return self.statuses[1:]
+
+    @property
+    def all_statuses(self) -> tuple[str, ...]:
+        return self.statuses + CLOSED_STATUSES
+
+    def is_open(self, status: str) -> bool:
+        return status != self.done and status not in CLOSED_STATUSES
+
+    @classmethod
+    def from_doc(cls, doc: dict[str, Any]) -> Settings:
+        statuses = tuple(doc.get("statuses") or DEFAULT_STATUSES)
+        if len(statuses) < 2:
+            statuses = DEFAULT_STATUSES
+        return cls(
+            name=str(doc.get("name") or "worktop"),
+            statuses=statuses,
+            wip={str(k): int(v) for k, v in (doc.get("wip") or {}).items()},
+            wip_blocks=bool(doc.get("wip_blocks", False)),
+        )
+
+
+_ITEM_FIELDS = (
+    "kind",
+    "title",
+    "body",
+    "status",
+    "owner",
+    "roles",
+    "due",
+    "snoozed_until",
+    "checklist",
+    "parent",
+    "goal",
+    "why",
+    "why_log",
+    "tags",
+    "priority",
+    "requester",
+    "duplicate_of",
+    "decline_reason",
+    "rank",
+    "created_at",
+    "created_by",
+    "updated_at",
+    "updated_by",
+    "status_since",
+)
+
+
+@dataclass(slots=True)
+class Item:
+    """One piece of work, as read from the workspace file."""
+
+    id: int
+    """Short, stable number; typed as ``42`` or ``#42``."""
+    kind: str = "task"
+    title: str = ""
+    body: str = ""
+    status: str = "inbox"
+    owner: str | None = None
+    """The one accountable person."""
+    roles: dict[str, str] = field(default_factory=dict)
+    """Other people's RACI letters: handle → ``R``/``C``/``I``."""
+    due: str | None = None
+    """ISO date."""
+    snoozed_until: str | None = None
+    """ISO date; hidden from the inbox until then."""
+    checklist: list[dict[str, Any]] = field(default_factory=list)
+    """Steps ``{"text": str, "done": bool}``: how the work gets done."""
+    parent: int | None = None
+    goal: int | None = None
+    """A goal this item serves, besides its parent chain."""
+    why: str = ""
+    """The current reason the work exists."""
+    why_log: list[dict[str, Any]] = field(default_factory=list)
+    """Timestamped notes ``{"at", "by", "text", "kind": "why"|"note"}``, oldest first."""
+    tags: list[str] = field(default_factory=list)
+    priority: int | None = None
+    """1 (highest) to 4, or none."""
+    requester: str | None = None
+    duplicate_of: int | None = None
+    decline_reason: str = ""
+    rank: float = 0.0
+    """Order within a board column; lower comes first."""
+    created_at: str = ""
+    created_by: str = ""
+    updated_at: str = ""
+    updated_by: str = ""
+    status_since: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    """Fields this version does not know; kept on disk untouched."""
+
+    @classmethod
+    def from_doc(cls, item_id: int, doc: dict[str, Any]) -> Item:
+        item = cls(id=item_id)
+        for name in _ITEM_FIELDS:
+            value = doc.get(name)
+            if value is not None:
+                setattr(item, name, value)
+        if len(doc) > len(_ITEM_FIELDS) or any(k not in _ITEM_FIELD_SET for k in doc):
+            item.extra = {k: v for k, v in doc.items() if k not in _ITEM_FIELD_SET}
+        return item
+
+    @property
+    def label(self) -> str:
+        return f"#{self.id}"
+
+    def due_date(self) -> date | None:
+        if not self.due:
+            return None
+        try:
+            return date.fromisoformat(self.due)
+        except ValueError:
+            return None
+
+
+_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+
+
+def clean_text(text: str, *, limit: int, what: str, single_line: bool = False) -> str:
+    """Validate free text for storage. Stored verbatim apart from trimming.
+
+    Markup and control characters are kept as typed (showing them safely is the
+    display's job); only the length and, for single-line fields, line breaks are
+    checked.
+    """
+    if not isinstance(text, str):
+        raise BadValue(f"{what} must be text")
+    text = text.strip() if single_line else text.rstrip()
+    if single_line and ("\n" in text or "\r" in text):
+        raise BadValue(f"{what} must be one line")
+    if len(text) > limit:
+        raise BadValue(f"{what} is {len(text)} characters; the limit is {limit}")
+    return text
+
+
+def parse_item_id(text: str | int) -> int:
+    """``42``, ``#42`` → 42; anything else is a :class:`BadValue`."""
+    if isinstance(text, int):
+        return text
+    raw = str(text).strip().lstrip("#")
+    if not raw.isdigit():
+        raise BadValue(f"not an item id: {text!r} (ids look like 42 or #42)")
+    return int(raw)
+
+
+def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
+    """Turn a typed value into the stored value of field ``name``.
+
+    Used by the CLI's ``set`` and the TUI's editor so both validate alike. An
+    empty string clears optional fields.
+
+    Raises:
+        BadValue: unknown field or bad value, with a message a person can act on.
+    """
+    if name not in EDITABLE_FIELDS:
+        raise BadValue(f"unknown field {name!r}; fields: {', '.join(EDITABLE_FIELDS)}")
+    text = raw if isinstance(raw, str) else raw
+    if name == "title":
+        title = clean_text(str(text), limit=TITLE_LIMIT, what="title", single_line=True)
+        if not title:
+            raise BadValue("title cannot be empty")
+        return title
+    if name in ("body", "why"):
+        return clean_text(str(text or ""), limit=TEXT_LIMIT, what=name)
+    if name == "kind":
+        kind = str(text).strip().lower()
+        if kind not in KINDS:
+            raise BadValue(f"unknown kind {text!r}; kinds: {', '.join(KINDS)}")
+        return kind
+    if name in ("owner", "requester"):
+        handle = str(text or "").strip().lstrip("@")
+        if handle.lower() in ("", "none", "-"):
+            return None
+        if not is_handle(handle):
+            raise BadValue(f"{name} {text!r} is not a handle (letters, digits, . _ -)")
+        return handle
+    if name in ("due", "snoozed_until"):
+        word = str(text or "").strip()
+        if word.lower() in ("", "none", "-"):
+            return None
+        try:
+            return parse_date(word, today).isoformat()
+        except BadDate as error:
+            raise BadValue(str(error)) from None
+    if name in ("parent", "goal"):
+        word = str(text or "").strip()
+        if word.lower() in ("", "none", "-"):
+            return None
+        return parse_item_id(word)
+    if name == "tags":
+        words = text if isinstance(text, list) else str(text or "").replace(",", " ").split()
+        tags = []
+        for word in words:
+            tag = str(word).strip().lstrip("#")
+            if tag and tag not in tags:
+                if not is_handle(tag):
+                    raise BadValue(f"tag {word!r} may hold only letters, digits, . _ -")
+                tags.append(tag)
+        return tags
+    if name == "priority":
+        word = str(text or "").strip().lower().lstrip("p")
+        if word in ("", "none", "-"):
+            return None
+        if word not in ("1", "2", "3", "4"):
+            raise BadValue(f"priority {text!r} must be 1 (highest) to 4, or none")
+        return int(word)
+    raise BadValue(f"field {name!r} cannot be set")  # pragma: no cover
+
+
+def is_handle(text: str) -> bool:
+    """Handles and tags: 1–40 letters, digits, ``.``, ``_`` or ``-``."""
+    return 0 < len(text) <= 40 and all(ch.isalnum() or ch in "._-" for ch in text)
+
+
+def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> list[str]:
+    """Which of who/when/how/why the item leaves unanswered (``what`` is the title).
+
+    ``when`` is only missing on open work; ``how`` only on projects and
+    workstreams; ``why`` counts as answered when any ancestor or goal says why.
+    """
+    missing = []
+    if not item.owner and item.kind not in ("goal",):
+        missing.append("who")
+    if not item.due and settings.is_open(item.status) and item.kind not in ("goal", "operation", "recurring"):
+        missing.append("when")
+    if item.kind in ("project", "workstream") and not item.checklist:
+        missing.append("how")
+    if not inherited_why(item, items):
+        missing.append("why")
+    return missing
+
+
+def inherited_why(item: Item, items: dict[int, Item]) -> str:
+    """The item's own why, else the nearest ancestor's or goal's."""
+    seen: set[int] = set()
+    current: Item | None = item
+    while current is not None and current.id not in seen:
+        if current.why:
+            return current.why
+        seen.add(current.id)
+        if current.goal is not None and current.goal in items and items[current.goal].why:
+            return items[current.goal].why
+        current = items.get(current.parent) if current.parent is not None else None
+    return ""
+
+
+def chain(item: Item, items: dict[int, Item]) -> list[Item]:
+    """The item, then its parents up to the top (a goal, usually); cycles are cut."""
+    result = [item]
+    seen = {item.id}
+    current = item
+    while current.parent is not None and current.parent in items and current.parent not in seen:
+        current = items[current.parent]
+        seen.add(current.id)
+        result.append(current)
+    if current.goal is not None and current.goal in items and current.goal not in seen:
+        result.append(items[current.goal])
+    return result
+
+
+def display_width_safe(text: str) -> str:
+    """Replace control characters with visible symbols so text cannot drive a terminal.
+
+    ESC becomes ``␛``, BEL ``␇`` and so on (Unicode control pictures); other
+    format/control code points become ``�``. Rich markup is not touched here:
+    widgets render text through ``rich.text.Text``, which never parses markup.
+    """
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if code < 0x20:
+            out.append(chr(0x2400 + code) if ch not in "\n\t" else " ")
+        elif code == 0x7F:
+            out.append("␡")
+        elif unicodedata.category(ch) in ("Cc", "Cf", "Cs", "Co", "Cn") or ch in "\u2028\u2029":
+            out.append("�")
+        else:
+            out.append(ch)
+    return "".join(out)

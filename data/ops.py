@@ -1,0 +1,417 @@
+"""Operations: every change to a workspace is one of these, applied by ``Workspace.apply``.
+
+Each operation validates against the fresh state inside the lock, edits the
+stored documents in place (so unknown fields survive), and records history
+entries with each field's old → new value. Nested lists are replaced, never
+mutated, because snapshots taken earlier may still share them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from data.model import (
+    CLOSED_STATUSES,
+    KINDS,
+    ROLES,
+    TEXT_LIMIT,
+    BadValue,
+    Person,
+    clean_text,
+    coerce_field,
+    is_handle,
+)
+from data.workspace import Conflict, NotFound, Transaction
+
+_MISSING = object()
+
+
+class Operation(Protocol):
+    def apply(self, txn: Transaction) -> int | None:
+        """Apply to the transaction's fresh state; return the item id touched."""
+
+
+def _check_expected(txn: Transaction, item_id: int, doc: dict[str, Any], expected: dict[str, Any]) -> None:
+    """Raise :class:`Conflict` if a field no longer holds the value the caller saw."""
+    for name, seen in expected.items():
+        current = doc.get(name)
+        if _norm(current) != _norm(seen):
+            entry = txn.last_change_of(item_id, name)
+            who = entry["by"] if entry else "someone"
+            when = f" at {entry['at']}" if entry else ""
+            raise Conflict(
+                f"#{item_id} {name} was changed by {who}{when} to {_show(current)} "
+                f"(you saw {_show(seen)}); nothing was written",
+                item_id=item_id, field=name, by=who, value=current,
+            )
+
+
+def _norm(value: Any) -> Any:
+    return None if value in ("", [], {}) else value
+
+
+def _show(value: Any) -> str:
+    if value in (None, "", []):
+        return "nothing"
+    return repr(value)
+
+
+def _check_person(txn: Transaction, handle: str | None, what: str) -> None:
+    if handle is not None and not txn.has_person(handle):
+        raise BadValue(f"unknown person {handle!r} for {what}; add them with `worktop person add {handle}`")
+
+
+def _check_item_ref(txn: Transaction, item_id: int | None, ref: int | None, what: str) -> None:
+    if ref is None:
+        return
+    if ref == item_id:
+        raise BadValue(f"an item cannot be its own {what}")
+    try:
+        txn.raw_item(ref)
+    except NotFound:
+        raise NotFound(f"{what} #{ref} is not in this workspace") from None
+    if what == "parent" and item_id is not None:
+        seen, current = {item_id}, ref
+        while current is not None:
+            if current in seen:
+                raise BadValue(f"#{ref} is inside #{item_id}; a parent cannot be its own descendant")
+            seen.add(current)
+            current = txn.raw_item(current).get("parent") if str(current) in txn.db.storage.read()["items"] else None
+
+
+def _touch(txn: Transaction, doc: dict[str, Any]) -> None:
+    doc["updated_at"] = txn.now
+    doc["updated_by"] = txn.actor
+
+
+@dataclass
+class CreateItem:
+    """Make a new item. ``fields`` are typed values (validated as ``set`` validates)."""
+
+    title: str
+    kind: str = "task"
+    status: str | None = None
+    fields: dict[str, Any] = field(default_factory=dict)
+    checklist: list[str] = field(default_factory=list)
+
+    def apply(self, txn: Transaction) -> int:
+        settings = txn.settings
+        title = coerce_field("title", self.title)
+        kind = coerce_field("kind", self.kind)
+        status = self.status or (settings.inbox if kind == "request" else settings.board_statuses[0])
+        if status not in settings.all_statuses:
+            raise BadValue(f"unknown status {status!r}; statuses: {', '.join(settings.all_statuses)}")
+        doc: dict[str, Any] = {"kind": kind, "title": title, "status": status}
+        for name, raw in self.fields.items():
+            if name in ("title", "kind"):
+                continue
+            value = coerce_field(name, raw, today=txn.today)
+            if value not in (None, "", []):
+                doc[name] = value
+        _check_person(txn, doc.get("owner"), "owner")
+        _check_item_ref(txn, None, doc.get("parent"), "parent")
+        _check_item_ref(txn, None, doc.get("goal"), "goal")
+        if self.checklist:
+            doc["checklist"] = [
+                {"text": clean_text(t, limit=500, what="step", single_line=True), "done": False} for t in self.checklist
+            ]
+        if doc.get("why"):
+            doc["why_log"] = [{"at": txn.now, "by": txn.actor, "text": doc["why"], "kind": "why"}]
+        doc.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
+                   status_since=txn.now, rank=_next_rank(txn, status))
+        item_id = txn.items.insert(doc)
+        txn.record("create", item_id, {k: [None, v] for k, v in doc.items() if k not in _BOOKKEEPING},
+                   f"created #{item_id} {title[:60]}")
+        return item_id
+
+
+_BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "status_since", "rank", "why_log"})
+
+
+def _next_rank(txn: Transaction, status: str) -> float:
+    ranks = [doc.get("rank", 0.0) or 0.0 for doc in txn.db.storage.read()["items"].values() if doc.get("status") == status]
+    return (max(ranks) + 1.0) if ranks else 1.0
+
+
+@dataclass
+class SetFields:
+    """Set fields of one item.
+
+    ``values`` are typed values (``"fri"``, ``"ana"``, ``"a,b"``) or already
+    stored values. ``expected`` holds the stored values the caller saw; a field
+    someone else changed meanwhile raises :class:`Conflict`. Fields not in
+    ``expected`` are set whatever they hold (last writer wins, with history).
+    """
+
+    item_id: int
+    values: dict[str, Any]
+    expected: dict[str, Any] | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        if not self.values:
+            raise BadValue("nothing to set")
+        new = {name: coerce_field(name, raw, today=txn.today) for name, raw in self.values.items()}
+        if self.expected:
+            _check_expected(txn, self.item_id, doc, self.expected)
+        if "owner" in new:
+            _check_person(txn, new["owner"], "owner")
+        if "requester" in new and new["requester"] is not None and not is_handle(new["requester"]):
+            raise BadValue("requester must be a handle")
+        for ref in ("parent", "goal"):
+            if ref in new:
+                _check_item_ref(txn, self.item_id, new[ref], ref)
+        changes = {}
+        for name, value in new.items():
+            old = doc.get(name)
+            if _norm(old) == _norm(value):
+                continue
+            changes[name] = [old, value]
+            if value in (None, "", []):
+                doc.pop(name, None)
+            else:
+                doc[name] = value
+        if not changes:
+            return self.item_id
+        if "why" in changes and changes["why"][1]:
+            doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1], "kind": "why"}]
+        _touch(txn, doc)
+        txn.record("set", self.item_id, changes, f"set {', '.join(changes)} of #{self.item_id}")
+        return self.item_id
+
+
+@dataclass
+class Move:
+    """Move an item to a status (a board column, the inbox, done, declined, archived)."""
+
+    item_id: int
+    status: str
+    expected_status: str | None = None
+    reason: str = ""
+    """Why it was declined; required for ``declined``."""
+
+    def apply(self, txn: Transaction) -> int:
+        settings = txn.settings
+        doc = txn.raw_item(self.item_id)
+        if self.status not in settings.all_statuses:
+            raise BadValue(f"unknown status {self.status!r}; statuses: {', '.join(settings.all_statuses)}")
+        if self.expected_status is not None:
+            _check_expected(txn, self.item_id, doc, {"status": self.expected_status})
+        old = doc.get("status")
+        if old == self.status:
+            return self.item_id
+        changes: dict[str, list[Any]] = {"status": [old, self.status]}
+        if self.status == "declined":
+            reason = clean_text(self.reason, limit=TEXT_LIMIT, what="reason").strip()
+            if not reason:
+                raise BadValue("declining needs a reason")
+            changes["decline_reason"] = [doc.get("decline_reason"), reason]
+            doc["decline_reason"] = reason
+        limit = settings.wip.get(self.status)
+        if limit is not None:
+            count = sum(1 for d in txn.db.storage.read()["items"].values() if d.get("status") == self.status)
+            if count >= limit:
+                message = f"{self.status} is at its WIP limit ({count}/{limit})"
+                if settings.wip_blocks:
+                    raise BadValue(f"{message}; this workspace refuses moves past it")
+                txn.warnings.append(f"{message}; moved anyway")
+        doc["status"] = self.status
+        doc["status_since"] = txn.now
+        doc["rank"] = _next_rank(txn, self.status)
+        if self.status == settings.board_statuses[0] and doc.get("snoozed_until"):
+            changes["snoozed_until"] = [doc.pop("snoozed_until"), None]
+        _touch(txn, doc)
+        verbs = {"declined": "declined", "archived": "archived", settings.done: "finished"}
+        summary = f"{verbs[self.status]} #{self.item_id}" if self.status in verbs else f"moved #{self.item_id} to {self.status}"
+        txn.record("move", self.item_id, changes, summary)
+        return self.item_id
+
+
+@dataclass
+class AddWhyNote:
+    """Add a note to the why log without changing the current why (a decision, a link)."""
+
+    item_id: int
+    text: str
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        text = clean_text(self.text, limit=TEXT_LIMIT, what="note").strip()
+        if not text:
+            raise BadValue("the note is empty")
+        entry = {"at": txn.now, "by": txn.actor, "text": text, "kind": "note"}
+        doc["why_log"] = [*doc.get("why_log", []), entry]
+        _touch(txn, doc)
+        txn.record("note", self.item_id, {"why_log": [None, text]}, f"noted on #{self.item_id}")
+        return self.item_id
+
+
+@dataclass
+class AddStep:
+    """Append a checklist step."""
+
+    item_id: int
+    text: str
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        text = clean_text(self.text, limit=500, what="step", single_line=True)
+        if not text:
+            raise BadValue("the step is empty")
+        doc["checklist"] = [*doc.get("checklist", []), {"text": text, "done": False}]
+        _touch(txn, doc)
+        txn.record("step", self.item_id, {"checklist": [None, text]}, f"added a step to #{self.item_id}")
+        return self.item_id
+
+
+@dataclass
+class ToggleStep:
+    """Flip a checklist step's done flag (``index`` from 0)."""
+
+    item_id: int
+    index: int
+    expected_done: bool | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = [dict(step) for step in doc.get("checklist", [])]
+        if not 0 <= self.index < len(steps):
+            raise BadValue(f"#{self.item_id} has no step {self.index + 1} (it has {len(steps)})")
+        step = steps[self.index]
+        if self.expected_done is not None and bool(step.get("done")) != self.expected_done:
+            raise Conflict(f"step {self.index + 1} of #{self.item_id} was already toggled by someone else",
+                           item_id=self.item_id, field="checklist")
+        step["done"] = not step.get("done")
+        doc["checklist"] = steps
+        _touch(txn, doc)
+        txn.record("step", self.item_id, {f"checklist.{self.index}": [not step["done"], step["done"]]},
+                   f"{'checked' if step['done'] else 'unchecked'} a step of #{self.item_id}")
+        return self.item_id
+
+
+@dataclass
+class Archive:
+    """Put an item away (status ``archived``)."""
+
+    item_id: int
+
+    def apply(self, txn: Transaction) -> int:
+        return Move(self.item_id, "archived").apply(txn)
+
+
+@dataclass
+class SetRole:
+    """Set a person's role on an item: ``A`` (accountable owner), ``R``, ``C``, ``I`` or none.
+
+    Setting ``A`` makes the person the owner; exactly one owner is kept, so the
+    previous owner is demoted to ``R``.
+    """
+
+    item_id: int
+    handle: str
+    role: str | None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        _check_person(txn, self.handle, "role")
+        role = (self.role or "").upper() or None
+        if role not in (None, "A", *ROLES):
+            raise BadValue(f"role {self.role!r} must be A, R, C, I or none")
+        roles = dict(doc.get("roles", {}))
+        changes: dict[str, list[Any]] = {}
+        owner = doc.get("owner")
+        if role == "A":
+            if owner != self.handle:
+                if owner:
+                    roles[owner] = "R"
+                roles.pop(self.handle, None)
+                changes["owner"] = [owner, self.handle]
+                doc["owner"] = self.handle
+        else:
+            if owner == self.handle:
+                changes["owner"] = [owner, None]
+                doc.pop("owner", None)
+            if role is None:
+                roles.pop(self.handle, None)
+            else:
+                roles[self.handle] = role
+        if roles != doc.get("roles", {}):
+            changes["roles"] = [doc.get("roles", {}), roles]
+            doc["roles"] = roles
+            if not roles:
+                doc.pop("roles")
+        if not changes:
+            return self.item_id
+        _touch(txn, doc)
+        txn.record("role", self.item_id, changes, f"set {self.handle}'s role on #{self.item_id} to {role or 'none'}")
+        return self.item_id
+
+
+@dataclass
+class AddPerson:
+    """Add someone who can own work."""
+
+    person: Person
+
+    def apply(self, txn: Transaction) -> None:
+        handle = self.person.handle.strip().lstrip("@")
+        if not is_handle(handle):
+            raise BadValue(f"{self.person.handle!r} is not a handle (letters, digits, . _ -)")
+        if txn.has_person(handle):
+            raise BadValue(f"{handle} is already in this workspace")
+        if self.person.capacity < 0:
+            raise BadValue("capacity cannot be negative")
+        doc = {"handle": handle, "name": clean_text(self.person.name, limit=100, what="name", single_line=True),
+               "team": clean_text(self.person.team, limit=60, what="team", single_line=True),
+               "capacity": int(self.person.capacity)}
+        txn.people.insert(doc)
+        txn.record("person", None, {"person": [None, handle]}, f"added {handle}")
+        return None
+
+
+@dataclass
+class Reorder:
+    """Move a card up (``-1``) or down (``+1``) within its board column."""
+
+    item_id: int
+    delta: int
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        items = txn.db.storage.read()["items"]
+        column = sorted(
+            ((d.get("rank", 0.0) or 0.0, int(k)) for k, d in items.items() if d.get("status") == doc.get("status")),
+        )
+        ids = [i for _, i in column]
+        index = ids.index(self.item_id)
+        target = index + self.delta
+        if not 0 <= target < len(ids):
+            return self.item_id
+        ids[index], ids[target] = ids[target], ids[index]
+        # Re-number ranks only between the two swapped cards.
+        a, b = items[str(ids[index])], items[str(ids[target])]
+        rank_a, rank_b = column[index][0], column[target][0]
+        if rank_a == rank_b:
+            rank_b = rank_a + (0.5 if self.delta > 0 else -0.5)
+        a["rank"], b["rank"] = rank_a, rank_b
+        _touch(txn, doc)
+        txn.record("reorder", self.item_id, {"rank": [column[index][0], rank_b]}, f"reordered #{self.item_id}")
+        return self.item_id
+
+
+__all__ = [
+    "CLOSED_STATUSES",
+    "KINDS",
+    "AddPerson",
+    "AddStep",
+    "AddWhyNote",
+    "Archive",
+    "CreateItem",
+    "Move",
+    "Operation",
+    "Reorder",
+    "SetFields",
+    "SetRole",
+    "ToggleStep",
+]

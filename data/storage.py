@@ -1,0 +1,291 @@
+"""The workspace file on disk: a TinyDB ``Storage`` that is safe to share.
+
+Every write goes to a temp file in the same folder, is fsync'd, takes the old
+file's mode and group, and replaces the old file atomically, so a reader never
+sees half a file and a killed writer leaves the previous version whole. The
+version being replaced is kept as ``NAME.bak`` (a hard link, so no copying).
+
+Reads are fresh: the file's (inode, size, mtime) is checked on every read and
+the JSON is parsed again whenever it changed. Within a transaction (taken under
+the sidecar lock by :class:`data.workspace.Workspace`) the parsed data is held
+in memory so TinyDB's many read/write calls for one operation cost one parse
+and one durable write.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import fcntl
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator
+
+import orjson
+from tinydb.storages import Storage
+
+FORMAT = "worktop"
+"""Value of ``meta.format`` that marks a file as a worktop workspace."""
+
+FORMAT_VERSION = 1
+
+
+class WorkspaceError(Exception):
+    """Base for errors a person should read; ``str()`` is the whole message."""
+
+
+class WorkspaceMissing(WorkspaceError):
+    """No file at the workspace path."""
+
+
+class WorkspaceUnreadable(WorkspaceError):
+    """The file exists but is not JSON, not a worktop workspace, or cannot be read."""
+
+
+class ReadOnlyWorkspace(WorkspaceError):
+    """This process may read the workspace but not write it."""
+
+
+def lock_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.lock")
+
+
+def backup_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.bak")
+
+
+StatKey = tuple[int, int, int, int]
+
+
+def stat_key(path: Path) -> StatKey | None:
+    """What changes whenever the file's content may have: inode, size, mtime, ctime."""
+    try:
+        st = os.stat(path)
+    except FileNotFoundError:
+        return None
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def validate(data: Any, path: Path) -> dict[str, Any]:
+    """Check that parsed JSON is a worktop workspace; raise a clear error if not."""
+    if not isinstance(data, dict):
+        raise WorkspaceUnreadable(
+            f"{path} is not a worktop workspace (it holds a JSON {type(data).__name__}, "
+            "not an object); nothing was written"
+        )
+    meta = data.get("meta")
+    doc = meta.get("1") if isinstance(meta, dict) else None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise WorkspaceUnreadable(
+            f"{path} is JSON but not a worktop workspace (no meta.format = \"worktop\"); "
+            "nothing was written"
+        )
+    version = doc.get("format_version", 1)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise WorkspaceUnreadable(
+            f"{path} was written by a newer worktop (format {version}, this one reads "
+            f"{FORMAT_VERSION}); upgrade worktop. Nothing was written"
+        )
+    for table in ("items", "people", "history"):
+        if not isinstance(data.get(table, {}), dict):
+            raise WorkspaceUnreadable(f"{path}: table {table!r} is not an object; nothing was written")
+    return data
+
+
+def parse(raw: bytes, path: Path) -> dict[str, Any]:
+    """Parse and validate file bytes."""
+    if not raw.strip():
+        raise WorkspaceUnreadable(f"{path} is empty; it is not a worktop workspace. Nothing was written")
+    try:
+        data = orjson.loads(raw)
+    except orjson.JSONDecodeError as error:
+        raise WorkspaceUnreadable(f"{path} is not valid JSON ({error}); nothing was written") from None
+    return validate(data, path)
+
+
+def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
+    """Read and parse the file; the stat key is taken from the open descriptor."""
+    try:
+        with open(path, "rb") as handle:
+            st = os.fstat(handle.fileno())
+            raw = handle.read()
+    except FileNotFoundError:
+        raise WorkspaceMissing(
+            f"no workspace at {path}; create one with `worktop init {path}` "
+            f"(or `worktop demo {path}` for one with sample work)"
+        ) from None
+    except IsADirectoryError:
+        raise WorkspaceUnreadable(f"{path} is a folder, not a workspace file") from None
+    except PermissionError:
+        raise WorkspaceUnreadable(f"{path} cannot be read (permission denied)") from None
+    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    return parse(raw, path), key
+
+
+def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
+    """Replace ``path`` with ``payload`` so readers see the old or new file, never a mix.
+
+    The temp file gets the old file's permission bits and group (so a group-shared
+    workspace stays group-writable whoever writes last); the old version becomes
+    ``NAME.bak``; the folder is fsync'd so the rename itself is durable.
+    """
+    folder = path.parent
+    try:
+        old = os.stat(path)
+    except FileNotFoundError:
+        old = None
+    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        if old is not None:
+            os.fchmod(fd, old.st_mode & 0o7777)
+            if old.st_gid != os.getegid():
+                with contextlib.suppress(PermissionError):
+                    os.fchown(fd, -1, old.st_gid)
+        else:
+            umask = os.umask(0)
+            os.umask(umask)
+            os.fchmod(fd, 0o666 & ~umask)
+        view = memoryview(payload)
+        while view:
+            written = os.write(fd, view)
+            view = view[written:]
+        os.fsync(fd)
+    except BaseException:
+        os.close(fd)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    os.close(fd)
+    try:
+        if old is not None and keep_backup:
+            _keep_backup(path)
+        os.replace(tmp_name, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp_name)
+        raise
+    _fsync_folder(folder)
+
+
+def _keep_backup(path: Path) -> None:
+    """Hard-link the current file as ``NAME.bak`` (atomically replacing the old backup)."""
+    bak = backup_path(path)
+    tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
+    try:
+        os.link(path, tmp)
+    except OSError:
+        return  # filesystems without hard links: the atomic replace still protects the file
+    os.replace(tmp, bak)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dir_fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(dir_fd)
+        finally:
+            os.close(dir_fd)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive ``flock`` on the workspace's sidecar lock file.
+
+    The lock file is created group-writable beside the workspace. A process that
+    cannot create or open it for writing opens it read-only (flock works on any
+    descriptor); if it cannot open it at all, writing is not possible anyway.
+    """
+    lock = lock_path(path)
+    try:
+        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
+    except PermissionError:
+        try:
+            fd = os.open(lock, os.O_RDONLY)
+        except OSError:
+            raise ReadOnlyWorkspace(f"cannot take the lock {lock}; the workspace is read-only for you") from None
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)  # closing releases the flock
+
+
+class WorkspaceStorage(Storage):
+    """TinyDB storage over one workspace file: fresh reads, atomic writes, transactions.
+
+    Outside a transaction the storage is read-only for TinyDB; all writes happen
+    between :meth:`begin` and :meth:`commit`, which the workspace calls with the
+    sidecar lock held.
+    """
+
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self._cache: tuple[StatKey, dict[str, Any]] | None = None
+        self._txn: dict[str, Any] | None = None
+        self._dirty = False
+
+    # -- TinyDB's interface -------------------------------------------------
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        if self._txn is not None:
+            return self._txn
+        return self.load()
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        if self._txn is None:
+            raise RuntimeError("workspace writes go through Workspace.apply()")
+        self._txn = data
+        self._dirty = True
+
+    def close(self) -> None:
+        self._cache = None
+
+    # -- worktop's interface ------------------------------------------------
+    def load(self) -> dict[str, Any]:
+        """The current file's data, parsed again only if the file changed.
+
+        The returned dict is shared with the cache: callers must not mutate it.
+        """
+        key = stat_key(self.path)
+        if self._cache is not None and key is not None and self._cache[0] == key:
+            return self._cache[1]
+        data, key = read_file(self.path)
+        self._cache = (key, data)
+        return data
+
+    def begin(self) -> dict[str, Any]:
+        """Start a transaction on the freshest data (call with the lock held)."""
+        data = self.load()
+        # The transaction mutates this dict; the cache must not serve it if we abort.
+        self._cache = None
+        self._txn = data
+        self._dirty = False
+        return data
+
+    def commit(self) -> bool:
+        """Write the transaction's data durably; returns whether anything was written."""
+        data, dirty = self._txn, self._dirty
+        self._txn, self._dirty = None, False
+        if data is None or not dirty:
+            if data is not None:
+                self._cache = None
+            return False
+        payload = orjson.dumps(data)
+        try:
+            write_atomic(self.path, payload)
+        except PermissionError:
+            raise ReadOnlyWorkspace(f"cannot write {self.path} (permission denied); nothing was changed") from None
+        except OSError as error:
+            if error.errno in (errno.EROFS, errno.EACCES):
+                raise ReadOnlyWorkspace(f"cannot write {self.path} ({error.strerror}); nothing was changed") from None
+            raise WorkspaceError(f"could not write {self.path}: {error.strerror}; nothing was changed") from None
+        key = stat_key(self.path)
+        if key is not None:
+            self._cache = (key, data)
+        return True
+
+    def abort(self) -> None:
+        self._txn, self._dirty = None, False
+        self._cache = None
