@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import getpass
 import os
+import threading
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -231,6 +232,8 @@ class Workspace:
         self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type]
         self._snapshot: Snapshot | None = None
         self.last_written_revision: int | None = None
+        # The TUI reads from its watcher thread while the UI thread writes.
+        self._mutex = threading.RLock()
 
     @property
     def today(self) -> date:
@@ -280,6 +283,10 @@ class Workspace:
         Raises:
             WorkspaceMissing / WorkspaceUnreadable: with a message naming the file.
         """
+        with self._mutex:
+            return self._snapshot_locked()
+
+    def _snapshot_locked(self) -> Snapshot:
         data = self.storage.load()
         snap = self._snapshot
         if snap is not None and snap.revision == int(data["meta"]["1"].get("revision", 0)) and self._snapshot_data is data:
@@ -328,7 +335,7 @@ class Workspace:
             raise ValueError("nothing to apply")
         if self.path.exists() and not os.access(self.path, os.W_OK):
             raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed")
-        with exclusive_lock(self.path):
+        with self._mutex, exclusive_lock(self.path):
             data = self.storage.begin()
             try:
                 txn = Transaction(self.db, self.actor, now_iso(), self.today)

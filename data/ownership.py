@@ -1,0 +1,151 @@
+"""Who owns what: the numbers behind the ownership matrix, computed without a terminal."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from data.model import Item
+from data.workspace import Snapshot
+
+MATRIX_KINDS = ("project", "workstream")
+
+
+@dataclass(slots=True)
+class Column:
+    """One project or workstream."""
+
+    item: Item
+    owners: list[str]
+    """Accountable people: the owner plus anyone marked ``A`` in roles (should be one)."""
+    open_items: int
+    """Open items in it (itself and everything under it)."""
+
+    @property
+    def flag(self) -> str:
+        """``no owner``, ``2 owners`` or empty."""
+        if not self.owners:
+            return "no owner"
+        if len(self.owners) > 1:
+            return f"{len(self.owners)} owners"
+        return ""
+
+
+@dataclass(slots=True)
+class Row:
+    """One person (or one team, when rows are teams)."""
+
+    handle: str
+    name: str
+    team: str
+    capacity: int
+    open_items: int = 0
+    """Open items the person owns, anywhere."""
+    due_soon: int = 0
+    """Of those, due within the next 7 days (or overdue)."""
+    cells: dict[int, tuple[str, int]] = field(default_factory=dict)
+    """column item id → (role letters, open items of theirs in that column)."""
+
+    @property
+    def over_capacity(self) -> bool:
+        return self.capacity > 0 and self.open_items > self.capacity
+
+
+@dataclass(slots=True)
+class Matrix:
+    columns: list[Column]
+    rows: list[Row]
+
+
+def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> Matrix:
+    """People (grouped by team) × open projects and workstreams."""
+    settings = snapshot.settings
+    items = snapshot.items
+    open_ids = {i.id for i in items.values() if settings.is_open(i.status)}
+    column_items = sorted(
+        (i for i in items.values() if i.kind in MATRIX_KINDS and i.id in open_ids),
+        key=lambda i: (i.kind != "project", i.title.lower(), i.id),
+    )
+    column_ids = {i.id for i in column_items}
+    # Each open item counts toward its nearest project/workstream ancestor (or itself).
+    home: dict[int, int | None] = {}
+
+    def home_of(item: Item) -> int | None:
+        seen = []
+        current: Item | None = item
+        result = None
+        while current is not None:
+            if current.id in home:
+                result = home[current.id]
+                break
+            if current.id in column_ids:
+                result = current.id
+                break
+            seen.append(current.id)
+            if current.parent is None or current.parent in seen:
+                break
+            current = items.get(current.parent)
+        for item_id in seen:
+            home[item_id] = result
+        return result
+
+    people = sorted(snapshot.people.values(), key=lambda p: (p.team.lower(), p.handle.lower()))
+    rows = {p.handle: Row(p.handle, p.name, p.team, p.capacity) for p in people}
+    soon = (today + timedelta(days=7)).isoformat()
+    column_counts: dict[int, int] = dict.fromkeys(column_ids, 0)
+    per_cell: dict[tuple[str, int], int] = {}
+    for item in items.values():
+        if item.id not in open_ids:
+            continue
+        column = home_of(item)
+        if column is not None:
+            column_counts[column] += 1
+        if item.owner:
+            row = rows.get(item.owner)
+            if row is None:
+                row = rows[item.owner] = Row(item.owner, "", "(not a member)", 0)
+            row.open_items += 1
+            if item.due and item.due <= soon:
+                row.due_soon += 1
+            if column is not None:
+                per_cell[(item.owner, column)] = per_cell.get((item.owner, column), 0) + 1
+    columns = []
+    for item in column_items:
+        owners = ([item.owner] if item.owner else []) + [h for h, r in sorted(item.roles.items()) if r == "A" and h != item.owner]
+        columns.append(Column(item, owners, column_counts[item.id]))
+        for handle, row in rows.items():
+            letters = ""
+            if handle in owners:
+                letters = "A"
+            role = item.roles.get(handle)
+            if role and role != "A":
+                letters += role
+            count = per_cell.get((handle, item.id), 0)
+            if letters or count:
+                row.cells[item.id] = (letters, count)
+    ordered = sorted(rows.values(), key=lambda r: (r.team.lower(), r.handle.lower()))
+    if by_team:
+        ordered = _team_rows(ordered)
+    return Matrix(columns, ordered)
+
+
+def _team_rows(rows: list[Row]) -> list[Row]:
+    teams: dict[str, Row] = {}
+    for row in rows:
+        team = teams.setdefault(row.team, Row(row.team or "(no team)", "", row.team, 0))
+        team.capacity += row.capacity
+        team.open_items += row.open_items
+        team.due_soon += row.due_soon
+        for column, (letters, count) in row.cells.items():
+            old_letters, old_count = team.cells.get(column, ("", 0))
+            merged = "".join(sorted(set(old_letters + letters), key="ARCI".index))
+            team.cells[column] = (merged, old_count + count)
+    return list(teams.values())
+
+
+def load_bar(open_items: int, capacity: int, width: int = 8) -> str:
+    """``█████░░░`` filled in proportion to load; full (and past) means over capacity."""
+    if capacity <= 0:
+        return "·" * width
+    filled = min(width, round(width * open_items / capacity))
+    return "█" * filled + "░" * (width - filled)

@@ -1,0 +1,174 @@
+"""The worktop App: one workspace, watched live, shown in four panes."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+
+from data.model import BadValue
+from data.ops import Operation
+from data.storage import backup_path
+from data.watcher import watch_workspace
+from data.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
+from tui.commands import WorktopCommands
+from tui.main_screen import MainScreen
+from tui.messages import WorkspaceChanged, WorkspaceProblem
+
+
+class WorktopApp(App):
+    """A live view of one workspace file.
+
+    Args:
+        workspace: the workspace to show and edit (tests pass a temp one).
+        watch: follow changes other processes make to the file.
+        clock: "now", for ages in the header and inbox (tests pin it).
+    """
+
+    CSS_PATH = "app.tcss"
+    TITLE = "worktop"
+    COMMANDS = App.COMMANDS | {WorktopCommands}
+    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+
+    def __init__(self, workspace: Workspace, *, watch: bool = True,
+                 clock: Callable[[], datetime] | None = None) -> None:
+        super().__init__()
+        self.workspace = workspace
+        self.watching = watch
+        self.now = clock or (lambda: datetime.now(UTC))
+        self.snapshot: Snapshot | None = None
+        self.problem: str | None = None
+        self.read_only = not workspace.writable
+        self._stop = threading.Event()
+
+    def get_default_screen(self) -> MainScreen:
+        return MainScreen()
+
+    @property
+    def main(self) -> MainScreen:
+        return self.screen_stack[0]  # type: ignore[return-value]
+
+    def screen_ready(self) -> None:
+        """Called by the main screen once its panes exist: first load and draw."""
+        try:
+            self.snapshot = self.workspace.snapshot()
+        except WorkspaceError as error:
+            self.exit(return_code=3, message=f"worktop: {error}")
+            return
+        self.main.show_snapshot(self.snapshot)
+        if self.read_only:
+            self.notify(f"{self.workspace.path} is read-only for you: you can look, not change",
+                        severity="warning", timeout=8)
+        if self.watching:
+            self._watch()
+            # A safety net for missed events and for snoozed items waking at midnight.
+            self.set_interval(2.0, self._check_disk)
+
+    def on_unmount(self) -> None:
+        self._stop.set()
+
+    # -- live reload ----------------------------------------------------------
+    @work(thread=True, exclusive=True, group="watch")
+    def _watch(self) -> None:
+        watch_workspace(self.workspace.path, self._reload_in_thread, self._stop)
+
+    def _check_disk(self) -> None:
+        if self.workspace.changed_on_disk() or self.problem:
+            self._reload_worker()
+        elif self.main.ctx is not None and self.main.ctx.today != self.workspace.today and self.snapshot:
+            self.main.show_snapshot(self.snapshot)
+
+    @work(thread=True, exclusive=True, group="reload")
+    def _reload_worker(self) -> None:
+        self._reload_in_thread()
+
+    def _reload_in_thread(self) -> None:
+        """Re-read the file off the UI thread; post one message with what changed."""
+        try:
+            snapshot = self.workspace.snapshot()
+        except WorkspaceError as error:
+            self.post_message(WorkspaceProblem(str(error)))
+            return
+        if self.problem is not None:
+            self.post_message(WorkspaceProblem(None))
+        current = self.snapshot
+        if current is None or snapshot.revision != current.revision or snapshot is not current:
+            self.post_message(WorkspaceChanged(snapshot))
+
+    def on_workspace_changed(self, message: WorkspaceChanged) -> None:
+        if self.snapshot is not None and message.snapshot is self.snapshot:
+            return
+        self.show(message.snapshot)
+
+    def on_workspace_problem(self, message: WorkspaceProblem) -> None:
+        if message.message is None:
+            if self.problem is not None:
+                self.problem = None
+                self.main.show_problem(None)
+                self.notify("The workspace file is readable again", timeout=4)
+            return
+        revision = self.snapshot.revision if self.snapshot else "?"
+        text = (f"{message.message}. Showing the last good state (rev {revision}); nothing will be written "
+                f"until the file is readable again. Last good copy: {backup_path(Path(self.workspace.path))}")
+        if text != self.problem:
+            self.problem = text
+            self.main.show_problem(text)
+
+    def show(self, snapshot: Snapshot) -> None:
+        """Draw a snapshot on the main screen and tell an open editor about it."""
+        self.snapshot = snapshot
+        self.read_only = not self.workspace.writable
+        self.main.show_snapshot(snapshot)
+        for screen in self.screen_stack[1:]:
+            handler = getattr(screen, "workspace_changed", None)
+            if handler is not None:
+                handler(snapshot)
+
+    # -- writing --------------------------------------------------------------
+    def apply_ops(self, ops: list[Operation], *, quiet: bool = False, raise_conflict: bool = False) -> Result | None:
+        """Apply operations; show errors as notifications; redraw at once on success."""
+        if self.problem is not None:
+            self.notify("The workspace file cannot be read right now; nothing was written", severity="error")
+            return None
+        try:
+            result = self.workspace.apply_all(ops)
+        except Conflict as error:
+            if raise_conflict:
+                raise
+            self.notify(str(error), title="Someone else changed this", severity="warning", timeout=8)
+            self._reload_worker()
+            return None
+        except (BadValue, NotFound, WorkspaceError) as error:
+            self.notify(str(error), severity="error", timeout=8)
+            if isinstance(error, WorkspaceError) and not isinstance(error, NotFound):
+                self._reload_worker()
+            return None
+        for warning in result.warnings:
+            self.notify(warning, severity="warning")
+        if result.changed:
+            self.show(self.workspace.snapshot())
+        return result
+
+
+def run_app(path: Path, *, actor: str | None = None) -> int:
+    """Open the TUI on ``path``; returns the process exit code."""
+    import sys
+
+    from data.storage import WorkspaceMissing
+
+    workspace = Workspace(path, actor=actor)
+    try:
+        workspace.snapshot()
+    except WorkspaceMissing as error:
+        print(f"worktop: {error}", file=sys.stderr)
+        return 3
+    except WorkspaceError as error:
+        print(f"worktop: {error}", file=sys.stderr)
+        return 3
+    WorktopApp(workspace).run()
+    return 0

@@ -1,0 +1,251 @@
+"""The item editor: every field, validated as the CLI validates, errors in place."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, ClassVar
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Grid, Horizontal, VerticalScroll
+from textual.screen import ModalScreen
+from textual.suggester import SuggestFromList
+from textual.widgets import Button, Input, Label, Select, Static, TextArea
+
+from data.model import KINDS, BadValue, Item, coerce_field
+from data.ops import CreateItem, Move, SetFields
+from data.workspace import Conflict, Snapshot
+from widgets.cards import safe
+
+if TYPE_CHECKING:
+    from tui.app import WorktopApp
+
+TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "tags", "priority", "requester", "snoozed_until")
+AREA_FIELDS = ("why", "body")
+FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "parent", "goal", "tags", "priority", "requester",
+               "snoozed_until", "body")
+"""Form order: the five answers first (what, who, when, why), then the rest."""
+HINTS = {
+    "title": "what: one line",
+    "owner": "who: a handle",
+    "due": "when: today, fri, +3d, 2026-12-01",
+    "parent": "item id, e.g. 12",
+    "goal": "goal id this serves",
+    "tags": "ops, infra",
+    "priority": "1 (highest) to 4",
+    "requester": "who asked",
+    "snoozed_until": "hide from inbox until",
+}
+
+
+def stored_to_text(name: str, value: Any) -> str:
+    """A stored value as the editor shows it (the inverse of ``coerce_field``)."""
+    if value in (None, "", []):
+        return ""
+    if name == "tags":
+        return ", ".join(value)
+    return str(value)
+
+
+class ItemEditor(ModalScreen[int | None]):
+    """Edit an item (or create one when ``item`` is None); dismisses with its id."""
+
+    app: WorktopApp
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("escape", "cancel", "Cancel"),
+    ]
+
+    def __init__(self, item: Item | None, snapshot: Snapshot, *, parent: int | None = None) -> None:
+        super().__init__()
+        self.item = item
+        self.snapshot = snapshot
+        self.parent_id = parent
+        self.original: dict[str, Any] = {}
+        if item is not None:
+            for name in (*TEXT_FIELDS, *AREA_FIELDS, "kind", "status"):
+                self.original[name] = getattr(item, name)
+        self._overwrite_ok: set[str] = set()
+
+    # -- layout ---------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        item = self.item
+        settings = self.snapshot.settings
+        title = f"Edit #{item.id}" if item else "New item"
+        with VerticalScroll(id="editor"):
+            yield Static(Text(title, style="bold"), id="editor-title")
+            yield Static("", id="editor-notice")
+            with Grid(id="editor-grid"):
+                for name in FIELD_ORDER:
+                    yield Label(name.replace("_", " "))
+                    if name == "kind":
+                        yield Select([(k, k) for k in KINDS], value=item.kind if item else "task", allow_blank=False,
+                                     id="f-kind", compact=True)
+                    elif name == "status":
+                        yield Select([(s, s) for s in settings.all_statuses],
+                                     value=item.status if item else settings.board_statuses[0], allow_blank=False,
+                                     id="f-status", compact=True)
+                    else:
+                        with Horizontal(classes="field"):
+                            yield from self._field(name)
+            with Horizontal(id="editor-buttons"):
+                yield Button("Save (ctrl+s)", id="save", variant="primary")
+                yield Button("Cancel (esc)", id="cancel")
+
+    def _field(self, name: str) -> ComposeResult:
+        item = self.item
+        if name in AREA_FIELDS:
+            yield TextArea(getattr(item, name) if item else "", id=f"f-{name}", soft_wrap=True,
+                           classes=f"area-{name}", compact=True)
+        else:
+            value = stored_to_text(name, getattr(item, name)) if item else ""
+            if name == "parent" and not item and self.parent_id:
+                value = str(self.parent_id)
+            suggester = None
+            if name in ("owner", "requester"):
+                suggester = SuggestFromList(sorted(self.snapshot.people), case_sensitive=False)
+            yield Input(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
+                        compact=True)
+        yield Static("", classes="error", id=f"e-{name}")
+
+    def on_mount(self) -> None:
+        self.query_one("#f-title", Input).focus()
+
+    # -- reading the form -------------------------------------------------------
+    def _typed(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in TEXT_FIELDS:
+            values[name] = self.query_one(f"#f-{name}", Input).value
+        for name in AREA_FIELDS:
+            values[name] = self.query_one(f"#f-{name}", TextArea).text
+        values["kind"] = self.query_one("#f-kind", Select).value
+        values["status"] = self.query_one("#f-status", Select).value
+        return values
+
+    def _validate(self) -> dict[str, Any] | None:
+        """Stored values for every field, or None after marking the bad ones."""
+        ok = True
+        result: dict[str, Any] = {}
+        typed = self._typed()
+        for name, raw in typed.items():
+            if name == "status":
+                result[name] = raw
+                continue
+            error = ""
+            try:
+                result[name] = coerce_field(name, raw, today=self.app.workspace.today)
+                if name == "owner" and result[name] and result[name] not in self.snapshot.people:
+                    raise BadValue(f"unknown person {result[name]!r}; known: {', '.join(sorted(self.snapshot.people))}")
+            except BadValue as bad:
+                error, ok = str(bad), False
+            if name in (*TEXT_FIELDS, *AREA_FIELDS):
+                widget = self.query_one(f"#e-{name}", Static)
+                widget.update(Text(safe(error)))
+                widget.set_class(bool(error), "-shown")
+        return result if ok else None
+
+    # -- saving ---------------------------------------------------------------
+    def action_save(self) -> None:
+        values = self._validate()
+        if values is None:
+            self.notify("Fix the fields marked in red", severity="error")
+            return
+        if self.item is None:
+            self._create(values)
+        else:
+            self._save(values)
+
+    def _create(self, values: dict[str, Any]) -> None:
+        fields = {k: v for k, v in values.items() if k not in ("title", "kind", "status") and v not in (None, "", [])}
+        result = self.app.apply_ops([CreateItem(values["title"], kind=values["kind"], status=values["status"],
+                                                fields=fields)])
+        if result is not None:
+            self.notify(f"Created #{result.item_id}")
+            self.dismiss(result.item_id)
+
+    def _save(self, values: dict[str, Any]) -> None:
+        assert self.item is not None
+        changed = {k: v for k, v in values.items() if k != "status" and _differs(self.original.get(k), v)}
+        ops: list = []
+        if changed:
+            expected = {k: self.original.get(k) for k in changed if k not in self._overwrite_ok}
+            ops.append(SetFields(self.item.id, changed, expected=expected))
+        if values["status"] != self.original.get("status"):
+            expected_status = None if "status" in self._overwrite_ok else self.original.get("status")
+            ops.append(Move(self.item.id, values["status"], expected_status=expected_status))
+        if not ops:
+            self.dismiss(self.item.id)
+            return
+        try:
+            result = self.app.apply_ops(ops, raise_conflict=True)
+        except Conflict as conflict:
+            field = conflict.field or "?"
+            self._overwrite_ok.add(field)
+            self._notice(f"{conflict.by} changed {field} to {stored_to_text(field, conflict.value) or 'nothing'!r} "
+                         f"since you opened this. Your value is still in the form: ctrl+s again saves yours over "
+                         f"theirs, escape keeps theirs.", error=True)
+            return
+        if result is not None:
+            self.notify(f"Saved #{self.item.id}")
+            self.dismiss(self.item.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "save":
+            self.action_save()
+        else:
+            self.action_cancel()
+
+    # -- someone else wrote the file ----------------------------------------------
+    def workspace_changed(self, snapshot: Snapshot) -> None:
+        """Merge others' changes to fields you have not touched; warn about the rest."""
+        self.snapshot = snapshot
+        if self.item is None:
+            return
+        fresh = snapshot.items.get(self.item.id)
+        if fresh is None:
+            self._notice(f"#{self.item.id} no longer exists in the workspace; saving is not possible.", error=True)
+            return
+        typed = self._typed()
+        clashes, merged = [], []
+        for name in (*TEXT_FIELDS, *AREA_FIELDS, "kind", "status"):
+            theirs = getattr(fresh, name)
+            if not _differs(self.original.get(name), theirs):
+                continue
+            try:
+                mine_stored = typed[name] if name in ("kind", "status") else coerce_field(name, typed[name], today=self.app.workspace.today)
+            except BadValue:
+                mine_stored = typed[name]
+            if _differs(self.original.get(name), mine_stored):
+                clashes.append(name)  # both edited: keep yours in the form, save will ask
+                continue
+            self.original[name] = theirs
+            merged.append(name)
+            self._set_widget(name, theirs)
+        who = fresh.updated_by or "someone"
+        if clashes:
+            self._notice(f"{who} changed {', '.join(clashes)} while you were editing; "
+                         f"saving will show their value first.", error=True)
+        elif merged:
+            self._notice(f"{who} changed {', '.join(merged)}; the form now shows their value.")
+
+    def _set_widget(self, name: str, value: Any) -> None:
+        if name in AREA_FIELDS:
+            self.query_one(f"#f-{name}", TextArea).text = value or ""
+        elif name in ("kind", "status"):
+            self.query_one(f"#f-{name}", Select).value = value
+        else:
+            self.query_one(f"#f-{name}", Input).value = stored_to_text(name, value)
+
+    def _notice(self, message: str, *, error: bool = False) -> None:
+        notice = self.query_one("#editor-notice", Static)
+        notice.update(Text(safe(message)))
+        notice.set_class(True, "-shown")
+        notice.set_class(error, "-error")
+
+
+def _differs(a: Any, b: Any) -> bool:
+    return (None if a in ("", [], None) else a) != (None if b in ("", [], None) else b)

@@ -1,0 +1,30 @@
+"""Messages the app posts to itself from the watcher thread."""
+
+from __future__ import annotations
+
+from textual.message import Message
+
+from data.workspace import Snapshot
+
+
+class WorkspaceChanged(Message):
+    """The file holds a new revision (written by another process)."""
+
+    def __init__(self, snapshot: Snapshot) -> None:
+        super().__init__()
+        self.snapshot = snapshot
+
+    def can_replace(self, message: Message) -> bool:
+        # Several changes while the UI was busy: only the newest needs drawing.
+        return isinstance(message, WorkspaceChanged)
+
+
+class WorkspaceProblem(Message):
+    """The file vanished or stopped parsing (``message``), or is good again (None)."""
+
+    def __init__(self, message: str | None) -> None:
+        super().__init__()
+        self.message = message
+
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, WorkspaceProblem)

@@ -1,0 +1,175 @@
+"""The board pane: one column per workflow status, cards moved by key."""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+from rich.style import Style
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.widgets import Static
+
+from widgets.cards import RowContext, card_lines
+from widgets.item_list import ItemList
+
+
+class BoardColumn(Vertical):
+    """A status column: a header with count and WIP limit, then its cards."""
+
+    def __init__(self, status: str, board: Board) -> None:
+        super().__init__(id=f"column-{status}", classes="board-column")
+        self.status = status
+        self._board = board
+
+    def compose(self) -> ComposeResult:
+        yield Static(self.status, classes="column-header")
+        yield ItemList(self._board.render_card, row_height=2, empty_text="no cards", id=f"cards-{self.status}")
+
+    @property
+    def list(self) -> ItemList:
+        return self.query_one(ItemList)
+
+    def show(self, rows: list[int], limit: int | None) -> None:
+        count = len(rows)
+        header = self.query_one(".column-header", Static)
+        label = Text(self.status, style="bold")
+        if limit is not None:
+            label.append(f"  {count}/{limit}")
+            if count > limit:
+                label.append("  over WIP", style="bold")
+        else:
+            label.append(f"  {count}")
+        header.update(label)
+        header.set_class(limit is not None and count > limit, "-over")
+        self.list.set_rows(rows)
+
+
+class Board(Vertical, can_focus=False):
+    """Columns of cards for open work; the focused column's list takes the keys."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("left,h", "column(-1)", "◀ Column", show=False),
+        Binding("right,l", "column(1)", "Column ▶", show=False),
+        Binding("shift+right,greater_than_sign", "move(1)", "Move ▶"),
+        Binding("shift+left,less_than_sign", "move(-1)", "◀ Move"),
+        Binding("shift+up", "reorder(-1)", "Up in column", show=False),
+        Binding("shift+down", "reorder(1)", "Down in column", show=False),
+    ]
+
+    class CardMoved(Message):
+        """A card should move to another column (the screen applies it)."""
+
+        def __init__(self, item_id: int, from_status: str, to_status: str) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.from_status = from_status
+            self.to_status = to_status
+
+    class CardReordered(Message):
+        """A card should move up or down within its column."""
+
+        def __init__(self, item_id: int, delta: int) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.delta = delta
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="pane")
+        self.border_title = "2 Board"
+        self._ctx: RowContext | None = None
+        self.statuses: tuple[str, ...] = ()
+        self._current_column = 0
+
+    def compose(self) -> ComposeResult:
+        yield Horizontal(id="board-columns")
+
+    def show(self, ctx: RowContext, keep=None) -> None:  # noqa: ANN001 - a predicate or None
+        """Redraw every column from a snapshot, keeping each cursor on its item."""
+        self._ctx = ctx
+        settings = ctx.snapshot.settings
+        if settings.board_statuses != self.statuses:
+            self.statuses = settings.board_statuses
+            holder = self.query_one("#board-columns", Horizontal)
+            holder.remove_children()
+            holder.mount_all([BoardColumn(status, self) for status in self.statuses])
+            self.call_after_refresh(self._fill, ctx, keep)
+            return
+        self._fill(ctx, keep)
+
+    def _fill(self, ctx: RowContext, keep=None) -> None:  # noqa: ANN001
+        by_status: dict[str, list] = {status: [] for status in self.statuses}
+        for item in ctx.snapshot.items.values():
+            column = by_status.get(item.status)
+            if column is not None and (keep is None or keep(item)):
+                column.append(item)
+        done = ctx.snapshot.settings.done
+        total = 0
+        for column_widget in self.query(BoardColumn):
+            cards = by_status.get(column_widget.status, [])
+            if column_widget.status == done:
+                cards.sort(key=lambda i: (i.status_since, i.id), reverse=True)
+            else:
+                cards.sort(key=lambda i: (i.rank, i.id))
+            total += len(cards)
+            column_widget.show([i.id for i in cards], ctx.snapshot.settings.wip.get(column_widget.status))
+        self.border_title = f"2 Board · {total}"
+
+    def render_card(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+        ctx = self._ctx
+        item = ctx.snapshot.items.get(item_id) if ctx else None
+        if item is None or ctx is None:
+            return [Text(""), Text("")]
+        return card_lines(item, ctx, width, styles)
+
+    # -- navigation ---------------------------------------------------------
+    @property
+    def columns(self) -> list[BoardColumn]:
+        return list(self.query(BoardColumn))
+
+    def focused_column(self) -> BoardColumn | None:
+        for index, column in enumerate(self.columns):
+            if column.list.has_focus:
+                self._current_column = index
+                return column
+        columns = self.columns
+        return columns[min(self._current_column, len(columns) - 1)] if columns else None
+
+    def focus_list(self) -> None:
+        column = self.focused_column()
+        if column is not None:
+            column.list.focus()
+
+    def select_id(self, item_id: int) -> bool:
+        """Focus the column holding ``item_id`` and put its cursor there."""
+        for index, column in enumerate(self.columns):
+            if column.list.select_id(item_id):
+                self._current_column = index
+                return True
+        return False
+
+    def action_column(self, delta: int) -> None:
+        columns = self.columns
+        current = self.focused_column()
+        if current is None:
+            return
+        index = max(0, min(len(columns) - 1, columns.index(current) + delta))
+        self._current_column = index
+        columns[index].list.focus()
+
+    def action_move(self, delta: int) -> None:
+        column = self.focused_column()
+        if column is None or column.list.current_id is None:
+            return
+        index = self.statuses.index(column.status) + delta
+        if not 0 <= index < len(self.statuses):
+            self.app.bell()
+            return
+        self.post_message(self.CardMoved(column.list.current_id, column.status, self.statuses[index]))
+
+    def action_reorder(self, delta: int) -> None:
+        column = self.focused_column()
+        if column is not None and column.list.current_id is not None:
+            self.post_message(self.CardReordered(column.list.current_id, delta))

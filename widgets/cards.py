@@ -1,0 +1,139 @@
+"""How one item is drawn as a row or a card, shared by the inbox, board and matrix.
+
+Everything from the workspace goes through :func:`safe`: ``rich.text.Text``
+never parses markup, and control characters become visible symbols, so a
+title like ``[red]x[/]`` or ``\\x1b[2J`` shows as typed and cannot drive the
+terminal of whoever is looking at a shared board.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from rich.style import Style
+from rich.text import Text
+
+from data.dates import describe_due
+from data.model import Item, display_width_safe, missing_answers
+from data.workspace import Snapshot
+
+KIND_MARKS = {
+    "goal": "◆",
+    "project": "▣",
+    "workstream": "≋",
+    "task": "•",
+    "request": "✉",
+    "recurring": "↻",
+    "operation": "⚙",
+}
+"""One-cell symbol per kind, so a card says what it is without a word."""
+
+
+def safe(text: str | None) -> str:
+    """Workspace text made inert for display (see the module docstring)."""
+    return display_width_safe(text or "")
+
+
+def parse_time(stamp: str) -> datetime | None:
+    try:
+        return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)
+    except (TypeError, ValueError):
+        return None
+
+
+def age(stamp: str, now: datetime) -> str:
+    """``45s``, ``12m``, ``5h``, ``3d``, ``6w`` since an ISO timestamp."""
+    when = parse_time(stamp)
+    if when is None:
+        return "?"
+    seconds = max(0, int((now - when).total_seconds()))
+    for unit, size in (("w", 604800), ("d", 86400), ("h", 3600), ("m", 60)):
+        if seconds >= size * (2 if unit == "w" else 1):
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass
+class RowContext:
+    """What row drawing needs besides the item: the snapshot and the clock."""
+
+    snapshot: Snapshot
+    today: date
+    now: datetime
+    peers: dict[int, list[str]] = field(default_factory=dict)
+    """item id → handles of other people whose cursor is on it."""
+    _missing: dict[int, list[str]] = field(default_factory=dict)
+
+    def missing(self, item: Item) -> list[str]:
+        cached = self._missing.get(item.id)
+        if cached is None:
+            cached = missing_answers(item, self.snapshot.items, self.snapshot.settings)
+            self._missing[item.id] = cached
+        return cached
+
+
+def missing_text(missing: list[str], styles: dict[str, Style]) -> Text:
+    """``? who when why`` in the warning colour; empty when nothing is missing."""
+    if not missing:
+        return Text("")
+    return Text("? " + " ".join(missing), style=styles.get("warn", ""))
+
+
+def due_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
+    due = item.due_date()
+    if due is None:
+        return Text("")
+    label = describe_due(due, ctx.today)
+    if not ctx.snapshot.settings.is_open(item.status):
+        return Text(label, style=styles.get("dim", ""))
+    delta = (due - ctx.today).days
+    if delta < 0:
+        return Text(label, style=styles.get("error", ""))
+    if delta <= 2:
+        return Text(label, style=styles.get("warn", ""))
+    return Text(label)
+
+
+def peer_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
+    handles = ctx.peers.get(item.id)
+    if not handles:
+        return Text("")
+    return Text(" ".join(f"◉{h}" for h in handles) + " ", style=styles.get("peer", ""))
+
+
+def inbox_row(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]) -> list[Text]:
+    """One line: id, age, requester, title, then the missing answers at the right."""
+    left = Text.assemble(
+        peer_text(item, ctx, styles),
+        (f"#{item.id:<5}", styles.get("dim", "")),
+        (f"{age(item.created_at, ctx.now):>4} ", styles.get("dim", "")),
+        (KIND_MARKS.get(item.kind, "•") + " ", styles.get("accent", "")),
+    )
+    if item.requester:
+        left.append(f"@{safe(item.requester)} ", styles.get("accent", ""))
+    right = missing_text(ctx.missing(item), styles)
+    room = max(8, width - left.cell_len - right.cell_len - 1)
+    title = Text(safe(item.title), no_wrap=True)
+    title.truncate(room, overflow="ellipsis", pad=True)
+    return [Text.assemble(left, title, " ", right)]
+
+
+def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]) -> list[Text]:
+    """A board card: title on the first line; owner, due, kind and gaps on the second."""
+    first = Text.assemble(
+        peer_text(item, ctx, styles),
+        (KIND_MARKS.get(item.kind, "•") + " ", styles.get("accent", "")),
+        Text(safe(item.title)),
+    )
+    owner = Text(f"@{safe(item.owner)}", style=styles.get("accent", "")) if item.owner else Text("")
+    parts = [part for part in (
+        Text(f"#{item.id}", style=styles.get("dim", "")),
+        owner,
+        due_text(item, ctx, styles),
+        Text(f"p{item.priority}", style=styles.get("warn", "") if item.priority == 1 else "") if item.priority else Text(""),
+        missing_text(ctx.missing(item), styles),
+    ) if part.plain]
+    second = Text("  ").join(parts)
+    second = Text.assemble("  ", second)
+    return [first, second]

@@ -1,0 +1,53 @@
+"""The header line and the problem banner."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.widgets import Static
+
+from data.workspace import Snapshot
+from widgets.cards import age, safe
+
+
+class WorkspaceHeader(Static):
+    """Workspace name, you, the revision and who changed it last and when."""
+
+    DEFAULT_CSS = """
+    WorkspaceHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
+    """
+
+    def show(self, snapshot: Snapshot, *, actor: str, now: datetime, read_only: bool = False,
+             others: list[str] | None = None, filter_text: str = "") -> None:
+        text = Text()
+        text.append("worktop ", style="bold")
+        text.append(safe(snapshot.settings.name), style="bold reverse")
+        text.append(f"  you: {safe(actor)}")
+        if read_only:
+            text.append("  READ-ONLY", style="bold reverse")
+        if others:
+            text.append("  here: " + ", ".join(safe(o) for o in others))
+        text.append(f"  rev {snapshot.revision}")
+        last = snapshot.last_change
+        if last is not None:
+            text.append(f" · {safe(last.by)} {age(last.at, now)} ago: ", style="dim")
+            text.append(safe(last.summary)[:60], style="dim")
+        if filter_text:
+            text.append("  filter: ", style="bold")
+            text.append(safe(filter_text))
+        self.update(text)
+
+
+class ProblemBanner(Static):
+    """Shown while the workspace file is missing or unreadable; hidden otherwise."""
+
+    DEFAULT_CSS = """
+    ProblemBanner { height: auto; background: $error; color: $text; padding: 0 1; display: none; }
+    ProblemBanner.-visible { display: block; }
+    """
+
+    def show_problem(self, message: str | None) -> None:
+        if message:
+            self.update(Text(safe(message), style="bold"))
+        self.set_class(bool(message), "-visible")

@@ -1,0 +1,204 @@
+"""A virtual list of items: renders only the rows on screen, whatever the count.
+
+A widget per item stops scaling at a few thousand items (a stock DataTable
+with 50k rows takes seconds to paint), so the inbox and each board column are
+one ``ItemList`` each, drawing rows through Textual's line API. Rows are keyed
+by item id: :meth:`ItemList.set_rows` keeps the cursor on the same item when
+the list changes underneath it (a live reload), and scroll position holds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import ClassVar
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+RowRenderer = Callable[[int, int, dict[str, Style]], Sequence[Text]]
+"""(item id, width, styles) → one ``Text`` per line of the row."""
+
+
+class ItemList(ScrollView, can_focus=True):
+    """Rows of items with a cursor; ``row_height`` lines per row."""
+
+    DEFAULT_CSS = """
+    ItemList { height: 1fr; scrollbar-size-vertical: 1; }
+    ItemList > .item-list--cursor { background: $block-cursor-blurred-background; }
+    ItemList:focus > .item-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
+    ItemList > .item-list--marked { background: $secondary 30%; }
+    ItemList > .item-list--dim { color: $text-muted; }
+    ItemList > .item-list--warn { color: $warning; }
+    ItemList > .item-list--error { color: $error; text-style: bold; }
+    ItemList > .item-list--accent { color: $accent; }
+    ItemList > .item-list--peer { color: $success; text-style: bold; }
+    ItemList > .item-list--empty { color: $text-muted; text-style: italic; }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "item-list--cursor",
+        "item-list--marked",
+        "item-list--dim",
+        "item-list--warn",
+        "item-list--error",
+        "item-list--accent",
+        "item-list--peer",
+        "item-list--empty",
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "cursor_up", "Up", show=False),
+        Binding("down,j", "cursor_down", "Down", show=False),
+        Binding("pageup", "page_up", "Page up", show=False),
+        Binding("pagedown", "page_down", "Page down", show=False),
+        Binding("home,g", "first", "First", show=False),
+        Binding("end,G", "last", "Last", show=False),
+    ]
+
+    cursor: reactive[int] = reactive(0, always_update=True, init=False)
+
+    class Highlighted(Message):
+        """The cursor moved onto an item (or the list became empty: ``item_id`` None)."""
+
+        def __init__(self, item_list: ItemList, item_id: int | None) -> None:
+            super().__init__()
+            self.item_list = item_list
+            self.item_id = item_id
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
+    def __init__(self, render_row: RowRenderer, *, row_height: int = 1, empty_text: str = "nothing here",
+                 name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.render_row = render_row
+        self.row_height = row_height
+        self.empty_text = empty_text
+        self.rows: list[int] = []
+        self.marked: set[int] = set()
+        self._index: dict[int, int] = {}
+
+    # -- data ---------------------------------------------------------------
+    @property
+    def current_id(self) -> int | None:
+        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+
+    def set_rows(self, rows: list[int], *, keep: int | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same item id where it still exists."""
+        previous = keep if keep is not None else self.current_id
+        old_cursor = self.cursor
+        self.rows = rows
+        self._index = {item_id: i for i, item_id in enumerate(rows)}
+        self.virtual_size = Size(self.size.width, max(1, len(rows)) * self.row_height)
+        if previous is not None and previous in self._index:
+            new_cursor = self._index[previous]
+        else:
+            new_cursor = min(old_cursor, max(0, len(rows) - 1))
+        self.marked &= set(self._index)
+        self.set_reactive(ItemList.cursor, new_cursor)
+        self.refresh()
+        if self.current_id != previous:
+            self.post_message(self.Highlighted(self, self.current_id))
+
+    def select_id(self, item_id: int) -> bool:
+        """Put the cursor on ``item_id`` if it is in this list."""
+        if item_id not in self._index:
+            return False
+        self.cursor = self._index[item_id]
+        return True
+
+    def refresh_row(self, item_id: int) -> None:
+        index = self._index.get(item_id)
+        if index is not None:
+            self._refresh_index(index)
+
+    # -- cursor -------------------------------------------------------------
+    def watch_cursor(self, old: int, new: int) -> None:
+        self._refresh_index(old)
+        self._refresh_index(new)
+        self._scroll_cursor_into_view()
+        self.post_message(self.Highlighted(self, self.current_id))
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+
+    def _refresh_index(self, index: int) -> None:
+        y = index * self.row_height - int(self.scroll_offset.y)
+        self.refresh(Region(0, y, self.size.width, self.row_height))
+
+    def _scroll_cursor_into_view(self) -> None:
+        top = self.cursor * self.row_height
+        self.scroll_to_region(Region(0, top, 1, self.row_height), animate=False, immediate=True)
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_page_up(self) -> None:
+        self.cursor -= max(1, self.size.height // self.row_height - 1)
+
+    def action_page_down(self) -> None:
+        self.cursor += max(1, self.size.height // self.row_height - 1)
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = len(self.rows) - 1
+
+    async def _on_click(self, event: events.Click) -> None:
+        row = (event.y + int(self.scroll_offset.y)) // self.row_height
+        if 0 <= row < len(self.rows):
+            self.cursor = row
+        self.focus()
+
+    def on_resize(self, _event: events.Resize) -> None:
+        self.virtual_size = Size(self.size.width, max(1, len(self.rows)) * self.row_height)
+
+    # -- drawing ------------------------------------------------------------
+    def styles_for_rows(self) -> dict[str, Style]:
+        return {name.removeprefix("item-list--"): self.get_component_rich_style(name, partial=True)
+                for name in self.COMPONENT_CLASSES}
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        line_y = y + int(self.scroll_offset.y)
+        row, line = divmod(line_y, self.row_height)
+        if not self.rows:
+            if line_y == 0:
+                text = Text(self.empty_text, style=self.get_component_rich_style("item-list--empty"), no_wrap=True)
+                return self._strip(text, width, base)
+            return Strip.blank(width, base)
+        if row >= len(self.rows):
+            return Strip.blank(width, base)
+        item_id = self.rows[row]
+        lines = self.render_row(item_id, width, self.styles_for_rows())
+        text = lines[line] if line < len(lines) else Text("")
+        text = text.copy()
+        if item_id in self.marked:
+            text.stylize(self.get_component_rich_style("item-list--marked", partial=True))
+        if row == self.cursor:
+            text.stylize(self.get_component_rich_style("item-list--cursor", partial=True))
+            # The cursor bar spans the whole width, not just the text.
+            text.pad_right(max(0, width - text.cell_len))
+        return self._strip(text, width, base)
+
+    def _strip(self, text: Text, width: int, base: Style) -> Strip:
+        text.no_wrap = True
+        text.overflow = "ellipsis"
+        text.truncate(width, overflow="ellipsis")
+        segments = [Segment(seg.text, base + seg.style if seg.style else base, seg.control)
+                    for seg in text.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, base)
