@@ -1,0 +1,369 @@
+"""The workspace file on disk: bad files, permissions, backups, atomicity, caches.
+
+The rule under test throughout: a file worktop cannot read is never written,
+and a file worktop writes is always whole, keeps its mode and group, and keeps
+what this version does not understand.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import subprocess
+import tempfile
+import textwrap
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+
+from data.model import Person
+from data.ops import AddPerson, CreateItem, SetFields
+from data.storage import (
+    FORMAT_VERSION,
+    ReadOnlyWorkspace,
+    WorkspaceMissing,
+    WorkspaceUnreadable,
+    backup_path,
+    read_file,
+)
+from data.workspace import Workspace
+
+TODAY = date(2025, 1, 15)
+
+
+def _newer_format(path: Path) -> bytes:
+    ws = Workspace.create(path, actor="ana")
+    data = orjson.loads(path.read_bytes())
+    data["meta"]["1"]["format_version"] = FORMAT_VERSION + 1
+    path.unlink()
+    del ws
+    return orjson.dumps(data)
+
+
+BAD_FILES: dict[str, tuple[Callable[[Path], bytes], str]] = {
+    # name: (make the bytes, a phrase the message must contain)
+    "not json": (lambda p: b'{"meta": {"1": {"format": "worktop"', "not valid JSON"),
+    "prose": (lambda p: b"shopping list: eggs, milk\n", "not valid JSON"),
+    "json list": (lambda p: b"[]", "not a worktop workspace"),
+    "stock tinydb": (lambda p: b'{"_default": {}}', "not a worktop workspace"),
+    "other format": (lambda p: b'{"meta": {"1": {"format": "todo.txt"}}}', "not a worktop workspace"),
+    "empty": (lambda p: b"", "empty"),
+    "whitespace": (lambda p: b"\n  \n", "empty"),
+    "newer format": (_newer_format, "newer worktop"),
+    "items not a table": (
+        lambda p: b'{"meta": {"1": {"format": "worktop", "format_version": 1}}, "items": []}', "'items'"
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", list(BAD_FILES))
+def test_bad_file_gives_a_clear_error_and_is_never_written(kind: str, tmp_path: Path) -> None:
+    path = tmp_path / "worktop.json"
+    make, phrase = BAD_FILES[kind]
+    content = make(path)
+    path.write_bytes(content)
+    before = sorted(p.name for p in tmp_path.iterdir())
+
+    ws = Workspace(path, actor="ana", today=TODAY)
+    with pytest.raises(WorkspaceUnreadable) as opened:
+        ws.snapshot()
+    message = str(opened.value)
+    assert str(path) in message
+    assert phrase in message
+
+    for op in (CreateItem("new work"), SetFields(1, {"title": "renamed"}), AddPerson(Person("dee"))):
+        with pytest.raises(WorkspaceUnreadable) as written:
+            ws.apply(op)
+        assert str(path) in str(written.value)
+        assert "nothing was written" in str(written.value).lower() or "not a workspace" in str(written.value)
+    assert path.read_bytes() == content
+    # No backup taken, no temp file left; only the (empty) sidecar lock file may appear.
+    after = sorted(p.name for p in tmp_path.iterdir())
+    assert set(after) - set(before) <= {f".{path.name}.lock"}
+
+
+def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
+    path = tmp_path / "nowhere.json"
+    ws = Workspace(path, actor="ana")
+    with pytest.raises(WorkspaceMissing) as error:
+        ws.snapshot()
+    message = str(error.value)
+    assert str(path) in message
+    assert f"worktop init {path}" in message
+    with pytest.raises(WorkspaceMissing):
+        ws.apply(CreateItem("new work"))
+    assert not path.exists(), "a write to a missing workspace must not create one"
+
+
+def test_folder_instead_of_file(tmp_path: Path) -> None:
+    with pytest.raises(WorkspaceUnreadable, match="is a folder"):
+        Workspace(tmp_path).snapshot()
+
+
+def test_create_refuses_an_existing_file(tmp_path: Path) -> None:
+    path = tmp_path / "worktop.json"
+    path.write_bytes(b"precious")
+    with pytest.raises(Exception, match="already exists"):
+        Workspace.create(path)
+    assert path.read_bytes() == b"precious"
+
+
+def test_mode_survives_writes(workspace: Workspace) -> None:
+    os.chmod(workspace.path, 0o660)
+    workspace.apply(CreateItem("one"))
+    workspace.apply(SetFields(1, {"title": "two"}))
+    assert workspace.path.stat().st_mode & 0o7777 == 0o660
+    os.chmod(workspace.path, 0o604)
+    workspace.apply(SetFields(1, {"title": "three"}))
+    assert workspace.path.stat().st_mode & 0o7777 == 0o604
+
+
+def _foreign_group() -> int | None:
+    """A group this process may give its files that is not its own, or None."""
+    if os.geteuid() == 0:
+        return 4242  # root may use any gid, named or not
+    others = [g for g in os.getgroups() if g != os.getegid()]
+    return others[0] if others else None
+
+
+def test_group_survives_writes(workspace: Workspace) -> None:
+    gid = _foreign_group()
+    if gid is None:
+        pytest.skip("this user belongs to no second group to give the file")
+    os.chown(workspace.path, -1, gid)
+    workspace.apply(CreateItem("one"))
+    workspace.apply(SetFields(1, {"title": "two"}))
+    assert workspace.path.stat().st_gid == gid
+
+
+def test_backup_holds_the_previous_version(workspace: Workspace) -> None:
+    path = workspace.path
+    first = path.read_bytes()
+    workspace.apply(CreateItem("one"))
+    assert backup_path(path).read_bytes() == first
+    second = path.read_bytes()
+    workspace.apply(SetFields(1, {"title": "two"}))
+    assert backup_path(path).read_bytes() == second
+    # The backup is itself a readable workspace, one revision behind.
+    backup, _ = read_file(backup_path(path))
+    assert backup["meta"]["1"]["revision"] == workspace.snapshot().revision - 1
+
+
+def test_no_temp_files_are_left_behind(workspace: Workspace) -> None:
+    for n in range(5):
+        workspace.apply(CreateItem(f"item {n}"))
+    names = {p.name for p in workspace.path.parent.iterdir()}
+    assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock"}
+
+
+def test_unknown_fields_and_tables_survive_writes(workspace: Workspace) -> None:
+    path = workspace.path
+    workspace.apply(CreateItem("known"))
+    data = orjson.loads(path.read_bytes())
+    data["items"]["1"]["x_estimate"] = {"points": 3, "by": ["ana"]}
+    data["meta"]["1"]["x_theme"] = "dusk"
+    data["plugins"] = {"1": {"name": "calendar", "enabled": True}}
+    path.write_bytes(orjson.dumps(data))
+
+    assert workspace.snapshot().item(1).extra == {"x_estimate": {"points": 3, "by": ["ana"]}}
+    workspace.apply(SetFields(1, {"title": "renamed", "owner": "ben"}))
+    workspace.apply(CreateItem("another"))
+
+    after = orjson.loads(path.read_bytes())
+    assert after["items"]["1"]["x_estimate"] == {"points": 3, "by": ["ana"]}
+    assert after["items"]["1"]["title"] == "renamed"
+    assert after["meta"]["1"]["x_theme"] == "dusk"
+    assert after["plugins"] == {"1": {"name": "calendar", "enabled": True}}
+
+
+# -- read-only ---------------------------------------------------------------
+
+def _as_unprivileged(work: Callable[[], object]) -> object:
+    """Run ``work`` as a user that file permissions apply to; return its result or raise its error.
+
+    Root ignores permission bits, so as root the work runs in a forked child
+    that drops to ``nobody`` first (CI runs as root).
+    """
+    if os.geteuid() != 0:
+        return work()
+    read_end, write_end = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: never returns into pytest
+        os.close(read_end)
+        try:
+            os.setgroups([])
+            os.setgid(65534)
+            os.setuid(65534)
+            try:
+                outcome: tuple[str, object] = ("ok", work())
+            except BaseException as error:  # noqa: BLE001 - reported to the parent
+                outcome = ("raised", error)
+            payload = pickle.dumps(outcome)
+        except BaseException as error:  # noqa: BLE001
+            payload = pickle.dumps(("raised", RuntimeError(f"could not drop privileges: {error!r}")))
+        os.write(write_end, payload)
+        os._exit(0)
+    os.close(write_end)
+    chunks = []
+    while chunk := os.read(read_end, 65536):
+        chunks.append(chunk)
+    os.close(read_end)
+    os.waitpid(pid, 0)
+    kind, value = pickle.loads(b"".join(chunks))
+    if kind == "raised":
+        raise value  # type: ignore[misc]
+    return value
+
+
+@pytest.fixture
+def shared_folder() -> Path:
+    """A folder everyone may write (pytest's own temp folders are private to root)."""
+    folder = Path(tempfile.mkdtemp(prefix="worktop-test-"))
+    os.chmod(folder, 0o777)
+    yield folder
+    for child in folder.iterdir():
+        child.unlink()
+    folder.rmdir()
+
+
+def test_read_only_file_refuses_writes(shared_folder: Path) -> None:
+    path = shared_folder / "worktop.json"
+    Workspace.create(path, actor="ana", people=[Person("ana")]).apply(CreateItem("one"))
+    os.chmod(path, 0o444)
+    content = path.read_bytes()
+
+    def attempt() -> None:
+        ws = Workspace(path, actor="ana")
+        assert ws.snapshot().items[1].title == "one"  # reading still works
+        assert not ws.writable
+        ws.apply(SetFields(1, {"title": "two"}))
+
+    with pytest.raises(ReadOnlyWorkspace) as error:
+        _as_unprivileged(attempt)
+    assert str(path) in str(error.value)
+    assert path.read_bytes() == content
+
+
+def test_read_only_folder_refuses_writes(shared_folder: Path) -> None:
+    """The file is writable but the folder is not: no temp file can be made beside it."""
+    path = shared_folder / "worktop.json"
+    Workspace.create(path, actor="ana", people=[Person("ana")]).apply(CreateItem("one"))
+    os.chmod(path, 0o666)
+    os.chmod(shared_folder, 0o755)
+    content = path.read_bytes()
+    try:
+        with pytest.raises(ReadOnlyWorkspace):
+            _as_unprivileged(lambda: Workspace(path, actor="ana").apply(SetFields(1, {"title": "two"})))
+    finally:
+        os.chmod(shared_folder, 0o777)
+    assert path.read_bytes() == content
+
+
+# -- other processes ---------------------------------------------------------
+
+READER = textwrap.dedent(
+    """
+    import sys, os, json, orjson
+    from pathlib import Path
+    from data.storage import validate
+    path, stop = Path(sys.argv[1]), Path(sys.argv[2])
+    reads = bad = 0
+    revisions = []
+    while not stop.exists():
+        with open(path, "rb") as handle:
+            raw = handle.read()
+        reads += 1
+        try:
+            data = validate(orjson.loads(raw), path)
+            revisions.append(data["meta"]["1"]["revision"])
+        except Exception as error:
+            bad += 1
+            print("BAD", len(raw), repr(error)[:200], file=sys.stderr)
+    print(json.dumps({"reads": reads, "bad": bad, "distinct": len(set(revisions)),
+                      "monotonic": revisions == sorted(revisions)}))
+    """
+)
+
+
+def test_a_reader_never_sees_a_half_written_file(big_workspace: Callable[[int], Workspace], tmp_path: Path,
+                                                   python_children: Any) -> None:
+    ws = big_workspace(3000)  # about 1 MB: a write is many pages, never one atomic syscall
+    stop = tmp_path / "stop"
+    reader = python_children.start(READER, ws.path, stop)
+    try:
+        time.sleep(0.3)  # let the reader start reading
+        for n in range(40):
+            ws.apply(SetFields(1 + n, {"title": f"rewritten {n}", "body": "x" * (n * 997 % 5000)}))
+    finally:
+        stop.touch()
+        out, err = reader.communicate(timeout=30)
+    stats = orjson.loads(out.strip().splitlines()[-1])
+    assert stats["bad"] == 0, err
+    assert stats["monotonic"]
+    assert stats["reads"] > 40 and stats["distinct"] > 5, stats
+
+
+SESSION = textwrap.dedent(
+    """
+    import sys
+    from data.ops import CreateItem
+    from data.workspace import Workspace
+    ws = Workspace(sys.argv[1], actor="ben")
+    ws.snapshot()
+    for line in sys.stdin:
+        command, _, arg = line.strip().partition(" ")
+        if command == "create":
+            print(ws.apply(CreateItem(arg)).item_id, flush=True)
+        elif command == "ids":
+            print(",".join(map(str, sorted(ws.snapshot().items))), flush=True)
+        elif command == "title":
+            print(ws.snapshot().item(int(arg)).title, flush=True)
+    """
+)
+
+
+def test_caches_never_serve_another_process_stale_data(workspace: Workspace, python_children: Any) -> None:
+    """A long-lived Workspace in another process sees our writes, and ids never collide.
+
+    TinyDB caches the next document id and query results per table; both go
+    stale when another process writes.
+    """
+    other = python_children.start(SESSION, workspace.path, stdin=subprocess.PIPE)
+
+    def ask(line: str) -> str:
+        other.stdin.write(line + "\n")
+        other.stdin.flush()
+        return other.stdout.readline().strip()
+
+    try:
+        assert ask("ids") == ""
+        assert workspace.apply(CreateItem("mine")).item_id == 1
+        assert ask("ids") == "1"
+        assert ask("create theirs") == "2"
+        assert ask("create theirs too") == "3"
+        assert sorted(workspace.snapshot().items) == [1, 2, 3]
+        assert workspace.apply(CreateItem("mine again")).item_id == 4
+        assert ask("create theirs last") == "5"
+        workspace.apply(SetFields(5, {"title": "renamed here"}))
+        assert ask("title 5") == "renamed here"
+        assert ask("ids") == "1,2,3,4,5"
+    finally:
+        other.stdin.close()
+        other.wait(timeout=10)
+    snap = workspace.snapshot()
+    assert [snap.items[i].created_by for i in range(1, 6)] == ["ana", "ben", "ben", "ana", "ben"]
+    assert snap.revision == 7
+
+
+def test_two_workspaces_in_one_process(workspace: Workspace) -> None:
+    other = Workspace(workspace.path, actor="ben")
+    assert workspace.apply(CreateItem("a")).item_id == 1
+    assert other.apply(CreateItem("b")).item_id == 2
+    assert workspace.apply(CreateItem("c")).item_id == 3
+    assert sorted(other.snapshot().items) == [1, 2, 3]
+    assert sorted(workspace.snapshot().items) == [1, 2, 3]
