@@ -19,8 +19,9 @@ import errno
 import fcntl
 import os
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 import orjson
 from tinydb.storages import Storage
@@ -129,8 +130,11 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> Non
     The temp file gets the old file's permission bits and group (so a group-shared
     workspace stays group-writable whoever writes last); the old version becomes
     ``NAME.bak``; the folder is fsync'd so the rename itself is durable.
+    Call it with the workspace's lock held (:func:`exclusive_lock`): temp files
+    of other writers are then leftovers of a killed one, and are removed.
     """
     folder = path.parent
+    _remove_stale_temps(path)
     try:
         old = os.stat(path)
     except FileNotFoundError:
@@ -166,6 +170,16 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> Non
             os.unlink(tmp_name)
         raise
     _fsync_folder(folder)
+
+
+def _remove_stale_temps(path: Path) -> None:
+    """Delete ``.NAME.*.tmp`` files a writer killed mid-write left (each a whole copy of the file)."""
+    prefix = f".{path.name}."
+    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
+        for entry in entries:
+            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
 
 
 def _keep_backup(path: Path) -> None:

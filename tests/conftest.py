@@ -114,10 +114,15 @@ def write_items(path: Path, count: int, *, status: str = "todo") -> None:
     """
     import orjson
 
-    from data.storage import read_file, write_atomic
+    from data.storage import exclusive_lock, read_file, write_atomic
 
-    data, _ = read_file(path)
-    items = data["items"]
+    with exclusive_lock(path):
+        data, _ = read_file(path)
+        _add_tasks(data["items"], count, status)
+        write_atomic(path, orjson.dumps(data), keep_backup=False)
+
+
+def _add_tasks(items: dict[str, Any], count: int, status: str) -> None:
     start = max((int(k) for k in items), default=0) + 1
     for offset in range(count):
         item_id = start + offset
@@ -127,7 +132,6 @@ def write_items(path: Path, count: int, *, status: str = "todo") -> None:
             "created_at": "2025-01-01T09:00:00Z", "created_by": "ana",
             "updated_at": "2025-01-01T09:00:00Z", "updated_by": "ana", "status_since": "2025-01-01T09:00:00Z",
         }
-    write_atomic(path, orjson.dumps(data), keep_backup=False)
 
 
 @pytest.fixture

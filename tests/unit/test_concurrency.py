@@ -193,6 +193,9 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_file_with_every_acknowledg
     assert len(acknowledged) > 30, "the writer should have had time to write between kills"
     snap = Workspace(ws.path).snapshot()
     assert snap.revision >= max(rev for rev, _ in acknowledged)
+    # Kills mid-write leave temp files behind; the next write clears them away.
+    ws.apply(CreateItem("after the kills"))
+    assert not list(ws.path.parent.glob(".worktop.json.*.tmp"))
 
 
 # -- two people editing the same field -----------------------------------------

@@ -161,6 +161,23 @@ def test_no_temp_files_are_left_behind(workspace: Workspace) -> None:
     assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock"}
 
 
+def test_temp_files_left_by_a_killed_writer_are_removed(workspace: Workspace) -> None:
+    """A writer killed between making its temp file and the rename leaves it behind.
+
+    Under the lock no other writer can be using one, so the next write removes
+    them; files that merely look alike are left alone.
+    """
+    folder = workspace.path.parent
+    litter = [".worktop.json.k3x9_a1b.tmp", ".worktop.json.bak.4242.tmp"]
+    keep = ["notes.tmp", ".other.json.k3x9_a1b.tmp", "worktop.json.tmp"]
+    for name in litter + keep:
+        (folder / name).write_bytes(b"{" * 1000)
+    workspace.apply(CreateItem("one"))
+    names = {p.name for p in folder.iterdir()}
+    assert not names & set(litter)
+    assert set(keep) <= names
+
+
 def test_unknown_fields_and_tables_survive_writes(workspace: Workspace) -> None:
     path = workspace.path
     workspace.apply(CreateItem("known"))
