@@ -196,9 +196,7 @@ class MainScreen(Screen):
         self._select(item_id)
         if self.query_one(InboxPane).list.select_id(item_id):
             return
-        board = self.query_one(Board)
-        if board.select_id(item_id) and self.current_pane == "board":
-            board.focus_list()
+        self.query_one(Board).select_id(item_id, focus=self.current_pane == "board")
 
     def action_help(self) -> None:
         from tui.help import HelpScreen
@@ -222,9 +220,7 @@ class MainScreen(Screen):
     def _card_moved(self, event: Board.CardMoved) -> None:
         result = self.apply(Move(event.item_id, event.to_status, expected_status=event.from_status))
         if result is not None:
-            board = self.query_one(Board)
-            board.select_id(event.item_id)
-            board.focus_list()
+            self.query_one(Board).select_id(event.item_id, focus=True)
 
     @on(Board.CardReordered)
     def _card_reordered(self, event: Board.CardReordered) -> None:

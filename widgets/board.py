@@ -16,6 +16,10 @@ from widgets.cards import RowContext, card_lines
 from widgets.item_list import ItemList
 
 
+OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
+"""Goals are outcomes, not cards to move; recurring items are templates that make cards."""
+
+
 class BoardColumn(Vertical):
     """A status column: a header with count and WIP limit, then its cards."""
 
@@ -103,7 +107,7 @@ class Board(Vertical, can_focus=False):
         by_status: dict[str, list] = {status: [] for status in self.statuses}
         for item in ctx.snapshot.items.values():
             column = by_status.get(item.status)
-            if column is not None and (keep is None or keep(item)):
+            if column is not None and item.kind not in OFF_BOARD_KINDS and (keep is None or keep(item)):
                 column.append(item)
         done = ctx.snapshot.settings.done
         total = 0
@@ -142,11 +146,13 @@ class Board(Vertical, can_focus=False):
         if column is not None:
             column.list.focus()
 
-    def select_id(self, item_id: int) -> bool:
-        """Focus the column holding ``item_id`` and put its cursor there."""
+    def select_id(self, item_id: int, *, focus: bool = False) -> bool:
+        """Put the cursor on ``item_id`` in whichever column holds it (and focus that column)."""
         for index, column in enumerate(self.columns):
             if column.list.select_id(item_id):
                 self._current_column = index
+                if focus:
+                    column.list.focus()
                 return True
         return False
 

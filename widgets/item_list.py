@@ -32,7 +32,7 @@ class ItemList(ScrollView, can_focus=True):
 
     DEFAULT_CSS = """
     ItemList { height: 1fr; scrollbar-size-vertical: 1; }
-    ItemList > .item-list--cursor { background: $block-cursor-blurred-background; }
+    ItemList > .item-list--cursor { background: $panel-lighten-1; }
     ItemList:focus > .item-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     ItemList > .item-list--marked { background: $secondary 30%; }
     ItemList > .item-list--dim { color: $text-muted; }
@@ -188,11 +188,12 @@ class ItemList(ScrollView, can_focus=True):
         text = lines[line] if line < len(lines) else Text("")
         text = text.copy()
         if item_id in self.marked:
+            text.pad_right(max(0, width - text.cell_len))
             text.stylize(self.get_component_rich_style("item-list--marked", partial=True))
         if row == self.cursor:
-            text.stylize(self.get_component_rich_style("item-list--cursor", partial=True))
             # The cursor bar spans the whole width, not just the text.
             text.pad_right(max(0, width - text.cell_len))
+            text.stylize(self.get_component_rich_style("item-list--cursor", partial=True))
         return self._strip(text, width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:

@@ -69,19 +69,19 @@ class OwnershipMatrix(Vertical, can_focus=False):
             pass
         table.clear(columns=True)
         table.add_column("person" if not self.by_team else "team", key="who", width=14)
-        table.add_column("load", key="load", width=18)
+        table.add_column("load", key="load", width=15)
         self._column_ids = []
         for column in matrix.columns:
-            label = Text(safe(column.item.title)[:18], no_wrap=True)
+            label = Text(safe(column.item.title)[:16], no_wrap=True)
             if column.flag:
                 label = Text.assemble(("⚠ ", "bold"), label)
-            table.add_column(label, key=str(column.item.id), width=20)
+            table.add_column(label, key=str(column.item.id), width=16)
             self._column_ids.append(column.item.id)
         for row in matrix.rows:
             who = Text(safe(row.handle), style="bold" if self.by_team else "")
             if not self.by_team and row.team:
                 who.append(f" {safe(row.team)[:6]}", style="dim")
-            load = Text(f"{load_bar(row.open_items, row.capacity)} {row.open_items}/{row.capacity}")
+            load = Text(f"{load_bar(row.open_items, row.capacity, 6)} {row.open_items}/{row.capacity}")
             if row.over_capacity:
                 load.append(" over", style="bold reverse")
             cells = []
@@ -93,7 +93,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 cells.append(text)
             table.add_row(who, load, *cells, key=row.handle)
         # Flag row: what is wrong with each column.
-        flags = [Text("flags", style="italic"), Text(f"{sum(1 for c in matrix.columns if c.flag)} columns")]
+        flags = [Text("flags", style="italic"), Text(f"{sum(1 for c in matrix.columns if c.flag)} flagged")]
         flags += [Text(c.flag, style="bold") if c.flag else Text("") for c in matrix.columns]
         table.add_row(*flags, key="__flags__")
         self.border_title = f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × {len(matrix.columns)}"

@@ -39,10 +39,11 @@ def why_text(item: Item | None, ctx: RowContext) -> Text:
     if len(levels) == 1:
         out.append("\n(no parent or goal)", style="dim")
     for depth, level in enumerate(levels):
-        out.append("\n" + "  " * depth + ("└ " if depth else ""))
+        indent = "   " * depth
+        out.append("\n" + indent + ("└ " if depth else ""))
         out.append(f"{KIND_MARKS.get(level.kind, '•')} #{level.id} ", style="bold" if depth == 0 else "")
         out.append(safe(level.title)[:60])
-        out.append("\n" + "  " * depth + ("  " if depth else "") + "  why: ", style="dim")
+        out.append("\n" + indent + ("  " if depth else "") + "  why: ", style="dim")
         if level.why:
             out.append(safe(level.why)[:200], style="italic")
         else:
