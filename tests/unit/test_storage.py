@@ -31,7 +31,7 @@ from data.storage import (
     backup_path,
     read_file,
 )
-from data.workspace import Workspace
+from data.workspace import NotFound, Workspace
 
 TODAY = date(2025, 1, 15)
 
@@ -196,6 +196,25 @@ def test_unknown_fields_and_tables_survive_writes(workspace: Workspace) -> None:
     assert after["items"]["1"]["title"] == "renamed"
     assert after["meta"]["1"]["x_theme"] == "dusk"
     assert after["plugins"] == {"1": {"name": "calendar", "enabled": True}}
+
+
+def test_a_snapshot_never_changes_after_it_is_taken(workspace: Workspace) -> None:
+    """Panes keep a snapshot while the same process writes; a write, or a failed one, must not alter it."""
+    workspace.apply(CreateItem("first", fields={"owner": "ana", "tags": "a"}))
+    before = workspace.snapshot()
+    item = before.item(1)
+
+    workspace.apply(SetFields(1, {"title": "second", "owner": "ben", "tags": "b"}))
+    assert (item.title, item.owner, item.tags) == ("first", "ana", ["a"])
+    assert before.item(1).title == "first"
+
+    middle = workspace.snapshot()
+    with pytest.raises(NotFound):  # the first op changes #1 in memory, the second fails: all or none
+        workspace.apply_all([SetFields(1, {"title": "third", "owner": "cy"}), SetFields(99, {"title": "x"})])
+    assert (middle.item(1).title, middle.item(1).owner) == ("second", "ben")
+    after = workspace.snapshot()
+    assert (after.item(1).title, after.item(1).owner) == ("second", "ben")
+    assert after.revision == middle.revision
 
 
 # -- read-only ---------------------------------------------------------------
