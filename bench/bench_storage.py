@@ -9,6 +9,8 @@ the default) on a file holding the same items, in the same run, as the baseline:
   open workspace (what a TUI edit costs: lock, freshness check, change,
   history, atomic fsync'd write). Baseline: ``table.update(..., doc_ids=[id])``
   on an open TinyDB (re-reads the file, writes it in place, fsyncs).
+- **create op**: the same for ``CreateItem`` (it also finds the next id and the
+  bottom of its board column). Baseline: ``table.insert(...)``.
 - **cli add**: a whole process, ``worktop -w FILE add TITLE``. Baseline: a
   whole ``python -c`` process that opens TinyDB and inserts one document.
 
@@ -43,11 +45,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data.ops import SetFields  # noqa: E402
+from data.ops import CreateItem, SetFields  # noqa: E402
 from data.workspace import Workspace  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "storage.md"
-BUDGETS_10K = {"op": 0.020, "cli add": 0.080}
+BUDGETS_10K = {"op": 0.020, "create op": 0.020, "cli add": 0.080}
 """DESIGN.md: an edit durable on disk ≤ 20 ms, CLI ``worktop add`` ≤ 80 ms, both at 10k items."""
 
 
@@ -166,6 +168,14 @@ def bench_size(items: int, repeats: int, folder: Path) -> list[dict[str, Any]]:
         return timed(lambda: table.update({"title": f"edited by the bench {n}"}, doc_ids=[ids[n % len(ids)]]))
 
     rows.append(("op", median_of(repeats, op_worktop), median_of(repeats, op_tinydb)))
+
+    def create_worktop(n: int) -> float:
+        return timed(lambda: ws.apply(CreateItem(f"created by the bench {n}")))
+
+    def create_tinydb(n: int) -> float:
+        return timed(lambda: table.insert({"kind": "task", "title": f"created by the bench {n}", "status": "todo"}))
+
+    rows.append(("create op", median_of(repeats, create_worktop), median_of(repeats, create_tinydb)))
     db.close()
 
     # -- whole-process CLI add -----------------------------------------------------
