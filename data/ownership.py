@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from data.model import Item
+from data.model import CLOSED_STATUSES, Item
 from data.workspace import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
@@ -58,35 +58,45 @@ class Matrix:
 
 
 def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> Matrix:
-    """People (grouped by team) × open projects and workstreams."""
+    """People (grouped by team) × open projects and workstreams.
+
+    Reads the stored documents directly: this runs on every live reload over
+    every item, and attribute access through the ``Item`` views would double it.
+    """
     settings = snapshot.settings
+    closed = {settings.done, *CLOSED_STATUSES}
     items = snapshot.items
-    open_ids = {i.id for i in items.values() if settings.is_open(i.status)}
-    column_items = sorted(
-        (i for i in items.values() if i.kind in MATRIX_KINDS and i.id in open_ids),
-        key=lambda i: (i.kind != "project", i.title.lower(), i.id),
-    )
-    column_ids = {i.id for i in column_items}
+    docs = snapshot.docs
+    open_docs = []
+    column_ids = set()
+    for item_id, doc in docs.items():
+        if doc.get("status") not in closed:
+            open_docs.append((item_id, doc))
+            if doc.get("kind") in MATRIX_KINDS:
+                column_ids.add(item_id)
+    column_items = sorted((items[i] for i in column_ids), key=lambda i: (i.kind != "project", i.title.lower(), i.id))
     # Each open item counts toward its nearest project/workstream ancestor (or itself).
     home: dict[int, int | None] = {}
 
-    def home_of(item: Item) -> int | None:
-        seen = []
-        current: Item | None = item
+    def home_of(item_id: int) -> int | None:
+        path = []
+        current: int | None = item_id
         result = None
         while current is not None:
-            if current.id in home:
-                result = home[current.id]
+            if current in home:
+                result = home[current]
                 break
-            if current.id in column_ids:
-                result = current.id
+            if current in column_ids:
+                result = current
                 break
-            seen.append(current.id)
-            if current.parent is None or current.parent in seen:
+            path.append(current)
+            doc = docs.get(current)
+            parent = doc.get("parent") if doc is not None else None
+            if parent is None or parent in path:
                 break
-            current = items.get(current.parent)
-        for item_id in seen:
-            home[item_id] = result
+            current = parent
+        for seen in path:
+            home[seen] = result
         return result
 
     people = sorted(snapshot.people.values(), key=lambda p: (p.team.lower(), p.handle.lower()))
@@ -94,29 +104,30 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
     soon = (today + timedelta(days=7)).isoformat()
     column_counts: dict[int, int] = dict.fromkeys(column_ids, 0)
     per_cell: dict[tuple[str, int], int] = {}
-    for item in items.values():
-        if item.id not in open_ids:
-            continue
-        column = home_of(item)
+    for item_id, doc in open_docs:
+        column = home_of(item_id)
         if column is not None:
             column_counts[column] += 1
-        if item.owner:
-            row = rows.get(item.owner)
+        owner = doc.get("owner")
+        if owner:
+            row = rows.get(owner)
             if row is None:
-                row = rows[item.owner] = Row(item.owner, "", "(not a member)", 0)
+                row = rows[owner] = Row(owner, "", "(not a member)", 0)
             row.open_items += 1
-            if item.due and item.due <= soon:
+            due = doc.get("due")
+            if due and due <= soon:
                 row.due_soon += 1
             if column is not None:
-                per_cell[(item.owner, column)] = per_cell.get((item.owner, column), 0) + 1
+                per_cell[(owner, column)] = per_cell.get((owner, column), 0) + 1
     columns = []
     for item in column_items:
         owners = ([item.owner] if item.owner else []) + [h for h, r in sorted(item.roles.items()) if r == "A" and h != item.owner]
         columns.append(Column(item, owners, column_counts[item.id]))
+        for handle in item.roles:
+            if handle not in rows:
+                rows[handle] = Row(handle, "", "(not a member)", 0)
         for handle, row in rows.items():
-            letters = ""
-            if handle in owners:
-                letters = "A"
+            letters = "A" if handle in owners else ""
             role = item.roles.get(handle)
             if role and role != "A":
                 letters += role

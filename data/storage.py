@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import os
 import tempfile
 from collections.abc import Iterator
@@ -94,12 +95,30 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Parsing a 50k-item file allocates millions of dicts and lists; each
+    allocation burst triggers collections that rescan everything already parsed,
+    which made a parse 3-5x slower. JSON data has no cycles, so nothing is lost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def parse(raw: bytes, path: Path) -> dict[str, Any]:
     """Parse and validate file bytes."""
     if not raw.strip():
         raise WorkspaceUnreadable(f"{path} is empty; it is not a worktop workspace. Nothing was written")
     try:
-        data = orjson.loads(raw)
+        with gc_paused():
+            data = orjson.loads(raw)
     except orjson.JSONDecodeError as error:
         raise WorkspaceUnreadable(f"{path} is not valid JSON ({error}); nothing was written") from None
     return validate(data, path)
@@ -270,21 +289,31 @@ class WorkspaceStorage(Storage):
         return data
 
     def begin(self) -> dict[str, Any]:
-        """Start a transaction on the freshest data (call with the lock held)."""
+        """Start a transaction on the freshest data (call with the lock held).
+
+        The transaction gets its own top-level dict, its own table dicts and
+        its own meta and people documents (a few thousand pointers copied, well
+        under a millisecond at 10k items); item documents stay shared until
+        ``Transaction.raw_item`` copies the ones an operation changes. So the
+        cached data, and every snapshot made from it, never changes, and a
+        transaction that changes nothing or fails keeps the cache instead of
+        costing a re-parse of the file.
+        """
         data = self.load()
-        # The transaction mutates this dict; the cache must not serve it if we abort.
-        self._cache = None
-        self._txn = data
+        txn = {name: dict(table) if isinstance(table, dict) else table for name, table in data.items()}
+        for name in ("meta", "people"):
+            table = txn.get(name)
+            if isinstance(table, dict):
+                txn[name] = {key: dict(doc) if isinstance(doc, dict) else doc for key, doc in table.items()}
+        self._txn = txn
         self._dirty = False
-        return data
+        return txn
 
     def commit(self) -> bool:
         """Write the transaction's data durably; returns whether anything was written."""
         data, dirty = self._txn, self._dirty
         self._txn, self._dirty = None, False
         if data is None or not dirty:
-            if data is not None:
-                self._cache = None
             return False
         payload = orjson.dumps(data)
         try:
@@ -301,5 +330,5 @@ class WorkspaceStorage(Storage):
         return True
 
     def abort(self) -> None:
+        """Drop the transaction; the cache still holds the file as it is on disk."""
         self._txn, self._dirty = None, False
-        self._cache = None

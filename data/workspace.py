@@ -9,11 +9,12 @@ never lock: the atomic replace means they see a whole file.
 
 from __future__ import annotations
 
+import gc
 import getpass
 import os
 import threading
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ from data.storage import (
     WorkspaceStorage,
     WorkspaceUnreadable,
     exclusive_lock,
+    gc_paused,
     stat_key,
     write_atomic,
 )
@@ -50,7 +52,7 @@ def current_actor() -> str:
 
 
 def now_iso() -> str:
-    return datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def find_workspace(start: Path | None = None) -> Path | None:
@@ -112,6 +114,8 @@ class Snapshot:
     items: dict[int, Item]
     people: dict[str, Person]
     last_change: LastChange | None
+    docs: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
+    """The stored documents by id, for hot loops over every item (do not mutate)."""
     _children: dict[int, list[int]] | None = field(default=None, repr=False)
 
     def item(self, item_id: int) -> Item:
@@ -132,7 +136,11 @@ class Snapshot:
 
 def snapshot_from_data(data: dict[str, Any]) -> Snapshot:
     meta = data["meta"]["1"]
-    items = {int(k): Item.from_doc(int(k), v) for k, v in data.get("items", {}).items()}
+    with gc_paused():
+        docs = {int(k): v for k, v in data.get("items", {}).items()}
+        items = {k: Item(k, v) for k, v in docs.items()}
+        # The data is acyclic and long-lived: keep the cyclic GC from rescanning it.
+        gc.freeze()
     people = {}
     for doc in data.get("people", {}).values():
         person = Person.from_doc(doc)
@@ -144,6 +152,7 @@ def snapshot_from_data(data: dict[str, Any]) -> Snapshot:
         settings=Settings.from_doc(meta),
         items=items,
         people=people,
+        docs=docs,
         last_change=LastChange(**last) if isinstance(last, dict) and set(last) == {"revision", "by", "at", "summary"} else None,
     )
 
@@ -172,6 +181,7 @@ class Transaction:
         self.today = today
         self.entries: list[dict[str, Any]] = []
         self.warnings: list[str] = []
+        self._copied: set[str] = set()
         for table in (self.items, self.people, self.history, self.meta_table):
             # TinyDB caches query results and the next id per Table object; both
             # are stale once another process has written the file.
@@ -187,9 +197,22 @@ class Transaction:
         return Settings.from_doc(self.meta)
 
     def raw_item(self, item_id: int) -> dict[str, Any]:
-        doc = self.db.storage.read().get("items", {}).get(str(item_id))
+        """The stored document of an item, safe to edit in place.
+
+        Snapshots share documents with the storage cache, so the first time an
+        operation asks for a document it is replaced by a shallow copy (copy on
+        write): a snapshot taken earlier, or a transaction that fails halfway,
+        never sees a change. Operations replace nested lists and dicts rather
+        than mutating them, so a shallow copy is enough.
+        """
+        table = self.db.storage.read().setdefault("items", {})
+        key = str(item_id)
+        doc = table.get(key)
         if doc is None:
             raise NotFound(f"no item #{item_id} in this workspace")
+        if key not in self._copied:
+            doc = table[key] = dict(doc)
+            self._copied.add(key)
         return doc
 
     def item(self, item_id: int) -> Item:
@@ -225,7 +248,9 @@ class Workspace:
 
     def __init__(self, path: str | os.PathLike[str], *, actor: str | None = None,
                  today: date | None = None) -> None:
-        self.path = Path(path).expanduser().absolute()
+        # Symlinks are resolved: the atomic replace must land on the shared file, and the
+        # lock must sit beside it, not beside a link to it in someone's home folder.
+        self.path = Path(os.path.realpath(Path(path).expanduser()))
         self.actor = actor or current_actor()
         self._today = today
         self.storage = WorkspaceStorage(self.path)
@@ -244,7 +269,7 @@ class Workspace:
     def create(cls, path: str | os.PathLike[str], *, name: str | None = None, actor: str | None = None,
                people: list[Person] | None = None, today: date | None = None) -> Workspace:
         """Make a new, empty workspace file; refuses to touch an existing file."""
-        target = Path(path).expanduser().absolute()
+        target = Path(os.path.realpath(Path(path).expanduser()))
         if target.exists():
             raise WorkspaceError(f"{target} already exists; nothing was written")
         if not target.parent.is_dir():

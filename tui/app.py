@@ -30,7 +30,7 @@ class WorktopApp(App):
         clock: "now", for ages in the header and inbox (tests pin it).
     """
 
-    CSS_PATH = "app.tcss"
+    CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere still find it
     TITLE = "worktop"
     COMMANDS = App.COMMANDS | {WorktopCommands}
     BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]

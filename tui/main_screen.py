@@ -75,9 +75,11 @@ class MainScreen(Screen):
     # -- showing ------------------------------------------------------------
     def show_snapshot(self, snapshot: Snapshot) -> None:
         """Redraw every pane from a new snapshot, in place, keeping cursors on their items."""
+        previous = self.snapshot
         self.snapshot = snapshot
         app = self.app
-        self.ctx = RowContext(snapshot, app.workspace.today, app.now())
+        same_day = self.ctx is not None and self.ctx.today == app.workspace.today
+        self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous if same_day else None)
         keep = None
         self.query_one(InboxPane).show(self.ctx, keep)
         self.query_one(Board).show(self.ctx, keep)

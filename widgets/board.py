@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.style import Style
@@ -12,9 +13,9 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
+from data.model import Item
 from widgets.cards import RowContext, card_lines
 from widgets.item_list import ItemList
-
 
 OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
 """Goals are outcomes, not cards to move; recurring items are templates that make cards."""
@@ -36,7 +37,7 @@ class BoardColumn(Vertical):
     def list(self) -> ItemList:
         return self.query_one(ItemList)
 
-    def show(self, rows: list[int], limit: int | None) -> None:
+    def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None) -> None:
         count = len(rows)
         header = self.query_one(".column-header", Static)
         label = Text(self.status, style="bold")
@@ -48,7 +49,7 @@ class BoardColumn(Vertical):
             label.append(f"  {count}")
         header.update(label)
         header.set_class(limit is not None and count > limit, "-over")
-        self.list.set_rows(rows)
+        self.list.set_rows(rows, changed=changed)
 
 
 class Board(Vertical, can_focus=False):
@@ -90,7 +91,7 @@ class Board(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Horizontal(id="board-columns")
 
-    def show(self, ctx: RowContext, keep=None) -> None:  # noqa: ANN001 - a predicate or None
+    def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         """Redraw every column from a snapshot, keeping each cursor on its item."""
         self._ctx = ctx
         settings = ctx.snapshot.settings
@@ -103,22 +104,26 @@ class Board(Vertical, can_focus=False):
             return
         self._fill(ctx, keep)
 
-    def _fill(self, ctx: RowContext, keep=None) -> None:  # noqa: ANN001
-        by_status: dict[str, list] = {status: [] for status in self.statuses}
-        for item in ctx.snapshot.items.values():
-            column = by_status.get(item.status)
-            if column is not None and item.kind not in OFF_BOARD_KINDS and (keep is None or keep(item)):
-                column.append(item)
+    def _fill(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
+        by_status: dict[str, list[tuple]] = {status: [] for status in self.statuses}
         done = ctx.snapshot.settings.done
+        for item_id, doc in ctx.snapshot.docs.items():
+            column = by_status.get(doc.get("status"))
+            if column is None or doc.get("kind") in OFF_BOARD_KINDS:
+                continue
+            if keep is not None and not keep(ctx.snapshot.items[item_id]):
+                continue
+            if doc.get("status") == done:
+                column.append((doc.get("status_since") or "", item_id))  # newest first, below
+            else:
+                column.append((doc.get("rank") or 0.0, item_id))
         total = 0
         for column_widget in self.query(BoardColumn):
             cards = by_status.get(column_widget.status, [])
-            if column_widget.status == done:
-                cards.sort(key=lambda i: (i.status_since, i.id), reverse=True)
-            else:
-                cards.sort(key=lambda i: (i.rank, i.id))
+            cards.sort(reverse=column_widget.status == done)
             total += len(cards)
-            column_widget.show([i.id for i in cards], ctx.snapshot.settings.wip.get(column_widget.status))
+            column_widget.show([item_id for _, item_id in cards], ctx.snapshot.settings.wip.get(column_widget.status),
+                               ctx.changed_among)
         self.border_title = f"2 Board · {total}"
 
     def render_card(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:

@@ -61,9 +61,18 @@ class RowContext:
     snapshot: Snapshot
     today: date
     now: datetime
+    previous: Snapshot | None = None
+    """The snapshot drawn before this one (None: redraw everything)."""
     peers: dict[int, list[str]] = field(default_factory=dict)
     """item id → handles of other people whose cursor is on it."""
     _missing: dict[int, list[str]] = field(default_factory=dict)
+
+    def changed_among(self, ids: list[int]) -> set[int] | None:
+        """Which of ``ids`` (the rows on screen) differ from the previous snapshot; None if unknown."""
+        if self.previous is None:
+            return None
+        old, new = self.previous.docs, self.snapshot.docs
+        return {i for i in ids if old.get(i) != new.get(i)}
 
     def missing(self, item: Item) -> list[str]:
         cached = self._missing.get(item.id)

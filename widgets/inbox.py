@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
@@ -12,17 +14,26 @@ from widgets.cards import RowContext, inbox_row
 from widgets.item_list import ItemList
 
 
-def inbox_ids(ctx: RowContext, keep: callable = None) -> list[int]:  # type: ignore[valid-type]
-    """Items waiting for triage, oldest first; snoozed ones stay hidden until their day."""
-    settings = ctx.snapshot.settings
+def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tuple[list[int], int]:
+    """Items waiting for triage, oldest first, and how many are snoozed.
+
+    Snoozed items stay hidden until their day comes, then show again by themselves.
+    """
+    inbox = ctx.snapshot.settings.inbox
     today = ctx.today.isoformat()
-    waiting = [
-        item for item in ctx.snapshot.items.values()
-        if item.status == settings.inbox and not (item.snoozed_until and item.snoozed_until > today)
-        and (keep is None or keep(item))
-    ]
-    waiting.sort(key=lambda item: (item.created_at, item.id))
-    return [item.id for item in waiting]
+    waiting = []
+    snoozed = 0
+    for item_id, doc in ctx.snapshot.docs.items():
+        if doc.get("status") != inbox:
+            continue
+        until = doc.get("snoozed_until")
+        if until and until > today:
+            snoozed += 1
+            continue
+        if keep is None or keep(ctx.snapshot.items[item_id]):
+            waiting.append((doc.get("created_at") or "", item_id))
+    waiting.sort()
+    return [item_id for _, item_id in waiting], snoozed
 
 
 class InboxPane(Vertical, can_focus=False):
@@ -40,13 +51,11 @@ class InboxPane(Vertical, can_focus=False):
     def list(self) -> ItemList:
         return self.query_one("#inbox-list", ItemList)
 
-    def show(self, ctx: RowContext, keep=None) -> None:  # noqa: ANN001 - a predicate or None
+    def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         """Redraw from a snapshot; the cursor stays on the same item."""
         self._ctx = ctx
-        rows = inbox_ids(ctx, keep)
-        self.list.set_rows(rows)
-        snoozed = sum(1 for i in ctx.snapshot.items.values()
-                      if i.status == ctx.snapshot.settings.inbox and i.snoozed_until and i.snoozed_until > ctx.today.isoformat())
+        rows, snoozed = inbox_ids(ctx, keep)
+        self.list.set_rows(rows, changed=ctx.changed_among)
         self.border_title = f"1 Inbox · {len(rows)}"
         self.border_subtitle = f"{snoozed} snoozed" if snoozed else ""
 

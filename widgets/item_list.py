@@ -86,15 +86,41 @@ class ItemList(ScrollView, can_focus=True):
         self.rows: list[int] = []
         self.marked: set[int] = set()
         self._index: dict[int, int] = {}
+        self._styles: dict[str, Style] = {}
+        self._styles_key: tuple | None = None
 
     # -- data ---------------------------------------------------------------
     @property
     def current_id(self) -> int | None:
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
-    def set_rows(self, rows: list[int], *, keep: int | None = None) -> None:
-        """Replace the rows, keeping the cursor on the same item id where it still exists."""
+    def visible_ids(self) -> list[int]:
+        """Ids of the rows currently on screen."""
+        first = int(self.scroll_offset.y) // self.row_height
+        count = self.size.height // self.row_height + 2
+        return self.rows[first:first + count]
+
+    def set_rows(self, rows: list[int], *, keep: int | None = None,
+                 changed: Callable[[list[int]], set[int] | None] | None = None) -> None:
+        """Replace the rows, keeping the cursor on the same item id where it still exists.
+
+        Args:
+            rows: item ids in display order.
+            keep: the id to keep the cursor on (default: the one under it now).
+            changed: given the ids on screen, returns those whose content changed
+                since the last call (or None: unknown); when the rows are the same,
+                only those lines are redrawn.
+        """
         previous = keep if keep is not None else self.current_id
+        if rows == self.rows and keep is None:
+            dirty = changed(self.visible_ids()) if changed is not None else None
+            if dirty is None:
+                self.refresh()
+            else:
+                for item_id in dirty:
+                    if item_id in self._index:
+                        self._refresh_index(self._index[item_id])
+            return
         old_cursor = self.cursor
         self.rows = rows
         self._index = {item_id: i for i, item_id in enumerate(rows)}
@@ -103,7 +129,8 @@ class ItemList(ScrollView, can_focus=True):
             new_cursor = self._index[previous]
         else:
             new_cursor = min(old_cursor, max(0, len(rows) - 1))
-        self.marked &= set(self._index)
+        if self.marked:
+            self.marked &= set(self._index)
         self.set_reactive(ItemList.cursor, new_cursor)
         self.refresh()
         if self.current_id != previous:
@@ -168,8 +195,17 @@ class ItemList(ScrollView, can_focus=True):
 
     # -- drawing ------------------------------------------------------------
     def styles_for_rows(self) -> dict[str, Style]:
-        return {name.removeprefix("item-list--"): self.get_component_rich_style(name, partial=True)
-                for name in self.COMPONENT_CLASSES}
+        """Component styles by short name; cached, as looking them up costs more than drawing a row."""
+        key = (self.has_focus, self.app.theme)
+        if self._styles_key != key:
+            self._styles = {name.removeprefix("item-list--"): self.get_component_rich_style(name, partial=True)
+                            for name in self.COMPONENT_CLASSES}
+            self._styles_key = key
+        return self._styles
+
+    def notify_style_update(self) -> None:
+        super().notify_style_update()
+        self._styles_key = None
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
@@ -178,7 +214,7 @@ class ItemList(ScrollView, can_focus=True):
         row, line = divmod(line_y, self.row_height)
         if not self.rows:
             if line_y == 0:
-                text = Text(self.empty_text, style=self.get_component_rich_style("item-list--empty"), no_wrap=True)
+                text = Text(self.empty_text, style=self.styles_for_rows()["empty"], no_wrap=True)
                 return self._strip(text, width, base)
             return Strip.blank(width, base)
         if row >= len(self.rows):
@@ -187,13 +223,14 @@ class ItemList(ScrollView, can_focus=True):
         lines = self.render_row(item_id, width, self.styles_for_rows())
         text = lines[line] if line < len(lines) else Text("")
         text = text.copy()
+        styles = self.styles_for_rows()
         if item_id in self.marked:
             text.pad_right(max(0, width - text.cell_len))
-            text.stylize(self.get_component_rich_style("item-list--marked", partial=True))
+            text.stylize(styles["marked"])
         if row == self.cursor:
             # The cursor bar spans the whole width, not just the text.
             text.pad_right(max(0, width - text.cell_len))
-            text.stylize(self.get_component_rich_style("item-list--cursor", partial=True))
+            text.stylize(styles["cursor"])
         return self._strip(text, width, base)
 
     def _strip(self, text: Text, width: int, base: Style) -> Strip:

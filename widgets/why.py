@@ -69,6 +69,7 @@ class WhyPane(VerticalScroll, can_focus=True):
         self.border_title = "4 Why"
         self.item_id: int | None = None
         self._ctx: RowContext | None = None
+        self._shown: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(id="why-body")
@@ -78,5 +79,8 @@ class WhyPane(VerticalScroll, can_focus=True):
         if item_id is not None:
             self.item_id = item_id
         item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
-        self.query_one("#why-body", Static).update(why_text(item, ctx))
+        text = why_text(item, ctx)
+        if text != self._shown:
+            self._shown = text
+            self.query_one("#why-body", Static).update(text)
         self.border_title = f"4 Why · #{item.id}" if item else "4 Why"

@@ -1,0 +1,245 @@
+"""TUI speed at 10k and 50k items: first paint, live reload latency, cursor key to frame.
+
+Run: ``python bench/bench_tui.py`` (or ``make bench``). Prints a markdown table of
+medians and writes it to ``bench/results/tui.md``. Each figure is beside a
+baseline measured in the same run on the same machine:
+
+* first paint — baseline: a bare Textual app showing one Static (interpreter +
+  Textual start-up, the floor any Textual app pays); also a stock DataTable
+  loaded with the same number of rows.
+* reload latency — from the moment another process's write returns to the
+  moment the app has drawn that revision; baseline: the same process reading
+  the file with stock ``json`` + ``JSONStorage``-style parse.
+* cursor key — from the key press to the next frame handed to the terminal
+  driver; baseline: the same key in a bare ``OptionList`` of 100 rows.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+RESULTS = ROOT / "bench" / "results"
+
+PAINT_SCRIPT = textwrap.dedent("""
+    import sys, time
+    kind, path = sys.argv[1], sys.argv[2]
+    if kind == "worktop":
+        from data.workspace import Workspace
+        from tui.app import WorktopApp
+
+        class Bench(WorktopApp):
+            def screen_ready(self):
+                super().screen_ready()
+                self.call_after_refresh(lambda: self.exit(return_code=0))
+
+        Bench(Workspace(path), watch=False).run(headless=True)
+    elif kind == "bare":
+        from textual.app import App
+        from textual.widgets import Static
+
+        class Bare(App):
+            def compose(self):
+                yield Static("hello")
+            def on_mount(self):
+                self.call_after_refresh(lambda: self.exit(return_code=0))
+
+        Bare().run(headless=True)
+    else:
+        import orjson
+        from textual.app import App
+        from textual.widgets import DataTable
+
+        class Table(App):
+            def compose(self):
+                yield DataTable()
+            def on_mount(self):
+                table = self.query_one(DataTable)
+                table.add_columns("id", "title", "status", "owner")
+                items = orjson.loads(open(path, "rb").read())["items"]
+                table.add_rows([(k, v.get("title", ""), v.get("status", ""), v.get("owner", "")) for k, v in items.items()])
+                self.call_after_refresh(lambda: self.exit(return_code=0))
+
+        Table().run(headless=True)
+""")
+
+
+def median_ms(samples: list[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def first_paint(kind: str, path: Path, repeats: int) -> float:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        subprocess.run([sys.executable, "-c", PAINT_SCRIPT, kind, str(path)], cwd=ROOT, check=True,
+                       stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
+        samples.append(time.perf_counter() - start)
+    return median_ms(samples)
+
+
+WRITER = textwrap.dedent("""
+    import sys, time
+    from data.workspace import Workspace
+    from data.ops import SetFields
+    ws = Workspace(sys.argv[1], actor="bench-writer")
+    item = int(sys.argv[2])
+    for line in sys.stdin:
+        ws.apply(SetFields(item, {"title": line.strip()}))
+        print(time.time(), flush=True)
+""")
+
+
+async def reload_latency(path: Path, writes: int) -> list[float]:
+    """Another process writes; measure until this app has drawn that revision."""
+    from data.workspace import Workspace
+    from tui.app import WorktopApp
+
+    drawn: dict[int, float] = {}
+
+    class Timed(WorktopApp):
+        def show(self, snapshot):  # noqa: ANN001
+            super().show(snapshot)
+            drawn.setdefault(snapshot.revision, time.time())
+
+    ws = Workspace(path)
+    first = next(iter(ws.snapshot().items))
+    app = Timed(ws, watch=True)
+    samples = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.5)
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first)], cwd=ROOT,
+                                  stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+        try:
+            for n in range(writes):
+                writer.stdin.write(f"bench title {n}\n")
+                writer.stdin.flush()
+                written_at = float(writer.stdout.readline())
+                revision = Workspace(path).snapshot().revision
+                deadline = time.time() + 5
+                while revision not in drawn and time.time() < deadline:
+                    await asyncio.sleep(0.001)
+                if revision in drawn:
+                    samples.append(max(0.0, drawn[revision] - written_at))
+                await pilot.pause(0.05)
+        finally:
+            writer.stdin.close()
+            writer.wait(timeout=10)
+    return samples
+
+
+def baseline_reload(path: Path, repeats: int) -> list[float]:
+    samples = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        with open(path) as handle:
+            json.load(handle)
+        samples.append(time.perf_counter() - start)
+    return samples
+
+
+def _frame_timer(app_class):  # noqa: ANN001, ANN202
+    """Subclass that records when each frame is handed to the terminal driver."""
+
+    class Timed(app_class):
+        frames: list[float] = []
+
+        def _display(self, screen, renderable):  # noqa: ANN001, ANN202
+            super()._display(screen, renderable)
+            Timed.frames.append(time.perf_counter())
+
+    return Timed
+
+
+async def _key_to_frame(app, keys: list[str], setup: list[str]) -> list[float]:  # noqa: ANN001
+    """Press each key; the time from the press to the first frame after it."""
+    samples = []
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause(0.3)
+        for key in setup:
+            await pilot.press(key)
+        await pilot.pause(0.2)
+        for key in keys:
+            app.frames.clear()
+            start = time.perf_counter()
+            await pilot.press(key)
+            await pilot.pause(0.02)
+            after = [t for t in app.frames if t >= start]
+            if after:
+                samples.append(after[0] - start)
+    return samples
+
+
+async def cursor_key(path: Path, presses: int) -> list[float]:
+    from data.workspace import Workspace
+    from tui.app import WorktopApp
+
+    app = _frame_timer(WorktopApp)(Workspace(path), watch=False)
+    keys = ["j" if n % 20 < 10 else "k" for n in range(presses)]
+    return await _key_to_frame(app, keys, setup=["2"])
+
+
+async def baseline_cursor_key(presses: int) -> list[float]:
+    from textual.app import App
+    from textual.widgets import OptionList
+
+    class Bare(App):
+        def compose(self):  # noqa: ANN202
+            yield OptionList(*[f"row {i}" for i in range(100)])
+
+    app = _frame_timer(Bare)()
+    keys = ["down" if n % 20 < 10 else "up" for n in range(presses)]
+    return await _key_to_frame(app, keys, setup=[])
+
+
+def main() -> int:
+    from data.demo import make_demo
+
+    repeats = int(os.environ.get("BENCH_REPEATS", "5"))
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        files = {}
+        for size in (10_000, 50_000):
+            files[size] = Path(tmp) / f"w{size}.json"
+            make_demo(files[size], items=size, seed=1)
+        bare = first_paint("bare", files[10_000], repeats)
+        for size in (10_000, 50_000):
+            ours = first_paint("worktop", files[size], repeats)
+            table = first_paint("datatable", files[size], max(1, repeats // 2))
+            budget = 600 if size == 10_000 else 1000
+            rows.append((f"first paint, {size // 1000}k items", ours, f"bare Textual app {bare:.0f} ms; "
+                         f"stock DataTable {table:.0f} ms", ours / table, budget))
+        live = asyncio.run(reload_latency(files[10_000], writes=max(10, repeats * 4)))
+        base = baseline_reload(files[10_000], repeats)
+        rows.append(("change in another process on screen, 10k", median_ms(live),
+                     f"stdlib json parse of the file {median_ms(base):.0f} ms", median_ms(live) / median_ms(base), 100))
+        keys = asyncio.run(cursor_key(files[10_000], presses=100))
+        base_keys = asyncio.run(baseline_cursor_key(presses=100))
+        rows.append(("cursor key to next frame, 10k", median_ms(keys),
+                     f"OptionList of 100 rows {median_ms(base_keys):.1f} ms", median_ms(keys) / median_ms(base_keys), 16))
+    lines = [
+        "| what | worktop median | baseline (same run) | ratio | budget |",
+        "|---|---|---|---|---|",
+    ]
+    for what, ours, baseline, ratio, budget in rows:
+        verdict = "ok" if ours <= budget else "OVER"
+        lines.append(f"| {what} | {ours:.1f} ms | {baseline} | {ratio:.2f}× | ≤ {budget} ms {verdict} |")
+    report = "\n".join(lines)
+    print(report)
+    RESULTS.mkdir(parents=True, exist_ok=True)
+    (RESULTS / "tui.md").write_text(report + "\n")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
