@@ -395,7 +395,7 @@ class Reorder:
             return self.item_id
         ids[index], ids[target] = ids[target], ids[index]
         # Re-number ranks only between the two swapped cards.
-        a, b = items[str(ids[index])], items[str(ids[target])]
+        a, b = txn.raw_item(ids[index]), txn.raw_item(ids[target])
         rank_a, rank_b = column[index][0], column[target][0]
         if rank_a == rank_b:
             rank_b = rank_a + (0.5 if self.delta > 0 else -0.5)
