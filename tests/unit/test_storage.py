@@ -21,8 +21,19 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model import Person
-from data.ops import AddPerson, CreateItem, SetFields
+from data.model import BadValue, Person
+from data.ops import (
+    AddPerson,
+    AddStep,
+    AddWhyNote,
+    Archive,
+    CreateItem,
+    Move,
+    Reorder,
+    SetFields,
+    SetRole,
+    ToggleStep,
+)
 from data.storage import (
     FORMAT_VERSION,
     ReadOnlyWorkspace,
@@ -31,7 +42,7 @@ from data.storage import (
     backup_path,
     read_file,
 )
-from data.workspace import NotFound, Workspace
+from data.workspace import Conflict, NotFound, Workspace
 
 TODAY = date(2025, 1, 15)
 
@@ -178,6 +189,30 @@ def test_temp_files_left_by_a_killed_writer_are_removed(workspace: Workspace) ->
     assert set(keep) <= names
 
 
+def test_a_symlinked_workspace_stays_a_symlink(tmp_path: Path) -> None:
+    """``~/worktop.json -> /srv/team/worktop.json``: writes must reach the shared file.
+
+    Replacing the link with a private copy would silently split the team: this
+    terminal's changes would go to a file nobody else opens, under a lock
+    nobody else takes.
+    """
+    shared = tmp_path / "shared"
+    home = tmp_path / "home"
+    shared.mkdir()
+    home.mkdir()
+    real = shared / "worktop.json"
+    Workspace.create(real, actor="ana", people=[Person("ana")])
+    link = home / "worktop.json"
+    link.symlink_to(real)
+
+    mine = Workspace(link, actor="ana")
+    mine.apply(CreateItem("through the link"))
+    assert link.is_symlink() and link.resolve() == real
+    assert Workspace(real).snapshot().item(1).title == "through the link"
+    assert not (home / ".worktop.json.lock").exists() and (shared / ".worktop.json.lock").exists()
+    assert sorted(p.name for p in home.iterdir()) == ["worktop.json"]
+
+
 def test_unknown_fields_and_tables_survive_writes(workspace: Workspace) -> None:
     path = workspace.path
     workspace.apply(CreateItem("known"))
@@ -215,6 +250,50 @@ def test_a_snapshot_never_changes_after_it_is_taken(workspace: Workspace) -> Non
     after = workspace.snapshot()
     assert (after.item(1).title, after.item(1).owner) == ("second", "ben")
     assert after.revision == middle.revision
+
+
+def test_a_snapshot_never_changes_across_any_op(workspace: Workspace) -> None:
+    """Every kind of op edits copies of the stored documents, never the ones a snapshot holds."""
+    workspace.apply(CreateItem("goal", kind="goal"))
+    for n in range(3):
+        workspace.apply(CreateItem(f"card {n}", fields={"parent": 1, "owner": "ana", "tags": "x"}))
+    ops = [
+        SetFields(2, {"title": "renamed", "owner": "ben", "tags": "y", "why": "because"}),
+        Move(2, "doing"), Reorder(3, 1), AddWhyNote(3, "a note"), AddStep(4, "a step"), ToggleStep(4, 0),
+        SetRole(4, "cy", "A"), SetRole(4, "ben", "C"), Archive(4), AddPerson(Person("dee")),
+    ]
+    for op in ops:
+        before = workspace.snapshot()
+        frozen = {i: repr(before.item(i)) for i in before.items}
+        people = dict(before.people)
+        workspace.apply(op)
+        assert {i: repr(before.item(i)) for i in before.items} == frozen, op
+        assert before.people == people, op
+    assert workspace.snapshot().revision == before.revision + 1
+
+
+def test_a_write_that_changes_nothing_or_fails_keeps_the_parsed_file(
+        workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No-op and refused ops must not cost a re-parse (about 40 ms at 10k items, 200 ms at 50k)."""
+    from data import storage
+
+    workspace.apply(CreateItem("one", fields={"owner": "ana"}))
+    workspace.apply(CreateItem("two"))
+    snap = workspace.snapshot()
+    reads = []
+    real_read_file = storage.read_file
+    monkeypatch.setattr(storage, "read_file", lambda path: reads.append(path) or real_read_file(path))
+
+    assert workspace.apply(SetFields(1, {"owner": "ana"})).changed is False
+    with pytest.raises(BadValue):
+        workspace.apply(SetFields(1, {"owner": "nobody-here"}))
+    with pytest.raises(Conflict):
+        workspace.apply(SetFields(1, {"title": "uno"}, expected={"title": "eins"}))
+    with pytest.raises(NotFound):
+        workspace.apply_all([SetFields(1, {"title": "uno"}), SetFields(99, {"title": "x"})])
+    assert workspace.snapshot() is snap
+    assert reads == []
+    assert workspace.snapshot().item(1).title == "one"
 
 
 # -- read-only ---------------------------------------------------------------
