@@ -412,8 +412,10 @@ def test_a_reader_never_sees_a_half_written_file(big_workspace: Callable[[int], 
     reader = python_children.start(READER, ws.path, stop)
     try:
         time.sleep(0.3)  # let the reader start reading
-        for n in range(40):
-            ws.apply(SetFields(1 + n, {"title": f"rewritten {n}", "body": "x" * (n * 997 % 5000)}))
+        n, until = 0, time.monotonic() + 1.0  # at least a second of writes, however busy the machine
+        while n < 40 or time.monotonic() < until:
+            ws.apply(SetFields(1 + n % 3000, {"title": f"rewritten {n}", "body": "x" * (n * 997 % 5000)}))
+            n += 1
     finally:
         stop.touch()
         out, err = reader.communicate(timeout=30)
