@@ -19,7 +19,6 @@ import errno
 import fcntl
 import gc
 import os
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -158,7 +157,7 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> Non
         old = os.stat(path)
     except FileNotFoundError:
         old = None
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    fd, tmp_name = _make_temp(path)
     try:
         if old is not None:
             os.fchmod(fd, old.st_mode & 0o7777)
@@ -189,6 +188,22 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> Non
             os.unlink(tmp_name)
         raise
     _fsync_folder(folder)
+
+
+def _make_temp(path: Path) -> tuple[int, str]:
+    """Create ``.NAME.<random>.tmp`` beside ``path``, private until written (as ``tempfile.mkstemp``).
+
+    Not ``tempfile`` itself: importing it (with shutil, random, bz2, lzma) costs
+    about 3 ms of every CLI command's 80 ms budget.
+    """
+    flags = os.O_RDWR | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
+    for _ in range(100):
+        name = os.path.join(path.parent, f".{path.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(name, flags, 0o600), name
+        except FileExistsError:
+            continue
+    raise FileExistsError(errno.EEXIST, "no unused temp file name", str(path.parent))
 
 
 def _remove_stale_temps(path: Path) -> None:
