@@ -261,19 +261,33 @@ def _define_snooze(p: argparse.ArgumentParser, common: argparse.ArgumentParser) 
 # -- entry point ----------------------------------------------------------------
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the command line; returns the exit code (see the module docstring)."""
+    """Run the command line; returns the exit code (see the module docstring).
+
+    Run as the ``worktop`` program (``argv`` None), a non-interactive command
+    ends the process itself once its output is flushed: tearing down a parsed
+    10k-item workspace object by object costs ~8 ms of ``add``'s 80 ms, and
+    everything it wrote is already durable (fsync'd, lock released).
+    """
+    words = sys.argv[1:] if argv is None else list(argv)
+    at = _command_at(words)
     collecting = gc.isenabled()
     try:
-        return _main(argv)
+        code = _main(words, at)
     finally:
         if collecting:  # main() is also called in-process (tests); leave the GC as found
             gc.enable()
+    if argv is None and at is not None:
+        try:
+            sys.stdout.flush()
+            sys.stderr.flush()
+        except (BrokenPipeError, ValueError):
+            pass
+        os._exit(code)
+    return code
 
 
-def _main(argv: list[str] | None) -> int:
+def _main(words: list[str], at: int | None) -> int:
     try:
-        words = sys.argv[1:] if argv is None else list(argv)
-        at = _command_at(words)
         command_name = words[at] if at is not None else None
         if command_name is not None:
             # A short-lived command: the cyclic GC only slows down parsing a big workspace.
