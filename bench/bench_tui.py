@@ -91,16 +91,19 @@ def first_paint(kind: str, path: Path, repeats: int) -> float:
 WRITER = textwrap.dedent("""
     import sys, time
     from data.workspace import Workspace
-    from data.ops import SetFields
+    from data.ops import Move, SetFields
     ws = Workspace(sys.argv[1], actor="bench-writer")
-    item = int(sys.argv[2])
-    for line in sys.stdin:
-        ws.apply(SetFields(item, {"title": line.strip()}))
+    item, mode = int(sys.argv[2]), sys.argv[3]
+    for n, line in enumerate(sys.stdin):
+        if mode == "move":
+            ws.apply(Move(item, "doing" if n % 2 == 0 else "todo"))
+        else:
+            ws.apply(SetFields(item, {"title": line.strip()}))
         print(time.time(), flush=True)
 """)
 
 
-async def reload_latency(path: Path, writes: int) -> list[float]:
+async def reload_latency(path: Path, writes: int, mode: str) -> list[float]:
     """Another process writes; measure until this app has drawn that revision."""
     from data.workspace import Workspace
     from tui.app import WorktopApp
@@ -113,12 +116,13 @@ async def reload_latency(path: Path, writes: int) -> list[float]:
             drawn.setdefault(snapshot.revision, time.time())
 
     ws = Workspace(path)
-    first = next(iter(ws.snapshot().items))
+    snapshot = ws.snapshot()
+    first = next(i.id for i in snapshot.items.values() if i.status == "todo" and i.kind == "task")
     app = Timed(ws, watch=True)
     samples = []
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause(0.5)
-        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first)], cwd=ROOT,
+        writer = subprocess.Popen([sys.executable, "-c", WRITER, str(path), str(first), mode], cwd=ROOT,
                                   stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
         try:
             for n in range(writes):
@@ -219,10 +223,12 @@ def main() -> int:
             budget = 600 if size == 10_000 else 1000
             rows.append((f"first paint, {size // 1000}k items", ours, f"bare Textual app {bare:.0f} ms; "
                          f"stock DataTable {table:.0f} ms", ours / table, budget))
-        live = asyncio.run(reload_latency(files[10_000], writes=max(10, repeats * 4)))
         base = baseline_reload(files[10_000], repeats)
-        rows.append(("change in another process on screen, 10k", median_ms(live),
-                     f"stdlib json parse of the file {median_ms(base):.0f} ms", median_ms(live) / median_ms(base), 100))
+        for mode, label in (("title", "title edit"), ("move", "card move")):
+            live = asyncio.run(reload_latency(files[10_000], writes=max(10, repeats * 4), mode=mode))
+            rows.append((f"{label} in another process on screen, 10k", median_ms(live),
+                         f"stdlib json parse of the file {median_ms(base):.0f} ms", median_ms(live) / median_ms(base),
+                         100))
         keys = asyncio.run(cursor_key(files[10_000], presses=100))
         base_keys = asyncio.run(baseline_cursor_key(presses=100))
         rows.append(("cursor key to next frame, 10k", median_ms(keys),

@@ -177,10 +177,10 @@ class Item:
 
     __slots__ = ("id", "_doc")
 
-    def __init__(self, id: int, doc: dict[str, Any] | None = None, **fields: Any) -> None:  # noqa: A002
+    def __init__(self, id: int, doc: dict[str, Any]) -> None:  # noqa: A002
         self.id = id
         """Short, stable number; typed as ``42`` or ``#42``."""
-        self._doc = doc if doc is not None else fields
+        self._doc = doc
 
     @classmethod
     def from_doc(cls, item_id: int, doc: dict[str, Any]) -> Item:

@@ -394,14 +394,17 @@ class Reorder:
         if not 0 <= target < len(ids):
             return self.item_id
         ids[index], ids[target] = ids[target], ids[index]
-        # Re-number ranks only between the two swapped cards.
-        a, b = txn.raw_item(ids[index]), txn.raw_item(ids[target])
-        rank_a, rank_b = column[index][0], column[target][0]
-        if rank_a == rank_b:
-            rank_b = rank_a + (0.5 if self.delta > 0 else -0.5)
-        a["rank"], b["rank"] = rank_a, rank_b
+        # Swap the two cards' ranks; nothing else in the column is rewritten.
+        other_id = ids[index]  # the neighbour now sits where this card was
+        other = txn.raw_item(other_id)
+        my_rank, their_rank = column[index][0], column[target][0]
+        if my_rank == their_rank:
+            their_rank = my_rank + (0.5 if self.delta > 0 else -0.5)
+        doc["rank"], other["rank"] = their_rank, my_rank
         _touch(txn, doc)
-        txn.record("reorder", self.item_id, {"rank": [column[index][0], rank_b]}, f"reordered #{self.item_id}")
+        txn.record("reorder", self.item_id, {"rank": [my_rank, their_rank]}, f"reordered #{self.item_id}")
+        txn.record("reorder", other_id, {"rank": [their_rank, my_rank]},
+                   f"reordered #{other_id} (swapped with #{self.item_id})")
         return self.item_id
 
 

@@ -118,6 +118,10 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         with gc_paused():
             data = orjson.loads(raw)
+            # Move the new, acyclic data out of the collector's young generation
+            # before it is switched back on, or the first allocation after this
+            # triggers a collection that walks every object just parsed.
+            gc.freeze()
     except orjson.JSONDecodeError as error:
         raise WorkspaceUnreadable(f"{path} is not valid JSON ({error}); nothing was written") from None
     return validate(data, path)

@@ -9,10 +9,10 @@ never lock: the atomic replace means they see a whole file.
 
 from __future__ import annotations
 
-import gc
 import getpass
 import os
 import threading
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -105,17 +105,55 @@ class LastChange:
     summary: str
 
 
+class ItemMap(Mapping[int, Item]):
+    """Items by id, made on demand from the stored documents.
+
+    Building 50k ``Item`` objects up front cost more than parsing the file;
+    views are created when asked for, which is cheap (two slots).
+    """
+
+    __slots__ = ("_docs",)
+
+    def __init__(self, docs: dict[int, dict[str, Any]]) -> None:
+        self._docs = docs
+
+    def __getitem__(self, item_id: int) -> Item:
+        return Item(item_id, self._docs[item_id])
+
+    def get(self, item_id: int, default: Any = None) -> Any:  # noqa: D102 - Mapping.get, faster
+        doc = self._docs.get(item_id)
+        return default if doc is None else Item(item_id, doc)
+
+    def __contains__(self, item_id: object) -> bool:
+        return item_id in self._docs
+
+    def __iter__(self) -> Iterator[int]:
+        return iter(self._docs)
+
+    def __len__(self) -> int:
+        return len(self._docs)
+
+    def values(self) -> Iterator[Item]:  # type: ignore[override]
+        return (Item(k, v) for k, v in self._docs.items())
+
+    def items(self) -> Iterator[tuple[int, Item]]:  # type: ignore[override]
+        return ((k, Item(k, v)) for k, v in self._docs.items())
+
+
 @dataclass(slots=True)
 class Snapshot:
     """An immutable, in-memory view of the workspace at one revision."""
 
     revision: int
     settings: Settings
-    items: dict[int, Item]
+    items: ItemMap
+    """Items by id (views made on demand)."""
     people: dict[str, Person]
     last_change: LastChange | None
     docs: dict[int, dict[str, Any]] = field(default_factory=dict, repr=False)
     """The stored documents by id, for hot loops over every item (do not mutate)."""
+    history: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
+    """The raw history table (entries are only ever appended)."""
     _children: dict[int, list[int]] | None = field(default=None, repr=False)
 
     def item(self, item_id: int) -> Item:
@@ -123,6 +161,34 @@ class Snapshot:
             return self.items[item_id]
         except KeyError:
             raise NotFound(f"no item #{item_id} in this workspace") from None
+
+    def changes_since(self, older: Snapshot | None) -> dict[int | None, set[str]] | None:
+        """Which fields of which items changed between ``older`` and this snapshot.
+
+        Read from the history (every worktop write appends its changes there in
+        the same atomic write), so panes can skip recomputing what a change
+        cannot affect. None when it cannot be known for sure — a hand edit, a
+        file restored from backup, a gap in the history — and callers then
+        redraw everything. Key None holds changes not about one item (people).
+        """
+        if older is None or self.history is None or self.revision <= older.revision:
+            return None
+        history = self.history
+        changes: dict[int | None, set[str]] = {}
+        seen: set[int] = set()
+        key = len(history)
+        while key >= 1:
+            entry = history.get(str(key))
+            if not isinstance(entry, dict) or not isinstance(entry.get("rev"), int):
+                return None
+            if entry["rev"] <= older.revision:
+                break
+            seen.add(entry["rev"])
+            changes.setdefault(entry.get("item"), set()).update((entry.get("changes") or {}).keys())
+            key -= 1
+        if seen != set(range(older.revision + 1, self.revision + 1)):
+            return None
+        return changes
 
     def children(self, item_id: int) -> list[int]:
         if self._children is None:
@@ -138,9 +204,7 @@ def snapshot_from_data(data: dict[str, Any]) -> Snapshot:
     meta = data["meta"]["1"]
     with gc_paused():
         docs = {int(k): v for k, v in data.get("items", {}).items()}
-        items = {k: Item(k, v) for k, v in docs.items()}
-        # The data is acyclic and long-lived: keep the cyclic GC from rescanning it.
-        gc.freeze()
+        items = ItemMap(docs)
     people = {}
     for doc in data.get("people", {}).values():
         person = Person.from_doc(doc)
@@ -153,6 +217,7 @@ def snapshot_from_data(data: dict[str, Any]) -> Snapshot:
         items=items,
         people=people,
         docs=docs,
+        history=data.get("history") if isinstance(data.get("history"), dict) else None,
         last_change=LastChange(**last) if isinstance(last, dict) and set(last) == {"revision", "by", "at", "summary"} else None,
     )
 
@@ -380,7 +445,9 @@ class Workspace:
                 for offset, entry in enumerate(txn.entries):
                     entry["rev"] = revision
                     history[str(next_key + offset)] = entry
-                summary = txn.entries[0]["summary"] if len(txn.entries) == 1 else f"{len(txn.entries)} changes"
+                summary = txn.entries[0]["summary"]
+                if len(txn.entries) > 1:
+                    summary += f" and {len(txn.entries) - 1} more"
                 meta["revision"] = revision
                 meta["last_change"] = {"revision": revision, "by": self.actor, "at": txn.now, "summary": summary}
                 self.storage.write(data)

@@ -79,11 +79,18 @@ class MainScreen(Screen):
         self.snapshot = snapshot
         app = self.app
         same_day = self.ctx is not None and self.ctx.today == app.workspace.today
-        self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous if same_day else None)
+        previous = previous if same_day else None
+        self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
+                              changes=snapshot.changes_since(previous))
         keep = None
         self.query_one(InboxPane).show(self.ctx, keep)
         self.query_one(Board).show(self.ctx, keep)
-        self.query_one(OwnershipMatrix).show(self.ctx)
+        matrix = self.query_one(OwnershipMatrix)
+        if previous is None and matrix.matrix is None:
+            # First paint: draw the lists first; the matrix (a pass over every item) follows a frame later.
+            self.call_after_refresh(lambda: matrix.show(self.ctx, force=True))
+        else:
+            matrix.show(self.ctx)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.refresh_header()
 

@@ -21,6 +21,10 @@ OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
 """Goals are outcomes, not cards to move; recurring items are templates that make cards."""
 
 
+BOARD_FIELDS = frozenset({"status", "rank", "kind", "status_since"})
+"""Fields that decide which column a card is in, and where."""
+
+
 class BoardColumn(Vertical):
     """A status column: a header with count and WIP limit, then its cards."""
 
@@ -85,6 +89,7 @@ class Board(Vertical, can_focus=False):
         super().__init__(id=id, classes="pane")
         self.border_title = "2 Board"
         self._ctx: RowContext | None = None
+        self._keep: Callable[[Item], bool] | None = None
         self.statuses: tuple[str, ...] = ()
         self._current_column = 0
 
@@ -93,8 +98,16 @@ class Board(Vertical, can_focus=False):
 
     def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         """Redraw every column from a snapshot, keeping each cursor on its item."""
-        self._ctx = ctx
+        previous, self._ctx = self._ctx, ctx
         settings = ctx.snapshot.settings
+        if (previous is not None and keep is None and self._keep is None and not ctx.touches(BOARD_FIELDS)
+                and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip):
+            for column in self.columns:
+                for item_id in ctx.changes or ():
+                    if item_id is not None:
+                        column.list.refresh_row(item_id)
+            return
+        self._keep = keep
         if settings.board_statuses != self.statuses:
             self.statuses = settings.board_statuses
             holder = self.query_one("#board-columns", Horizontal)

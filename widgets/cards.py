@@ -63,9 +63,17 @@ class RowContext:
     now: datetime
     previous: Snapshot | None = None
     """The snapshot drawn before this one (None: redraw everything)."""
+    changes: dict[int | None, set[str]] | None = None
+    """Fields changed per item since ``previous``, from the history; None: unknown."""
     peers: dict[int, list[str]] = field(default_factory=dict)
     """item id → handles of other people whose cursor is on it."""
     _missing: dict[int, list[str]] = field(default_factory=dict)
+
+    def touches(self, fields: frozenset[str]) -> bool:
+        """Whether the change since the previous snapshot may affect something built from ``fields``."""
+        if self.changes is None:
+            return True
+        return any(item_id is None or not changed.isdisjoint(fields) for item_id, changed in self.changes.items())
 
     def changed_among(self, ids: list[int]) -> set[int] | None:
         """Which of ``ids`` (the rows on screen) differ from the previous snapshot; None if unknown."""

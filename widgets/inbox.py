@@ -36,6 +36,10 @@ def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tu
     return [item_id for _, item_id in waiting], snoozed
 
 
+INBOX_FIELDS = frozenset({"status", "snoozed_until", "created_at", "kind"})
+"""Fields that decide which items the inbox lists, and in what order."""
+
+
 class InboxPane(Vertical, can_focus=False):
     """Requests and untriaged work; the list inside takes the focus."""
 
@@ -43,6 +47,7 @@ class InboxPane(Vertical, can_focus=False):
         super().__init__(id=id, classes="pane")
         self.border_title = "1 Inbox"
         self._ctx: RowContext | None = None
+        self._keep: Callable[[Item], bool] | None = None
 
     def compose(self) -> ComposeResult:
         yield ItemList(self._render_row, empty_text="Inbox zero: nothing waits for triage", id="inbox-list")
@@ -53,7 +58,13 @@ class InboxPane(Vertical, can_focus=False):
 
     def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         """Redraw from a snapshot; the cursor stays on the same item."""
-        self._ctx = ctx
+        previous, self._ctx = self._ctx, ctx
+        if previous is not None and keep is None and self._keep is None and not ctx.touches(INBOX_FIELDS):
+            for item_id in ctx.changes or ():
+                if item_id is not None:
+                    self.list.refresh_row(item_id)
+            return
+        self._keep = keep
         rows, snoozed = inbox_ids(ctx, keep)
         self.list.set_rows(rows, changed=ctx.changed_among)
         self.border_title = f"1 Inbox · {len(rows)}"

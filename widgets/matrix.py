@@ -12,8 +12,11 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from data.ownership import Matrix, build_matrix, load_bar
+from data.ownership import MATRIX_KINDS, Matrix, build_matrix, load_bar
 from widgets.cards import RowContext, safe
+
+MATRIX_FIELDS = frozenset({"owner", "roles", "status", "parent", "kind", "due"})
+"""Fields the matrix is computed from, besides column titles (people changes always count)."""
 
 
 class OwnershipMatrix(Vertical, can_focus=False):
@@ -48,8 +51,10 @@ class OwnershipMatrix(Vertical, can_focus=False):
     def table(self) -> DataTable:
         return self.query_one("#matrix-table", DataTable)
 
-    def show(self, ctx: RowContext) -> None:
-        self._ctx = ctx
+    def show(self, ctx: RowContext, *, force: bool = False) -> None:
+        previous, self._ctx = self._ctx, ctx
+        if previous is not None and not force and not self._affected(ctx):
+            return
         matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team)
         signature = (
             self.by_team,
@@ -105,10 +110,23 @@ class OwnershipMatrix(Vertical, can_focus=False):
             except Exception:  # noqa: BLE001 - the row or column went away
                 pass
 
+    def _affected(self, ctx: RowContext) -> bool:
+        """Whether the change since the last snapshot can alter what the matrix shows."""
+        if ctx.changes is None:
+            return True
+        for item_id, fields in ctx.changes.items():
+            if item_id is None or not fields.isdisjoint(MATRIX_FIELDS):
+                return True
+            if "title" in fields:
+                doc = ctx.snapshot.docs.get(item_id)
+                if doc is None or doc.get("kind") in MATRIX_KINDS:
+                    return True
+        return False
+
     def action_toggle_teams(self) -> None:
         self.by_team = not self.by_team
         if self._ctx is not None:
-            self.show(self._ctx)
+            self.show(self._ctx, force=True)
 
     def current_cell(self) -> tuple[str | None, int | None]:
         """(person handle, column item id) under the cursor."""
