@@ -357,20 +357,29 @@ def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> l
 
 def inherited_why(item: Item, items: dict[int, Item]) -> str:
     """The item's own why, else the nearest ancestor's or goal's."""
+    source = why_source(item, items)
+    return source.why if source is not None else ""
+
+
+def why_source(item: Item, items: dict[int, Item]) -> Item | None:
+    """The item whose why answers for ``item``: itself, else at each level up its goal link, then its parent."""
     seen: set[int] = set()
     current: Item | None = item
     while current is not None and current.id not in seen:
         if current.why:
-            return current.why
+            return current
         seen.add(current.id)
         if current.goal is not None and current.goal in items and items[current.goal].why:
-            return items[current.goal].why
+            return items[current.goal]
         current = items.get(current.parent) if current.parent is not None else None
-    return ""
+    return None
 
 
 def chain(item: Item, items: dict[int, Item]) -> list[Item]:
-    """The item, then its parents up to the top (a goal, usually); cycles are cut."""
+    """The item, then its parents up to the top, then the goals any of them links to (nearest first).
+
+    Cycles are cut, and an item is listed once however it is reached.
+    """
     result = [item]
     seen = {item.id}
     current = item
@@ -378,8 +387,10 @@ def chain(item: Item, items: dict[int, Item]) -> list[Item]:
         current = items[current.parent]
         seen.add(current.id)
         result.append(current)
-    if current.goal is not None and current.goal in items and current.goal not in seen:
-        result.append(items[current.goal])
+    for level in list(result):
+        if level.goal is not None and level.goal in items and level.goal not in seen:
+            seen.add(level.goal)
+            result.append(items[level.goal])
     return result
 
 

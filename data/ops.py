@@ -179,8 +179,10 @@ class SetFields:
                 doc[name] = value
         if not changes:
             return self.item_id
-        if "why" in changes and changes["why"][1]:
-            doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1], "kind": "why"}]
+        if "why" in changes:
+            # Clearing the why is a decision too: logged with empty text, so the log
+            # still shows who took the reason away and when.
+            doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1] or "", "kind": "why"}]
         _touch(txn, doc)
         txn.record("set", self.item_id, changes, f"set {', '.join(changes)} of #{self.item_id}")
         return self.item_id
@@ -330,9 +332,14 @@ class SetRole:
             if owner != self.handle:
                 if owner:
                     roles[owner] = "R"
-                roles.pop(self.handle, None)
                 changes["owner"] = [owner, self.handle]
                 doc["owner"] = self.handle
+            roles.pop(self.handle, None)
+            # Exactly one accountable person: anyone else marked A in the roles (a
+            # hand-edited or older file) is demoted to responsible.
+            for other, letter in list(roles.items()):
+                if letter == "A":
+                    roles[other] = "R"
         else:
             if owner == self.handle:
                 changes["owner"] = [owner, None]

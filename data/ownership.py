@@ -10,6 +10,12 @@ from data.workspace import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
 
+NOT_A_MEMBER = "(not a member)"
+"""The team shown for handles that own or hold a role on work but are not in the people table."""
+
+DUE_SOON_DAYS = 7
+"""A person's "due soon" count: open items due within this many days (overdue ones included)."""
+
 
 @dataclass(slots=True)
 class Column:
@@ -40,11 +46,15 @@ class Row:
     team: str
     capacity: int
     open_items: int = 0
-    """Open items the person owns, anywhere."""
+    """Open items the person owns, anywhere (goals are outcomes, not load, and do not count)."""
     due_soon: int = 0
     """Of those, due within the next 7 days (or overdue)."""
     cells: dict[int, tuple[str, int]] = field(default_factory=dict)
     """column item id → (role letters, open items of theirs in that column)."""
+    members: list[str] = field(default_factory=list)
+    """Handles the row stands for: the person, or everyone in the team."""
+    is_team: bool = False
+    """Whether the row is a whole team (rows toggled to teams)."""
 
     @property
     def over_capacity(self) -> bool:
@@ -75,10 +85,79 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
             if doc.get("kind") in MATRIX_KINDS:
                 column_ids.add(item_id)
     column_items = sorted((items[i] for i in column_ids), key=lambda i: (i.kind != "project", i.title.lower(), i.id))
-    # Each open item counts toward its nearest project/workstream ancestor (or itself).
-    home: dict[int, int | None] = {}
+    home_of = HomeIndex(docs, column_ids)
 
-    def home_of(item_id: int) -> int | None:
+    people = sorted(snapshot.people.values(), key=lambda p: (p.team.lower(), p.handle.lower()))
+    rows = {p.handle: Row(p.handle, p.name, p.team, p.capacity, members=[p.handle]) for p in people}
+    soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    column_counts: dict[int, int] = dict.fromkeys(column_ids, 0)
+    per_cell: dict[tuple[str, int], int] = {}
+    for item_id, doc in open_docs:
+        column = home_of(item_id)
+        if column is not None:
+            column_counts[column] += 1
+        owner = doc.get("owner")
+        if owner and doc.get("kind") != "goal":  # goals are outcomes, not load (as in `worktop people`)
+            row = rows.get(owner)
+            if row is None:
+                row = rows[owner] = Row(owner, "", NOT_A_MEMBER, 0, members=[owner])
+            row.open_items += 1
+            due = doc.get("due")
+            if due and due <= soon:
+                row.due_soon += 1
+            if column is not None:
+                per_cell[(owner, column)] = per_cell.get((owner, column), 0) + 1
+    columns = []
+    for item in column_items:
+        owners = ([item.owner] if item.owner else []) + [h for h, r in sorted(item.roles.items()) if r == "A" and h != item.owner]
+        columns.append(Column(item, owners, column_counts[item.id]))
+        for handle in item.roles:
+            if handle not in rows:
+                rows[handle] = Row(handle, "", NOT_A_MEMBER, 0, members=[handle])
+        for handle, row in rows.items():
+            letters = "A" if handle in owners else ""
+            role = item.roles.get(handle)
+            if role and role != "A":
+                letters += role
+            count = per_cell.get((handle, item.id), 0)
+            if letters or count:
+                row.cells[item.id] = (letters, count)
+    ordered = sorted(rows.values(), key=lambda r: (r.team.lower(), r.handle.lower()))
+    if by_team:
+        ordered = _team_rows(ordered)
+    return Matrix(columns, ordered)
+
+
+def _team_rows(rows: list[Row]) -> list[Row]:
+    teams: dict[str, Row] = {}
+    for row in rows:
+        team = teams.setdefault(row.team, Row(row.team or "(no team)", "", row.team, 0, is_team=True))
+        team.members.extend(row.members)
+        team.capacity += row.capacity
+        team.open_items += row.open_items
+        team.due_soon += row.due_soon
+        for column, (letters, count) in row.cells.items():
+            old_letters, old_count = team.cells.get(column, ("", 0))
+            merged = "".join(sorted(set(old_letters + letters), key="ARCI".index))
+            team.cells[column] = (merged, old_count + count)
+    return list(teams.values())
+
+
+class HomeIndex:
+    """Each item's home column: its nearest project/workstream, itself included (None: none above it).
+
+    Remembered per item, so asking for every item walks each parent link once.
+    """
+
+    __slots__ = ("_column_ids", "_docs", "_home")
+
+    def __init__(self, docs: dict[int, dict], column_ids: set[int]) -> None:
+        self._docs = docs
+        self._column_ids = column_ids
+        self._home: dict[int, int | None] = {}
+
+    def __call__(self, item_id: int) -> int | None:
+        home, docs, column_ids = self._home, self._docs, self._column_ids
         path = []
         current: int | None = item_id
         result = None
@@ -99,59 +178,39 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
             home[seen] = result
         return result
 
-    people = sorted(snapshot.people.values(), key=lambda p: (p.team.lower(), p.handle.lower()))
-    rows = {p.handle: Row(p.handle, p.name, p.team, p.capacity) for p in people}
-    soon = (today + timedelta(days=7)).isoformat()
-    column_counts: dict[int, int] = dict.fromkeys(column_ids, 0)
-    per_cell: dict[tuple[str, int], int] = {}
-    for item_id, doc in open_docs:
-        column = home_of(item_id)
-        if column is not None:
-            column_counts[column] += 1
-        owner = doc.get("owner")
-        if owner:
-            row = rows.get(owner)
-            if row is None:
-                row = rows[owner] = Row(owner, "", "(not a member)", 0)
-            row.open_items += 1
-            due = doc.get("due")
-            if due and due <= soon:
-                row.due_soon += 1
-            if column is not None:
-                per_cell[(owner, column)] = per_cell.get((owner, column), 0) + 1
-    columns = []
-    for item in column_items:
-        owners = ([item.owner] if item.owner else []) + [h for h, r in sorted(item.roles.items()) if r == "A" and h != item.owner]
-        columns.append(Column(item, owners, column_counts[item.id]))
-        for handle in item.roles:
-            if handle not in rows:
-                rows[handle] = Row(handle, "", "(not a member)", 0)
-        for handle, row in rows.items():
-            letters = "A" if handle in owners else ""
-            role = item.roles.get(handle)
-            if role and role != "A":
-                letters += role
-            count = per_cell.get((handle, item.id), 0)
-            if letters or count:
-                row.cells[item.id] = (letters, count)
-    ordered = sorted(rows.values(), key=lambda r: (r.team.lower(), r.handle.lower()))
-    if by_team:
-        ordered = _team_rows(ordered)
-    return Matrix(columns, ordered)
 
+def cell_items(snapshot: Snapshot, today: date, *, owners: list[str] | None, column: int | None,
+               due_soon: bool = False) -> list[int]:
+    """The open items behind a number in the matrix, soonest due first.
 
-def _team_rows(rows: list[Row]) -> list[Row]:
-    teams: dict[str, Row] = {}
-    for row in rows:
-        team = teams.setdefault(row.team, Row(row.team or "(no team)", "", row.team, 0))
-        team.capacity += row.capacity
-        team.open_items += row.open_items
-        team.due_soon += row.due_soon
-        for column, (letters, count) in row.cells.items():
-            old_letters, old_count = team.cells.get(column, ("", 0))
-            merged = "".join(sorted(set(old_letters + letters), key="ARCI".index))
-            team.cells[column] = (merged, old_count + count)
-    return list(teams.values())
+    Args:
+        owners: the row's people (None: anyone, or nobody).
+        column: a project or workstream id: only items whose home column it is (None: anywhere).
+        due_soon: only items due within :data:`DUE_SOON_DAYS` days or overdue.
+    """
+    settings = snapshot.settings
+    closed = {settings.done, *CLOSED_STATUSES}
+    docs = snapshot.docs
+    wanted = set(owners) if owners is not None else None
+    soon = (today + timedelta(days=DUE_SOON_DAYS)).isoformat()
+    home_of = None
+    if column is not None:
+        column_ids = {i for i, d in docs.items() if d.get("kind") in MATRIX_KINDS and d.get("status") not in closed}
+        home_of = HomeIndex(docs, column_ids)
+    found = []
+    for item_id, doc in docs.items():
+        if doc.get("status") in closed or doc.get("kind") == "goal":
+            continue
+        if wanted is not None and doc.get("owner") not in wanted:
+            continue
+        due = doc.get("due") or ""
+        if due_soon and not (due and due <= soon):
+            continue
+        if home_of is not None and home_of(item_id) != column:
+            continue
+        found.append((due or "9999", item_id))
+    found.sort()
+    return [item_id for _, item_id in found]
 
 
 def load_bar(open_items: int, capacity: int, width: int = 8) -> str:

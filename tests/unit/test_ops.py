@@ -136,6 +136,18 @@ def test_setting_a_why_appends_to_the_why_log(workspace: Workspace) -> None:
     assert [e["text"] for e in doc(workspace, item_id)["why_log"]] == ["first", "second"]
 
 
+def test_every_why_change_is_logged_with_who_and_when_even_clearing_it(workspace: Workspace) -> None:
+    item_id = workspace.apply(CreateItem("Write docs", fields={"why": "first"})).item_id
+    as_user(workspace, "ben").apply(SetFields(item_id, {"why": "second"}))
+    workspace.apply(SetFields(item_id, {"why": ""}))
+    stored = doc(workspace, item_id)
+    assert "why" not in stored
+    log = stored["why_log"]
+    assert [(e["by"], e["kind"], e["text"]) for e in log] == [("ana", "why", "first"), ("ben", "why", "second"),
+                                                              ("ana", "why", "")]
+    assert all(e["at"].endswith("Z") for e in log)
+
+
 def test_clearing_a_field_removes_it(workspace: Workspace) -> None:
     item_id = workspace.apply(CreateItem("Write docs", fields={"owner": "ana", "due": "fri"})).item_id
     workspace.apply(SetFields(item_id, {"due": ""}))
@@ -307,6 +319,50 @@ def test_set_role_refuses_unknown_people_and_roles(workspace: Workspace) -> None
     item_id = workspace.apply(CreateItem("Migrate DB")).item_id
     refused(workspace, SetRole(item_id, "zed", "R"), BadValue, "unknown person 'zed'")
     refused(workspace, SetRole(item_id, "ben", "X"), BadValue, "must be A, R, C, I or none")
+
+
+def test_a_second_accountable_in_a_hand_edited_file_is_demoted(workspace: Workspace) -> None:
+    """Two owners (owner ana, ben marked A in roles) is flagged in the matrix; making one accountable fixes it."""
+    item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
+    with exclusive_lock(workspace.path):
+        data, _ = read_file(workspace.path)
+        data["items"][str(item_id)]["roles"] = {"ben": "A", "cy": "C"}
+        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+    workspace.apply(SetRole(item_id, "cy", "A"))
+    stored = doc(workspace, item_id)
+    assert stored["owner"] == "cy"
+    assert stored["roles"] == {"ana": "R", "ben": "R"}
+    entry = history(workspace)[0]
+    assert entry["changes"]["owner"] == ["ana", "cy"] and entry["by"] == "ana"
+
+
+def test_reaffirming_the_owner_also_clears_a_stray_second_owner(workspace: Workspace) -> None:
+    item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
+    with exclusive_lock(workspace.path):
+        data, _ = read_file(workspace.path)
+        data["items"][str(item_id)]["roles"] = {"ben": "A"}
+        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+    workspace.apply(SetRole(item_id, "ana", "A"))
+    stored = doc(workspace, item_id)
+    assert stored["owner"] == "ana" and stored["roles"] == {"ben": "R"}
+
+
+def test_setting_the_same_role_again_writes_nothing(workspace: Workspace) -> None:
+    item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
+    workspace.apply(SetRole(item_id, "ben", "C"))
+    before = workspace.path.read_bytes()
+    assert workspace.apply(SetRole(item_id, "ben", "C")).changed is False
+    assert workspace.apply(SetRole(item_id, "ana", "A")).changed is False
+    assert workspace.path.read_bytes() == before
+
+
+def test_removing_a_role(workspace: Workspace) -> None:
+    item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
+    workspace.apply(SetRole(item_id, "ben", "C"))
+    workspace.apply(SetRole(item_id, "ben", None))
+    assert "roles" not in doc(workspace, item_id)
+    workspace.apply(SetRole(item_id, "ana", None))
+    assert "owner" not in doc(workspace, item_id)
 
 
 # -- people and order ---------------------------------------------------------------

@@ -1,0 +1,148 @@
+"""Open work that leaves an answer missing, grouped by the answer: one function for the CLI and the TUI.
+
+``worktop gaps`` prints these groups and the TUI's gaps view lists them for
+fixing in place, so both must agree on what counts as a gap. The rules are
+:func:`data.model.missing_answers`'s; this module applies them to a whole
+snapshot at once, reading the stored documents and remembering each item's
+inherited why, so 10k items take milliseconds rather than a walk up the parent
+chain per item.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from data.model import CLOSED_STATUSES
+from data.workspace import Snapshot
+
+GAP_ANSWERS = ("who", "when", "how", "why")
+"""Every answer a gap can be about, in the order groups are listed."""
+
+FIXABLE_ANSWERS = ("who", "when", "why")
+"""The answers the gaps view fixes in place: owner (o), due date (d), why (w)."""
+
+GAP_TITLES = {
+    "who": "no owner (who)",
+    "when": "no due date (when)",
+    "how": "no steps on a project or workstream (how)",
+    "why": "no why, here or above (why)",
+}
+"""A heading per group, as the CLI and the TUI print it."""
+
+NO_DUE_KINDS = frozenset({"goal", "operation", "recurring"})
+"""Kinds that have no due date by nature: outcomes, ongoing duties and templates."""
+
+GAP_FIELDS = frozenset({"owner", "due", "why", "goal", "parent", "status", "kind", "checklist"})
+"""Fields a gap is computed from: a change to any other field cannot open or close one."""
+
+
+@dataclass(slots=True)
+class Gaps:
+    """What :func:`find_gaps` found."""
+
+    groups: dict[str, list[int]]
+    """answer → ids of open items missing it, oldest (lowest id) first; an item is in each group it belongs to."""
+    untriaged: int = 0
+    """Open items still in the inbox: triage (accept, decline, …) answers those, so they are not listed."""
+    missing: dict[int, list[str]] = field(default_factory=dict)
+    """item id → every answer it misses (only items in some group)."""
+
+    @property
+    def item_count(self) -> int:
+        """How many distinct items have at least one gap."""
+        return len(self.missing)
+
+
+def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS) -> Gaps:
+    """Open items on the board (not in the inbox) missing any of ``answers``, grouped by answer.
+
+    Args:
+        snapshot: the workspace state.
+        answers: which groups to fill (the TUI asks only for the ones it can fix).
+
+    Returns:
+        A :class:`Gaps`; ``groups`` has a (possibly empty) list for every answer asked for.
+    """
+    settings = snapshot.settings
+    docs = snapshot.docs
+    inbox, done = settings.inbox, settings.done
+    closed = {done, *CLOSED_STATUSES}
+    groups: dict[str, list[int]] = {answer: [] for answer in answers}
+    missing: dict[int, list[str]] = {}
+    want = set(answers)
+    has_why = WhyIndex(docs)
+    untriaged = 0
+    for item_id in sorted(docs):
+        doc = docs[item_id]
+        status = doc.get("status", "inbox")
+        if status in closed:
+            continue
+        if status == inbox:
+            untriaged += 1
+            continue
+        kind = doc.get("kind", "task")
+        found = []
+        if "who" in want and not doc.get("owner") and kind != "goal":
+            found.append("who")
+        if "when" in want and not doc.get("due") and kind not in NO_DUE_KINDS:
+            found.append("when")
+        if "how" in want and kind in ("project", "workstream") and not doc.get("checklist"):
+            found.append("how")
+        if "why" in want and not has_why(item_id):
+            found.append("why")
+        if found:
+            missing[item_id] = found
+            for answer in found:
+                groups[answer].append(item_id)
+    return Gaps(groups, untriaged, missing)
+
+
+class WhyIndex:
+    """Whether an item has a why of its own, from its goal link, or from an ancestor (or its goal).
+
+    The same rule as :func:`data.model.inherited_why`, remembered per item: every
+    item on a walk up the chain shares the answer found at its end, so each item
+    is visited once however many descendants ask.
+    """
+
+    __slots__ = ("_docs", "_known")
+
+    def __init__(self, docs: dict[int, dict[str, Any]]) -> None:
+        self._docs = docs
+        self._known: dict[int, bool] = {}
+
+    def __call__(self, item_id: int) -> bool:
+        known = self._known
+        docs = self._docs
+        path: list[int] = []
+        on_path: set[int] = set()
+        current: int | None = item_id
+        result = False
+        while current is not None:
+            if current in known:
+                result = known[current]
+                break
+            if current in on_path:  # a parent cycle: nobody on it says why
+                break
+            doc = docs.get(current)
+            if doc is None:
+                break
+            if doc.get("why"):
+                result = True
+                known[current] = True
+                break
+            goal = doc.get("goal")
+            if goal is not None and goal in docs and docs[goal].get("why"):
+                result = True
+                known[current] = True
+                break
+            path.append(current)
+            on_path.add(current)
+            current = doc.get("parent")
+        for seen in path:
+            known[seen] = result
+        return result
+
+
+__all__ = ["FIXABLE_ANSWERS", "GAP_ANSWERS", "GAP_FIELDS", "GAP_TITLES", "Gaps", "WhyIndex", "find_gaps"]
