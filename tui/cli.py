@@ -233,7 +233,7 @@ def _define_nothing(_p: argparse.ArgumentParser, _common: argparse.ArgumentParse
 
 
 def _define_gaps(p: argparse.ArgumentParser, _common: argparse.ArgumentParser) -> None:
-    p.add_argument("--json", action="store_true")
+    p.add_argument("--json", action="store_true", help="print as JSON")
 
 
 def _define_accept(p: argparse.ArgumentParser, common: argparse.ArgumentParser) -> None:
@@ -593,6 +593,11 @@ def _cmd_show(args: argparse.Namespace) -> int:
         doc = _item_json(workspace, snapshot, item)
         doc["why_chain"] = [{"id": link.id, "kind": link.kind, "title": link.title, "why": link.why}
                             for link in chain(item, items)]
+        if item.kind == "goal":
+            from data.goals import goal_stats
+
+            stats = goal_stats(snapshot)[item.id]
+            doc["serves"] = {"open_items": stats.open_items, "no_owner": stats.no_owner, "no_due": stats.no_due}
         _print_json(doc)
         return EXIT_OK
     out = _Out()
@@ -619,6 +624,13 @@ def _cmd_show(args: argparse.Namespace) -> int:
     if item.parent is not None:
         parent = items.get(item.parent)
         row("parent", f"#{item.parent} " + (out.safe(parent.title) if parent else "(missing)"))
+    if item.goal is not None:
+        goal = items.get(item.goal)
+        row("goal", f"#{item.goal} " + (out.safe(goal.title) if goal else "(missing)"))
+    if item.kind == "goal":
+        from data.goals import goal_stats
+
+        row("serves", goal_stats(snapshot)[item.id].summary())
     if item.requester:
         row("requester", out.safe(item.requester))
     if item.tags:
@@ -662,7 +674,8 @@ def _cmd_show(args: argparse.Namespace) -> int:
 
 def _write_why_log(out: _Out, item: Item) -> None:
     for entry in item.why_log:
-        lines = out.lines(str(entry.get("text", "")))
+        text = str(entry.get("text", ""))
+        lines = out.lines(text) if text or entry.get("kind") != "why" else ["(cleared the why)"]
         stamp = str(entry.get("at", ""))[:16].replace("T", " ")
         out.write(f"    {stamp}  {out.safe(str(entry.get('by', '?')))} ({entry.get('kind', 'note')}): {lines[0]}")
         for line in lines[1:]:
@@ -720,9 +733,11 @@ def _cmd_why(args: argparse.Namespace) -> int:
     if args.text:
         from data.ops import SetFields
 
-        result = workspace.apply(SetFields(item_id, {"why": " ".join(args.text)}))
+        text = " ".join(args.text)
+        result = workspace.apply(SetFields(item_id, {"why": text}))
         _warn(result)
-        out.write(f"#{item_id}: why set" if result.changed else f"#{item_id}: why unchanged")
+        done = "why set" if text.strip() else "why cleared (the why log keeps the old one)"
+        out.write(f"#{item_id}: {done}" if result.changed else f"#{item_id}: why unchanged")
         return EXIT_OK
     snapshot = workspace.snapshot()
     item = snapshot.item(item_id)
@@ -829,49 +844,58 @@ def _cmd_people(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-_GAP_TITLES = {
-    "who": "no owner (who)",
-    "when": "no due date (when)",
-    "how": "no steps on a project or workstream (how)",
-    "why": "no why, here or above (why)",
-}
-
-
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from data.model import missing_answers
+    from data.gaps import GAP_TITLES, find_gaps
 
     workspace = _workspace(args)
     snapshot = workspace.snapshot()
-    settings = snapshot.settings
-    groups: dict[str, list[Item]] = {answer: [] for answer in _GAP_TITLES}
-    untriaged = 0
-    for item in sorted(snapshot.items.values(), key=lambda i: i.id):
-        if not settings.is_open(item.status):
-            continue
-        if item.status == settings.inbox:
-            untriaged += 1  # the inbox is triaged with accept/decline/dup/snooze, not filled in here
-            continue
-        for answer in missing_answers(item, snapshot.items, settings):
-            groups[answer].append(item)
+    gaps = find_gaps(snapshot)
+    items = snapshot.items
     if args.json:
-        _print_json({answer: [_item_json(workspace, snapshot, item) for item in items]
-                     for answer, items in groups.items()} | {"untriaged": untriaged})
+        _print_json({answer: [_item_json(workspace, snapshot, items[item_id]) for item_id in ids]
+                     for answer, ids in gaps.groups.items()} | {"untriaged": gaps.untriaged})
         return EXIT_OK
     out = _Out()
     today = workspace.today
-    for answer, items in groups.items():
-        if not items:
+    for answer, ids in gaps.groups.items():
+        if not ids:
             continue
-        out.write(f"{_GAP_TITLES[answer]}: {len(items)}")
+        out.write(f"{GAP_TITLES[answer]}: {len(ids)}")
         rows = [(item.label, item.status, item.kind, out.safe(item.owner or "-"),
-                 _due_text(item, snapshot, today) or "-", out.safe(item.title)) for item in items]
+                 _due_text(item, snapshot, today) or "-", out.safe(item.title)) for item in map(items.__getitem__, ids)]
         _table(out, ("ID", "STATUS", "KIND", "OWNER", "DUE", "TITLE"), rows)
         out.write()
-    if not any(groups.values()):
+    if not gaps.missing:
         out.write("no gaps: all open work on the board has an owner, a due date, steps where needed and a why")
-    if untriaged:
-        out.write(f"{untriaged} item{'s' if untriaged != 1 else ''} in the inbox still to triage "
+    if gaps.untriaged:
+        out.write(f"{gaps.untriaged} item{'s' if gaps.untriaged != 1 else ''} in the inbox still to triage "
                   "(`worktop ls status:inbox`)")
+    return EXIT_OK
+
+
+def _cmd_goals(args: argparse.Namespace) -> int:
+    from data.goals import goal_stats
+
+    workspace = _workspace(args)
+    snapshot = workspace.snapshot()
+    stats = goal_stats(snapshot)
+    settings = snapshot.settings
+    goals = sorted((snapshot.items[goal_id] for goal_id in stats),
+                   key=lambda g: (not settings.is_open(g.status), g.id))
+    if args.json:
+        _print_json([{"id": goal.id, "title": goal.title, "status": goal.status, "owner": goal.owner,
+                      "why": goal.why, "open_items": stats[goal.id].open_items,
+                      "no_owner": stats[goal.id].no_owner, "no_due": stats[goal.id].no_due} for goal in goals])
+        return EXIT_OK
+    out = _Out()
+    if not goals:
+        out.write("no goals yet; add one with `worktop add TITLE --kind goal --why WHY`, "
+                  "then link work to it with `worktop set ID goal=GOAL_ID`")
+        return EXIT_OK
+    rows = [(goal.label, goal.status, str(stats[goal.id].open_items), str(stats[goal.id].no_owner),
+             str(stats[goal.id].no_due), out.safe(goal.title)) for goal in goals]
+    _table(out, ("ID", "STATUS", "OPEN", "NO OWNER", "NO DUE", "GOAL"), rows)
+    out.write("OPEN: open items under the goal or linked to it; NO OWNER / NO DUE: how many of those lack one")
     return EXIT_OK
 
 
@@ -937,6 +961,8 @@ _SPECS: dict[str, tuple[str, Any, dict[str, Any]]] = {
     "person": ("manage people: worktop person add HANDLE", _define_person, {}),
     "people": ("list people with their open load and capacity", _define_nothing, {}),
     "gaps": ("open work missing an owner, a due date, steps or a why", _define_gaps, {}),
+    "goals": ("list goals with how much open work serves each, and how much lacks an owner or due date",
+              _define_gaps, {}),
     "accept": ("triage: take an inbox item onto the board", _define_accept, {}),
     "decline": ("triage: close an item that will not be done (a reason is required)", _define_decline, {}),
     "dup": ("triage: close an item as a duplicate of another", _define_dup, {}),
@@ -959,6 +985,7 @@ _COMMANDS = {
     "person": _cmd_person,
     "people": _cmd_people,
     "gaps": _cmd_gaps,
+    "goals": _cmd_goals,
     "accept": _cmd_accept,
     "decline": _cmd_decline,
     "dup": _cmd_dup,

@@ -303,6 +303,52 @@ def test_gaps_groups_open_work_by_what_is_missing(run: Any, board: Path) -> None
     assert [i["id"] for i in data["who"]] == [5] and data["untriaged"] == 1
 
 
+def test_gaps_lists_each_group_in_an_aligned_table(run: Any, board: Path) -> None:
+    run("add", "On-call", "--kind", "workstream")  # #6: no owner, no due, no steps, no why
+    lines = run("gaps").out.splitlines()
+    heading = lines.index("no owner (who): 2")
+    assert lines[heading + 1].split() == ["ID", "STATUS", "KIND", "OWNER", "DUE", "TITLE"]
+    assert [line.split()[0] for line in lines[heading + 2:heading + 4]] == ["#5", "#6"]
+    assert "no due date (when): 1" in lines and "no steps on a project or workstream (how): 1" in lines
+    assert "no why, here or above (why): 2" in lines
+    data = json.loads(run("gaps", "--json").out)
+    assert [i["id"] for i in data["how"]] == [6] and data["how"][0]["missing"] == ["who", "when", "how", "why"]
+
+
+def test_gaps_says_when_there_are_none(run: Any, ws: Path) -> None:
+    run("add", "Done right", "--owner", "ana", "--due", "fri", "--why", "because")
+    assert run("gaps").out.startswith("no gaps: all open work on the board has an owner")
+
+
+def test_goals_lists_open_work_serving_each_goal(run: Any, board: Path) -> None:
+    run("add", "Second goal", "--kind", "goal")  # #6
+    run("add", "Linked work", "--owner", "cy")  # #7, no due date
+    run("set", 7, "goal=6")
+    run("add", "Under the project", "--parent", 2)  # #8 under #2 under goal #1: no owner, no due
+    result = run("goals")
+    assert result.code == 0
+    lines = result.out.splitlines()
+    assert lines[0].split() == ["ID", "STATUS", "OPEN", "NO", "OWNER", "NO", "DUE", "GOAL"]
+    assert lines[1].split() == ["#1", "todo", "2", "1", "1", "Ship", "v2"]
+    assert lines[2].split() == ["#6", "todo", "1", "0", "1", "Second", "goal"]
+    data = json.loads(run("goals", "--json").out)
+    assert [(g["id"], g["open_items"], g["no_owner"], g["no_due"]) for g in data] == [(1, 2, 1, 1), (6, 1, 0, 1)]
+    assert data[0]["why"] == "customers leave"
+
+
+def test_goals_without_any(run: Any, ws: Path) -> None:
+    assert "no goals yet" in run("goals").out
+
+
+def test_show_a_goal_says_what_serves_it(run: Any, board: Path) -> None:
+    out = run("show", 1).out
+    assert "serves    1 open item serves it: 0 without an owner, 0 without a due date" in out
+    run("set", 5, "goal=1")
+    assert "goal      #1 Ship v2" in run("show", 5).out
+    doc = json.loads(run("show", 1, "--json").out)
+    assert doc["serves"] == {"open_items": 2, "no_owner": 1, "no_due": 0}
+
+
 # -- changing -------------------------------------------------------------------------------
 
 def test_set_several_fields(run: Any, board: Path) -> None:
@@ -335,6 +381,19 @@ def test_why_set_show_and_log(run: Any, board: Path) -> None:
     log = run("why", 5, "--log").out
     assert "ana (why): the on-call needs it" in log and "ana (note): agreed in planning" in log
     assert item(board, 5)["why"] == "the on-call needs it"
+
+
+def test_why_log_keeps_every_change_with_who_and_when(run: Any, board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    run("why", 5, "first reason")
+    monkeypatch.setenv("WORKTOP_USER", "ben")
+    run("why", 5, "second reason")
+    assert run("why", 5, "").out == "#5: why cleared (the why log keeps the old one)\n"
+    lines = run("why", 5, "--log").out.splitlines()
+    assert lines[0] == "#5 Write runbook"
+    log = [line.split(maxsplit=2)[2] for line in lines[1:4]]  # after the date and time
+    assert log == ["ana (why): first reason", "ben (why): second reason", "ben (why): (cleared the why)"]
+    assert lines[4] == "  chain of whys"
+    assert "no why" in run("why", 5).out
 
 
 def test_log_lists_history_newest_first(run: Any, board: Path) -> None:
@@ -551,7 +610,7 @@ def test_non_interactive_commands_never_load_textual(ws: Path) -> None:
     code = f"""
 import sys
 from tui.cli import main
-for argv in (["add", "x"], ["ls"], ["show", "1"], ["gaps"], ["people"], ["log"]):
+for argv in (["add", "x"], ["ls"], ["show", "1"], ["gaps"], ["goals"], ["people"], ["log"]):
     assert main(["-w", {str(ws)!r}, *argv]) == 0, argv
 loaded = sorted(m for m in sys.modules if m.split(".")[0] in ("textual", "rich", "widgets"))
 print("LOADED", loaded)
