@@ -18,6 +18,7 @@ def _rows(bindings: list) -> list[tuple[str, str]]:
         if isinstance(binding, tuple):
             binding = Binding(*binding)
         keys = ", ".join(k.strip().replace("question_mark", "?").replace("greater_than_sign", ">")
+                         .replace("exclamation_mark", "!")
                          .replace("less_than_sign", "<") for k in binding.key.split(","))
         rows.append((keys, binding.description or binding.action))
     return rows
@@ -28,16 +29,23 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from tui.app import WorktopApp
     from tui.editor import ItemEditor
     from tui.main_screen import MainScreen
+    from tui.prompts import QuickPrompt, WhyPrompt
     from widgets.board import Board
+    from widgets.gaps import GapsView
     from widgets.item_list import ItemList
     from widgets.matrix import OwnershipMatrix
+    from widgets.why import WhyPane
 
     return [
         ("Everywhere", _rows(MainScreen.BINDINGS) + _rows(WorktopApp.BINDINGS)
          + [("ctrl+p", "Command palette: every action by name")]),
         ("Lists (inbox, board columns)", _rows(ItemList.BINDINGS)),
         ("Board", _rows(Board.BINDINGS)),
-        ("Ownership matrix", [("arrows", "Move the cell cursor")] + _rows(OwnershipMatrix.BINDINGS)),
+        ("Ownership matrix", [("arrows", "Move the cell cursor")] + _rows(OwnershipMatrix.BINDINGS)
+         + [("escape", "Close the cell's item list")]),
+        ("Gaps view (! in any pane)", _rows(GapsView.BINDINGS)),
+        ("Why pane", _rows(WhyPane.BINDINGS)),
+        ("Quick prompts (owner, due, why, note, goal)", _rows(QuickPrompt.BINDINGS) + _rows(WhyPrompt.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
     ]
 

@@ -1,4 +1,11 @@
-"""The ownership matrix pane: people × projects and workstreams."""
+"""The ownership matrix pane: people × projects and workstreams, and the gaps view in the same pane.
+
+Keys on a cell set that person's role on that project or workstream (``a``
+accountable owner, ``r`` responsible, ``c`` consulted, ``i`` informed, ``x``
+none); the pane posts :class:`OwnershipMatrix.RoleChosen` and the screen
+applies it. Enter lists the items behind the number under the cursor. ``!``
+(on the screen) swaps the matrix for the gaps view.
+"""
 
 from __future__ import annotations
 
@@ -12,17 +19,44 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from data.ownership import MATRIX_KINDS, Matrix, build_matrix, load_bar
+from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Matrix, Row, build_matrix, cell_items, load_bar
 from widgets.cards import RowContext, safe
+from widgets.cell_items import CellItems
+from widgets.gaps import GapsView
 
 MATRIX_FIELDS = frozenset({"owner", "roles", "status", "parent", "kind", "due"})
 """Fields the matrix is computed from, besides column titles (people changes always count)."""
+
+ROLE_NAMES = {"A": "accountable (owner)", "R": "responsible", "C": "consulted", "I": "informed", None: "none"}
+
+FLAGS_ROW = "__flags__"
+"""Row key of the last row, which says what is wrong with each column."""
+
+FIXED_COLUMNS = ("who", "load", "soon")
+"""Column keys of the person columns left of the projects (they stay put when scrolling sideways)."""
+
+
+class MatrixTable(DataTable):
+    """A DataTable without its own enter binding, so the matrix's "items in cell" owns the key."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "list_cell", "Items in cell")]
+
+    def action_list_cell(self) -> None:
+        parent = self.parent
+        if isinstance(parent, OwnershipMatrix):
+            parent.action_list_cell()
 
 
 class OwnershipMatrix(Vertical, can_focus=False):
     """A cell cursor over people × projects; flags gaps in ownership and overload."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "list_cell", "Items in cell"),
+        Binding("a", "role('A')", "Owner"),
+        Binding("r", "role('R')", "Responsible"),
+        Binding("c", "role('C')", "Consulted"),
+        Binding("i", "role('I')", "Informed"),
+        Binding("x", "role(None)", "No role"),
         Binding("t", "toggle_teams", "People/teams"),
     ]
 
@@ -33,6 +67,15 @@ class OwnershipMatrix(Vertical, can_focus=False):
             super().__init__()
             self.item_id = item_id
 
+    class RoleChosen(Message):
+        """Set ``handle``'s role on item ``item_id`` (``A``, ``R``, ``C``, ``I`` or None); the screen applies it."""
+
+        def __init__(self, item_id: int, handle: str, role: str | None) -> None:
+            super().__init__()
+            self.item_id = item_id
+            self.handle = handle
+            self.role = role
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = "3 Ownership"
@@ -41,18 +84,40 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._ctx: RowContext | None = None
         self._column_ids: list[int] = []
         self._signature: tuple | None = None
+        self._matrix_title = "3 Ownership"
 
     def compose(self) -> ComposeResult:
-        table = DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
-        table.fixed_columns = 2
+        table = MatrixTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
+        table.fixed_columns = len(FIXED_COLUMNS)
         yield table
+        cells = CellItems(id="cell-items")
+        cells.display = False
+        yield cells
+        gaps = GapsView(id="gaps")
+        gaps.display = False
+        yield gaps
 
     @property
     def table(self) -> DataTable:
         return self.query_one("#matrix-table", DataTable)
 
+    @property
+    def gaps(self) -> GapsView:
+        return self.query_one(GapsView)
+
+    @property
+    def cells(self) -> CellItems:
+        return self.query_one(CellItems)
+
+    @property
+    def showing_gaps(self) -> bool:
+        return self.gaps.display
+
+    # -- drawing ----------------------------------------------------------------
     def show(self, ctx: RowContext, *, force: bool = False) -> None:
         previous, self._ctx = self._ctx, ctx
+        self.gaps.show(ctx)
+        self.cells.show(ctx)
         if previous is not None and not force and not self._affected(ctx):
             return
         matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team)
@@ -65,6 +130,9 @@ class OwnershipMatrix(Vertical, can_focus=False):
         if signature == self._signature:
             return  # nothing the matrix shows changed: keep cursor and scroll untouched
         self._signature = signature
+        self._fill(matrix)
+
+    def _fill(self, matrix: Matrix) -> None:
         table = self.table
         cursor = table.cursor_coordinate
         old_row_key = old_col_key = None
@@ -73,8 +141,9 @@ class OwnershipMatrix(Vertical, can_focus=False):
         except CellDoesNotExist:
             pass
         table.clear(columns=True)
-        table.add_column("person" if not self.by_team else "team", key="who", width=14)
+        table.add_column("person" if not self.by_team else "team", key="who", width=12)
         table.add_column("load", key="load", width=15)
+        table.add_column(f"≤{DUE_SOON_DAYS}d", key="soon", width=3)
         self._column_ids = []
         for column in matrix.columns:
             label = Text(safe(column.item.title)[:16], no_wrap=True)
@@ -83,25 +152,18 @@ class OwnershipMatrix(Vertical, can_focus=False):
             table.add_column(label, key=str(column.item.id), width=16)
             self._column_ids.append(column.item.id)
         for row in matrix.rows:
-            who = Text(safe(row.handle), style="bold" if self.by_team else "")
-            if not self.by_team and row.team:
-                who.append(f" {safe(row.team)[:6]}", style="dim")
-            load = Text(f"{load_bar(row.open_items, row.capacity, 6)} {row.open_items}/{row.capacity}")
-            if row.over_capacity:
-                load.append(" over", style="bold reverse")
-            cells = []
-            for column in matrix.columns:
-                letters, count = row.cells.get(column.item.id, ("", 0))
-                text = Text(f"{letters:<2}" if letters else "  ", style="bold")
-                if count:
-                    text.append(f" {count}")
-                cells.append(text)
-            table.add_row(who, load, *cells, key=row.handle)
+            table.add_row(*self._row_cells(row, matrix), key=row.handle)
         # Flag row: what is wrong with each column.
-        flags = [Text("flags", style="italic"), Text(f"{sum(1 for c in matrix.columns if c.flag)} flagged")]
-        flags += [Text(c.flag, style="bold") if c.flag else Text("") for c in matrix.columns]
-        table.add_row(*flags, key="__flags__")
-        self.border_title = f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × {len(matrix.columns)}"
+        flagged = sum(1 for c in matrix.columns if c.flag)
+        flags = [Text("flags", style="italic"), Text(f"{flagged} flagged", style="bold" if flagged else ""), Text("")]
+        flags += [Text(f"⚠ {c.flag}", style="bold reverse") if c.flag else Text("") for c in matrix.columns]
+        table.add_row(*flags, key=FLAGS_ROW)
+        over = sum(1 for row in matrix.rows if row.over_capacity)
+        self._matrix_title = (f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × "
+                              f"{len(matrix.columns)}" + (f" · ⚠ {over} over capacity" if over else "")
+                              + (f" · ⚠ {flagged} flagged" if flagged else ""))
+        if not self.showing_gaps:
+            self.border_title = self._matrix_title
         if old_row_key is not None:
             try:
                 row_index = table.get_row_index(old_row_key)
@@ -109,6 +171,24 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 table.move_cursor(row=row_index, column=col_index, animate=False, scroll=False)
             except Exception:  # noqa: BLE001 - the row or column went away
                 pass
+
+    def _row_cells(self, row: Row, matrix: Matrix) -> list[Text]:
+        who = Text(safe(row.handle), style="bold" if self.by_team else "")
+        if not self.by_team and row.team:
+            who.append(f" {safe(row.team)}", style="dim")
+        who.truncate(12, overflow="ellipsis")
+        load = Text(f"{load_bar(row.open_items, row.capacity, 4)} {row.open_items}/{row.capacity}")
+        if row.over_capacity:
+            load.append(" over", style="bold reverse")
+        soon = Text(str(row.due_soon) if row.due_soon else "·", style="bold" if row.due_soon else "dim")
+        cells = [who, load, soon]
+        for column in matrix.columns:
+            letters, count = row.cells.get(column.item.id, ("", 0))
+            text = Text(f"{letters:<2}" if letters else "  ", style="bold")
+            if count:
+                text.append(f" {count}")
+            cells.append(text)
+        return cells
 
     def _affected(self, ctx: RowContext) -> bool:
         """Whether the change since the last snapshot can alter what the matrix shows."""
@@ -123,6 +203,44 @@ class OwnershipMatrix(Vertical, can_focus=False):
                     return True
         return False
 
+    # -- views ------------------------------------------------------------------
+    def show_gaps(self, on: bool) -> None:
+        """Swap the matrix for the gaps view (or back); the shown view takes the focus."""
+        self.gaps.display = on
+        self.table.display = not on
+        if on:
+            self.cells.display = False
+            if self._ctx is not None:
+                self.gaps.show(self._ctx, force=True)
+        self.border_title = "3 Gaps · open work missing who, when or why" if on else self._matrix_title
+        self.focus_view()
+        self.refresh_bindings()
+
+    def focus_view(self) -> None:
+        """Focus whatever the pane shows: the gaps list, the cell's item list, or the matrix."""
+        if self.showing_gaps:
+            self.gaps.list.focus()
+        elif self.cells.display:
+            self.cells.list.focus()
+        else:
+            self.table.focus()
+
+    def on_gaps_view_closed(self, event: GapsView.Closed) -> None:
+        event.stop()
+        self.show_gaps(False)
+
+    def on_cell_items_closed(self, event: CellItems.Closed) -> None:
+        event.stop()
+        self.table.focus()
+        self.refresh_bindings()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Role, team and cell keys act on the matrix cursor: hidden while the gaps view or a cell list has the keys."""
+        if action in ("role", "toggle_teams", "list_cell"):
+            return not self.showing_gaps and self.table.has_focus
+        return True
+
+    # -- actions ----------------------------------------------------------------
     def action_toggle_teams(self) -> None:
         self.by_team = not self.by_team
         if self._ctx is not None:
@@ -135,12 +253,64 @@ class OwnershipMatrix(Vertical, can_focus=False):
             row_key, col_key = table.coordinate_to_cell_key(table.cursor_coordinate)
         except CellDoesNotExist:
             return None, None
-        handle = row_key.value if row_key.value != "__flags__" else None
+        handle = row_key.value if row_key.value != FLAGS_ROW else None
         item_id = int(col_key.value) if col_key.value and col_key.value.isdigit() else None
         return handle, item_id
+
+    def _current_row(self) -> Row | None:
+        handle, _ = self.current_cell()
+        if handle is None or self.matrix is None:
+            return None
+        return next((row for row in self.matrix.rows if row.handle == handle), None)
+
+    def action_role(self, role: str | None) -> None:
+        row = self._current_row()
+        _handle, item_id = self.current_cell()
+        if row is None or item_id is None:
+            self.notify("Put the cursor on a person's cell in a project or workstream column to set a role",
+                        severity="warning")
+            return
+        if row.is_team:
+            self.notify("Roles are set per person: press t to show people instead of teams", severity="warning")
+            return
+        self.post_message(self.RoleChosen(item_id, row.handle, role))
+
+    def action_list_cell(self) -> None:
+        """List the open items behind the cell under the cursor, below the matrix."""
+        if self._ctx is None or self.matrix is None:
+            return
+        table = self.table
+        try:
+            _row_key, col_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except CellDoesNotExist:
+            return
+        row = self._current_row()
+        column = int(col_key.value) if col_key.value and col_key.value.isdigit() else None
+        due_soon = col_key.value == "soon"
+        owners = row.members if row is not None else None
+        who = safe(row.handle) if row is not None else "everyone"
+        if column is not None:
+            title_item = self._ctx.snapshot.items.get(column)
+            where = f" × {safe(title_item.title) if title_item else f'#{column}'}"
+        else:
+            where = ""
+        what = f"due within {DUE_SOON_DAYS} days" if due_soon else "open items"
+        if column is not None:
+            what = "open"
+        today = self._ctx.today
+
+        def query(ctx: RowContext) -> list[int]:
+            return cell_items(ctx.snapshot, today, owners=owners, column=column, due_soon=due_soon)
+
+        self.cells.open(f"{who}{where} · {what} · esc closes", query, self._ctx)
+        self.refresh_bindings()
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()
         _handle, item_id = self.current_cell()
         if item_id is not None:
             self.post_message(self.ColumnHighlighted(item_id))
+
+    def on_data_table_cell_selected(self, event: DataTable.CellSelected) -> None:
+        event.stop()  # a click on the highlighted cell: the same as enter
+        self.action_list_cell()

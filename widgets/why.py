@@ -1,21 +1,34 @@
-"""The why pane: the selected item's reason, its why log, and the chain of whys above it."""
+"""The why pane: the selected item's reason, its why log, and the chain of whys above it.
+
+The chain (item → parents → goal) has a cursor: up/down move along it and
+enter selects that link, so a person can climb from a task to the goal it
+serves and back down through the other panes. ``w`` edits the why (every
+change lands in the why log with who and when), ``N`` adds a note to the log
+without changing the why, ``l`` links the item to a goal; the screen opens
+the prompts (messages up).
+"""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from rich.text import Text
-from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
+from textual.geometry import Region
+from textual.message import Message
 from textual.widgets import Static
 
-from data.model import Item, chain
+from data.goals import GoalStatsCache
+from data.model import Item, chain, why_source
 from widgets.cards import KIND_MARKS, RowContext, safe
+from widgets.edit_request import EditRequested
 
 
-def why_text(item: Item | None, ctx: RowContext) -> Text:
-    """Everything the pane shows for one item, as one inert ``Text``."""
+def why_text(item: Item | None, ctx: RowContext, goals: GoalStatsCache | None = None) -> Text:
+    """The heading and the why: the item's own, inherited from above, or a loud 'none'."""
     if item is None:
         return Text("Select an item to see why it exists.", style="italic")
-    items = ctx.snapshot.items
     out = Text()
     out.append(f"{KIND_MARKS.get(item.kind, '•')} #{item.id} ", style="bold")
     out.append(safe(item.title), style="bold")
@@ -23,32 +36,76 @@ def why_text(item: Item | None, ctx: RowContext) -> Text:
     if item.owner:
         out.append(f" · @{safe(item.owner)}", style="dim")
     out.append("\n\n")
-    out.append("Why  ", style="bold underline")
-    levels = chain(item, items)
+    out.append("Why", style="bold underline")
     if item.why:
-        out.append("\n" + safe(item.why) + "\n")
+        out.append("\n" + safe_lines(item.why))
     else:
-        inherited = next((level for level in levels[1:] if level.why), None)
+        inherited = why_source(item, ctx.snapshot.items)
         if inherited is not None:
             out.append(f"\n(none of its own; #{inherited.id} says) ", style="italic")
-            out.append(safe(inherited.why) + "\n")
+            out.append(safe_lines(inherited.why))
         else:
             out.append("\nNo why anywhere: not on this item, its parents or its goal. "
-                       "Nobody has written down why this matters.\n", style="bold reverse")
-    out.append("\nChain  ", style="bold underline")
-    if len(levels) == 1:
-        out.append("\n(no parent or goal)", style="dim")
-    for depth, level in enumerate(levels):
-        indent = "   " * depth
-        out.append("\n" + indent + ("└ " if depth else ""))
-        out.append(f"{KIND_MARKS.get(level.kind, '•')} #{level.id} ", style="bold" if depth == 0 else "")
-        out.append(safe(level.title)[:60])
-        out.append("\n" + indent + ("  " if depth else "") + "  why: ", style="dim")
+                       "Nobody has written down why this matters.", style="bold reverse")
+    if item.kind == "goal" and goals is not None:
+        out.append("\n\n")
+        out.append("Serves", style="bold underline")
+        stats = goals.get(ctx.snapshot, item.id)
+        out.append("\n" + stats.summary())
+    return out
+
+
+def safe_lines(text: str) -> str:
+    """Workspace text made inert, keeping its line breaks (a why may have several lines)."""
+    return "\n".join(safe(line) for line in text.splitlines())
+
+
+def chain_text(levels: list[Item], cursor: int, *, focused: bool) -> Text:
+    """Two lines per link (title, then its why); parents indent one step each, goal links hang off their item.
+
+    The link under the cursor is marked ``▸`` (and reversed while the pane has the focus).
+    """
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Chain", style="bold underline")
+    out.append("  (no parent or goal)" if len(levels) == 1 else "  (up/down, enter goes to a link)", style="dim")
+    depths: dict[int, int] = {}
+    for index, level in enumerate(levels):
+        linked_from = None
+        if index == 0:
+            depth, branch = 0, ""
+        elif levels[index - 1].parent == level.id:
+            depth, branch = depths[levels[index - 1].id] + 1, "└ "
+        else:
+            linked_from = next((other for other in levels[:index] if other.goal == level.id), levels[0])
+            depth, branch = depths[linked_from.id] + 1, "⤷ "
+        depths[level.id] = depth
+        indent = "  " * depth
+        here = index == cursor
+        line = Text("▸ " if here else "  ", style="bold")
+        line.append(indent + branch)
+        line.append(f"{KIND_MARKS.get(level.kind, '•')} #{level.id} ", style="bold" if index == 0 else "")
+        line.append(safe(level.title))
+        if linked_from is not None:
+            line.append(f"  (goal of #{linked_from.id})", style="dim")
+        if here:
+            line.stylize("reverse" if focused else "underline", 2)
+        out.append("\n")
+        out.append_text(line)
+        out.append("\n  " + indent + ("  " if branch else "") + "why: ", style="dim")
         if level.why:
-            out.append(safe(level.why)[:200], style="italic")
+            out.append(safe(level.why.splitlines()[0]), style="italic")
         else:
             out.append("—", style="dim")
-    out.append("\n\nWhy log  ", style="bold underline")
+    return out
+
+
+def log_text(item: Item | None) -> Text:
+    """The why log, newest first: when, who, whether it set the why or was a note, and the text."""
+    if item is None:
+        return Text("")
+    out = Text()
+    out.append("Why log", style="bold underline")
+    out.append("  (w edits the why · N adds a note)", style="dim")
     if not item.why_log:
         out.append("\n(empty)", style="dim")
     for entry in reversed(item.why_log):
@@ -56,31 +113,94 @@ def why_text(item: Item | None, ctx: RowContext) -> Text:
         kind = "why" if entry.get("kind") == "why" else "note"
         out.append(f"\n{stamp} ", style="dim")
         out.append(f"{safe(str(entry.get('by', '?')))} ", style="bold")
+        text = str(entry.get("text", ""))
+        if kind == "why" and not text:
+            out.append("cleared the why", style="italic")
+            continue
         out.append(f"{kind}: ", style="dim")
-        out.append(safe(str(entry.get("text", ""))))
+        out.append(safe_lines(text))
     return out
 
 
 class WhyPane(VerticalScroll, can_focus=True):
-    """Read the why of whatever is selected in the other panes."""
+    """Read the why of whatever is selected in the other panes, and climb its chain."""
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("up,k", "chain(-1)", "Chain up", show=False),
+        Binding("down,j", "chain(1)", "Chain down", show=False),
+        Binding("enter", "follow", "Go to link"),
+        Binding("w", "edit('why')", "Edit why"),
+        Binding("N", "edit('note')", "Add note"),
+        Binding("l", "edit('goal')", "Link goal"),
+    ]
+
+    class LinkChosen(Message):
+        """Enter on a chain link: select that item everywhere."""
+
+        def __init__(self, item_id: int) -> None:
+            super().__init__()
+            self.item_id = item_id
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = "4 Why"
         self.item_id: int | None = None
+        self.levels: list[Item] = []
+        self.chain_cursor = 0
         self._ctx: RowContext | None = None
-        self._shown: Text | None = None
+        self._goals = GoalStatsCache()
+        self._shown: tuple[Text, Text, Text] | None = None
 
-    def compose(self) -> ComposeResult:
+    def compose(self):  # noqa: ANN201 - ComposeResult
         yield Static(id="why-body")
+        yield Static(id="why-chain")
+        yield Static(id="why-log")
 
     def show(self, ctx: RowContext, item_id: int | None = None) -> None:
+        """Show ``item_id`` (or the item shown now, from a fresh snapshot)."""
         self._ctx = ctx
-        if item_id is not None:
+        if item_id is not None and item_id != self.item_id:
             self.item_id = item_id
+            self.chain_cursor = 0
+        self._draw()
+
+    def _draw(self) -> None:
+        ctx = self._ctx
+        if ctx is None:
+            return
         item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
-        text = why_text(item, ctx)
-        if text != self._shown:
-            self._shown = text
-            self.query_one("#why-body", Static).update(text)
+        self.levels = chain(item, ctx.snapshot.items) if item is not None else []
+        self.chain_cursor = min(self.chain_cursor, max(0, len(self.levels) - 1))
+        texts = (why_text(item, ctx, self._goals),
+                 chain_text(self.levels, self.chain_cursor, focused=self.has_focus) if item else Text(""),
+                 log_text(item))
+        if texts != self._shown:
+            self._shown = texts
+            for widget_id, text in zip(("#why-body", "#why-chain", "#why-log"), texts, strict=True):
+                self.query_one(widget_id, Static).update(text)
         self.border_title = f"4 Why · #{item.id}" if item else "4 Why"
+
+    def on_focus(self) -> None:
+        self._draw()
+
+    def on_blur(self) -> None:
+        self._draw()
+
+    def action_chain(self, delta: int) -> None:
+        if not self.levels:
+            return
+        self.chain_cursor = max(0, min(len(self.levels) - 1, self.chain_cursor + delta))
+        self._draw()
+        chain_widget = self.query_one("#why-chain", Static)
+        top = chain_widget.virtual_region.y + 1 + 2 * self.chain_cursor
+        self.scroll_to_region(Region(0, top, 1, 2), animate=False)
+
+    def action_follow(self) -> None:
+        if 0 < self.chain_cursor < len(self.levels):
+            self.post_message(self.LinkChosen(self.levels[self.chain_cursor].id))
+
+    def action_edit(self, field: str) -> None:
+        if self.item_id is None or not self.levels:
+            self.notify("Select an item first", severity="warning")
+            return
+        self.post_message(EditRequested(self.item_id, field))
