@@ -19,6 +19,11 @@ MATRIX_FIELDS = frozenset({"owner", "roles", "status", "parent", "kind", "due"})
 """Fields the matrix is computed from, besides column titles (people changes always count)."""
 
 
+MAX_COLUMNS = 40
+"""Columns drawn at most: flagged ones first, then the busiest. A matrix of a thousand
+projects is unreadable, and a DataTable measures every cell it holds."""
+
+
 class OwnershipMatrix(Vertical, can_focus=False):
     """A cell cursor over people × projects; flags gaps in ownership and overload."""
 
@@ -76,7 +81,9 @@ class OwnershipMatrix(Vertical, can_focus=False):
         table.add_column("person" if not self.by_team else "team", key="who", width=14)
         table.add_column("load", key="load", width=15)
         self._column_ids = []
-        for column in matrix.columns:
+        shown = sorted(matrix.columns, key=lambda c: (not c.flag, c.item.kind != "project", -c.open_items,
+                                                     c.item.title.lower()))[:MAX_COLUMNS]
+        for column in shown:
             label = Text(safe(column.item.title)[:16], no_wrap=True)
             if column.flag:
                 label = Text.assemble(("⚠ ", "bold"), label)
@@ -90,7 +97,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
             if row.over_capacity:
                 load.append(" over", style="bold reverse")
             cells = []
-            for column in matrix.columns:
+            for column in shown:
                 letters, count = row.cells.get(column.item.id, ("", 0))
                 text = Text(f"{letters:<2}" if letters else "  ", style="bold")
                 if count:
@@ -99,9 +106,11 @@ class OwnershipMatrix(Vertical, can_focus=False):
             table.add_row(who, load, *cells, key=row.handle)
         # Flag row: what is wrong with each column.
         flags = [Text("flags", style="italic"), Text(f"{sum(1 for c in matrix.columns if c.flag)} flagged")]
-        flags += [Text(c.flag, style="bold") if c.flag else Text("") for c in matrix.columns]
+        flags += [Text(c.flag, style="bold") if c.flag else Text("") for c in shown]
         table.add_row(*flags, key="__flags__")
         self.border_title = f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × {len(matrix.columns)}"
+        self.border_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
+                                if len(shown) < len(matrix.columns) else "")
         if old_row_key is not None:
             try:
                 row_index = table.get_row_index(old_row_key)
