@@ -238,6 +238,52 @@ async def baseline_cursor_key(presses: int) -> list[float]:
     return await _key_to_frame(app, keys, setup=[])
 
 
+MEMORY_SCRIPT = textwrap.dedent("""
+    import asyncio, subprocess, sys
+    kind, path = sys.argv[1], sys.argv[2]
+
+    def rss():
+        with open("/proc/self/status") as status:
+            fields = dict(line.split(":", 1) for line in status)
+        return int(fields["VmRSS"].split()[0]) // 1024, int(fields["VmHWM"].split()[0]) // 1024
+
+    if kind == "baseline":
+        import json
+        data = json.load(open(path))
+        print(*rss())
+        sys.exit(0)
+
+    from data.workspace import Workspace
+    from tui.app import WorktopApp
+
+    async def main():
+        app = WorktopApp(Workspace(path), watch=True)
+        async with app.run_test(size=(160, 50)) as pilot:
+            await pilot.pause(0.5)
+            revision = app.snapshot.revision
+            subprocess.run([sys.executable, "-m", "tui.cli", "-w", path, "add", "memory probe"], check=True,
+                           stdout=subprocess.DEVNULL)
+            for _ in range(200):
+                await pilot.pause(0.05)
+                if app.snapshot.revision > revision:
+                    break
+            for key in ("2", "j", "j", "3", "right", "4", "1"):
+                await pilot.press(key)
+            await pilot.pause(0.3)
+            print(*rss())
+
+    asyncio.run(main())
+""")
+
+
+def memory(kind: str, path: Path) -> tuple[int, int]:
+    """(RSS, peak RSS) in MiB of a process holding the workspace (worktop: after a live reload)."""
+    done = subprocess.run([sys.executable, "-c", MEMORY_SCRIPT, kind, str(path)], cwd=ROOT, check=True,
+                          capture_output=True, text=True, timeout=300)
+    rss, peak = done.stdout.split()[-2:]
+    return int(rss), int(peak)
+
+
 def main() -> int:
     from data.demo import make_demo
 
@@ -265,13 +311,18 @@ def main() -> int:
         base_keys = asyncio.run(baseline_cursor_key(presses=100))
         rows.append(("cursor key to next frame, 10k", median_ms(keys),
                      f"OptionList of 100 rows {median_ms(base_keys):.1f} ms", median_ms(keys) / median_ms(base_keys), 16))
+        rss, peak = memory("worktop", files[50_000])
+        base_rss, _ = memory("baseline", files[50_000])
+        rows.append((f"memory with 50k items after a live reload (RSS; peak {peak} MiB)", rss,
+                     f"stdlib json.load of the file {base_rss} MiB", rss / base_rss, 250))
     lines = [
         "| what | worktop median | baseline (same run) | ratio | budget |",
         "|---|---|---|---|---|",
     ]
     for what, ours, baseline, ratio, budget in rows:
         verdict = "ok" if ours <= budget else "OVER"
-        lines.append(f"| {what} | {ours:.1f} ms | {baseline} | {ratio:.2f}× | ≤ {budget} ms {verdict} |")
+        unit = "MiB" if what.startswith("memory") else "ms"
+        lines.append(f"| {what} | {ours:.1f} {unit} | {baseline} | {ratio:.2f}× | ≤ {budget} {unit} {verdict} |")
     report = "\n".join(lines)
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)
