@@ -94,6 +94,6 @@ def describe_due(due: date, today: date) -> str:
         return f"{-delta}d late"
     if delta < 7:
         return WEEKDAYS[due.weekday()]
-    if due.year == today.year:
+    if delta < 300:
         return due.strftime("%b %d").replace(" 0", " ")
     return due.isoformat()

@@ -88,9 +88,26 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
             f"{path} was written by a newer worktop (format {version}, this one reads "
             f"{FORMAT_VERSION}); upgrade worktop. Nothing was written"
         )
+    # Enough structure that the rest of worktop can trust it: a hand-edited file that
+    # breaks it gets this message naming the file, not a ValueError from deep inside.
+    if not isinstance(doc.get("revision", 0), int):
+        raise WorkspaceUnreadable(f"{path}: meta revision {doc['revision']!r} is not a number; nothing was written")
+    statuses = doc.get("statuses")
+    if statuses is not None and not (isinstance(statuses, list) and all(isinstance(s, str) and s for s in statuses)):
+        raise WorkspaceUnreadable(f"{path}: meta statuses {statuses!r} is not a list of names; nothing was written")
+    wip = doc.get("wip")
+    if wip is not None and not (isinstance(wip, dict) and all(isinstance(n, int) for n in wip.values())):
+        raise WorkspaceUnreadable(f"{path}: meta wip {wip!r} is not a map of status to number; nothing was written")
     for table in ("items", "people", "history"):
-        if not isinstance(data.get(table, {}), dict):
+        docs = data.setdefault(table, {})  # a missing table is an empty one
+        if not isinstance(docs, dict):
             raise WorkspaceUnreadable(f"{path}: table {table!r} is not an object; nothing was written")
+        # C-speed checks (about 0.5 ms at 10k items, 7 ms at 50k); the slow loop only names the culprit.
+        if not (all(map(str.isdigit, docs)) and set(map(type, docs.values())) <= {dict}):
+            key = next(k for k, v in docs.items() if type(v) is not dict or not k.isdigit())
+            raise WorkspaceUnreadable(
+                f"{path}: {table} entry {key!r} is not a document with a numeric id; nothing was written"
+            )
     return data
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -64,10 +65,18 @@ class WorktopApp(App):
         if self.read_only:
             self.notify(f"{self.workspace.path} is read-only for you: you can look, not change",
                         severity="warning", timeout=8)
+        # Parsed workspaces are frozen out of the cyclic GC (see data.storage.parse);
+        # a periodic full sweep collects any other garbage cycles frozen with them.
+        self.set_interval(120.0, self._sweep_garbage)
         if self.watching:
             self._watch()
             # A safety net for missed events and for snoozed items waking at midnight.
             self.set_interval(2.0, self._check_disk)
+
+    def _sweep_garbage(self) -> None:
+        gc.unfreeze()
+        gc.collect()
+        gc.freeze()
 
     def on_unmount(self) -> None:
         self._stop.set()

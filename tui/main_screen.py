@@ -95,6 +95,8 @@ class MainScreen(Screen):
             matrix.show(self.ctx)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.refresh_header()
+        # Drop the old snapshot now: holding two 50k-item workspaces would double memory.
+        self.ctx.previous = None
 
     def refresh_header(self) -> None:
         if self.snapshot is None:

@@ -208,7 +208,7 @@ class ItemList(ScrollView, can_focus=True):
         self._styles_key = None
 
     def render_line(self, y: int) -> Strip:
-        width = self.size.width
+        width = self.scrollable_content_region.width  # not under the scrollbar
         base = self.rich_style
         line_y = y + int(self.scroll_offset.y)
         row, line = divmod(line_y, self.row_height)

@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Matrix, Row, build_matrix, cell_items, load_bar
+from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Row, build_matrix, cell_items, load_bar
 from widgets.cards import RowContext, safe
 from widgets.cell_items import CellItems
 from widgets.gaps import GapsView
@@ -34,6 +34,10 @@ FLAGS_ROW = "__flags__"
 
 FIXED_COLUMNS = ("who", "load", "soon")
 """Column keys of the person columns left of the projects (they stay put when scrolling sideways)."""
+
+MAX_COLUMNS = 40
+"""Columns drawn at most: flagged ones first, then the busiest. A matrix of a thousand
+projects is unreadable, and a DataTable measures every cell it holds."""
 
 
 class MatrixTable(DataTable):
@@ -85,6 +89,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._column_ids: list[int] = []
         self._signature: tuple | None = None
         self._matrix_title = "3 Ownership"
+        self._matrix_subtitle = ""
 
     def compose(self) -> ComposeResult:
         table = MatrixTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
@@ -145,25 +150,30 @@ class OwnershipMatrix(Vertical, can_focus=False):
         table.add_column("load", key="load", width=15)
         table.add_column(f"≤{DUE_SOON_DAYS}d", key="soon", width=3)
         self._column_ids = []
-        for column in matrix.columns:
+        shown = sorted(matrix.columns, key=lambda c: (not c.flag, c.item.kind != "project", -c.open_items,
+                                                     c.item.title.lower()))[:MAX_COLUMNS]
+        for column in shown:
             label = Text(safe(column.item.title)[:16], no_wrap=True)
             if column.flag:
                 label = Text.assemble(("⚠ ", "bold"), label)
             table.add_column(label, key=str(column.item.id), width=16)
             self._column_ids.append(column.item.id)
         for row in matrix.rows:
-            table.add_row(*self._row_cells(row, matrix), key=row.handle)
+            table.add_row(*self._row_cells(row, shown), key=row.handle)
         # Flag row: what is wrong with each column.
         flagged = sum(1 for c in matrix.columns if c.flag)
         flags = [Text("flags", style="italic"), Text(f"{flagged} flagged", style="bold" if flagged else ""), Text("")]
-        flags += [Text(f"⚠ {c.flag}", style="bold reverse") if c.flag else Text("") for c in matrix.columns]
+        flags += [Text(f"⚠ {c.flag}", style="bold reverse") if c.flag else Text("") for c in shown]
         table.add_row(*flags, key=FLAGS_ROW)
         over = sum(1 for row in matrix.rows if row.over_capacity)
         self._matrix_title = (f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × "
                               f"{len(matrix.columns)}" + (f" · ⚠ {over} over capacity" if over else "")
                               + (f" · ⚠ {flagged} flagged" if flagged else ""))
+        self._matrix_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
+                                 if len(shown) < len(matrix.columns) else "")
         if not self.showing_gaps:
             self.border_title = self._matrix_title
+            self.border_subtitle = self._matrix_subtitle
         if old_row_key is not None:
             try:
                 row_index = table.get_row_index(old_row_key)
@@ -172,7 +182,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
             except Exception:  # noqa: BLE001 - the row or column went away
                 pass
 
-    def _row_cells(self, row: Row, matrix: Matrix) -> list[Text]:
+    def _row_cells(self, row: Row, shown: list[Column]) -> list[Text]:
         who = Text(safe(row.handle), style="bold" if self.by_team else "")
         if not self.by_team and row.team:
             who.append(f" {safe(row.team)}", style="dim")
@@ -182,7 +192,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
             load.append(" over", style="bold reverse")
         soon = Text(str(row.due_soon) if row.due_soon else "·", style="bold" if row.due_soon else "dim")
         cells = [who, load, soon]
-        for column in matrix.columns:
+        for column in shown:
             letters, count = row.cells.get(column.item.id, ("", 0))
             text = Text(f"{letters:<2}" if letters else "  ", style="bold")
             if count:
@@ -213,6 +223,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
             if self._ctx is not None:
                 self.gaps.show(self._ctx, force=True)
         self.border_title = "3 Gaps · open work missing who, when or why" if on else self._matrix_title
+        self.border_subtitle = "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle
         self.focus_view()
         self.refresh_bindings()
 

@@ -56,6 +56,16 @@ def _newer_format(path: Path) -> bytes:
     return orjson.dumps(data)
 
 
+def _damaged(path: Path, damage: Callable[[dict[str, Any]], object]) -> bytes:
+    """A real workspace with one item, then damaged by hand."""
+    Workspace.create(path, actor="ana", people=[Person("ana")]).apply(CreateItem("one"))
+    data = orjson.loads(path.read_bytes())
+    for name in (path, backup_path(path), path.with_name(f".{path.name}.lock")):
+        name.unlink(missing_ok=True)
+    damage(data)
+    return orjson.dumps(data)
+
+
 BAD_FILES: dict[str, tuple[Callable[[Path], bytes], str]] = {
     # name: (make the bytes, a phrase the message must contain)
     "not json": (lambda p: b'{"meta": {"1": {"format": "worktop"', "not valid JSON"),
@@ -69,6 +79,12 @@ BAD_FILES: dict[str, tuple[Callable[[Path], bytes], str]] = {
     "items not a table": (
         lambda p: b'{"meta": {"1": {"format": "worktop", "format_version": 1}}, "items": []}', "'items'"
     ),
+    # Hand-edited damage inside a real workspace: a clear message, not a ValueError from deep inside.
+    "revision not a number": (lambda p: _damaged(p, lambda d: d["meta"]["1"].update(revision="7")), "revision"),
+    "item not an object": (lambda p: _damaged(p, lambda d: d["items"].update({"2": "call the bank"})), "'2'"),
+    "item id not a number": (lambda p: _damaged(p, lambda d: d["items"].update({"two": {"title": "x"}})), "'two'"),
+    "person not an object": (lambda p: _damaged(p, lambda d: d["people"].update({"9": ["dee"]})), "'9'"),
+    "statuses not a list": (lambda p: _damaged(p, lambda d: d["meta"]["1"].update(statuses="todo")), "statuses"),
 }
 
 
@@ -96,6 +112,16 @@ def test_bad_file_gives_a_clear_error_and_is_never_written(kind: str, tmp_path: 
     # No backup taken, no temp file left; only the (empty) sidecar lock file may appear.
     after = sorted(p.name for p in tmp_path.iterdir())
     assert set(after) - set(before) <= {f".{path.name}.lock"}
+
+
+def test_missing_tables_are_empty_tables(tmp_path: Path) -> None:
+    """Only meta is required; a file without items, people or history opens and takes writes."""
+    path = tmp_path / "worktop.json"
+    path.write_bytes(b'{"meta": {"1": {"format": "worktop", "format_version": 1}}}')
+    ws = Workspace(path, actor="ana")
+    assert ws.snapshot().items == {}
+    assert ws.apply(CreateItem("first")).item_id == 1
+    assert ws.snapshot().item(1).title == "first"
 
 
 def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
