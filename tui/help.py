@@ -20,7 +20,7 @@ def _rows(bindings: list) -> list[tuple[str, str]]:
         keys = ", ".join(k.strip().replace("question_mark", "?").replace("greater_than_sign", ">")
                          .replace("exclamation_mark", "!")
                          .replace("less_than_sign", "<") for k in binding.key.split(","))
-        rows.append((keys, binding.description or binding.action))
+        rows.append((keys, binding.tooltip or binding.description or binding.action))
     return rows
 
 

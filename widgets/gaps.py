@@ -97,10 +97,10 @@ class GapsView(Vertical):
     """Every open item missing an owner, a due date or a why; fix each in place."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "fix('owner')", "Owner"),
-        Binding("d", "fix('due')", "Due"),
-        Binding("w", "fix('why')", "Why"),
-        Binding("l", "fix('goal')", "Link goal"),
+        Binding("o", "fix('owner')", "Owner", tooltip="Set the owner of the item under the cursor"),
+        Binding("d", "fix('due')", "Due", tooltip="Set its due date (fri, +3d, 2026-12-01, …)"),
+        Binding("w", "fix('why')", "Why", tooltip="Write why it matters (kept in its why log)"),
+        Binding("l", "fix('goal')", "Link goal", tooltip="Link it to a goal, whose why then answers for it"),
         Binding("escape", "close", "Back to matrix"),
     ]
 

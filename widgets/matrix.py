@@ -55,12 +55,14 @@ class OwnershipMatrix(Vertical, can_focus=False):
     """A cell cursor over people × projects; flags gaps in ownership and overload."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "list_cell", "Items in cell"),
-        Binding("a", "role('A')", "Owner"),
-        Binding("r", "role('R')", "Responsible"),
-        Binding("c", "role('C')", "Consulted"),
-        Binding("i", "role('I')", "Informed"),
-        Binding("x", "role(None)", "No role"),
+        Binding("enter", "list_cell", "Items in cell",
+                tooltip="List the open items behind the number under the cursor (they drive the why pane)"),
+        Binding("a", "role('A')", "Owner",
+                tooltip="Make the person accountable: the one owner (the old owner becomes responsible)"),
+        Binding("r", "role('R')", "Responsible", tooltip="Make the person responsible (does the work)"),
+        Binding("c", "role('C')", "Consulted", tooltip="Make the person consulted (asked before decisions)"),
+        Binding("i", "role('I')", "Informed", tooltip="Make the person informed (told of progress)"),
+        Binding("x", "role(None)", "No role", tooltip="Take the person's role away (the owner's too)"),
         Binding("t", "toggle_teams", "People/teams"),
     ]
 
@@ -167,7 +169,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         table.add_row(*flags, key=FLAGS_ROW)
         over = sum(1 for row in matrix.rows if row.over_capacity)
         self._matrix_title = (f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × "
-                              f"{len(matrix.columns)}" + (f" · ⚠ {over} over capacity" if over else "")
+                              f"{len(matrix.columns)}" + (f" · ⚠ {over} over" if over else "")
                               + (f" · ⚠ {flagged} flagged" if flagged else ""))
         self._matrix_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
                                  if len(shown) < len(matrix.columns) else "")

@@ -81,7 +81,8 @@ def chain_text(levels: list[Item], cursor: int, *, focused: bool) -> Text:
         depths[level.id] = depth
         indent = "  " * depth
         here = index == cursor
-        line = Text("▸ " if here else "  ", style="bold")
+        line = Text()
+        line.append("▸ " if here else "  ", style="bold")
         line.append(indent + branch)
         line.append(f"{KIND_MARKS.get(level.kind, '•')} #{level.id} ", style="bold" if index == 0 else "")
         line.append(safe(level.title))
@@ -126,12 +127,12 @@ class WhyPane(VerticalScroll, can_focus=True):
     """Read the why of whatever is selected in the other panes, and climb its chain."""
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "chain(-1)", "Chain up", show=False),
-        Binding("down,j", "chain(1)", "Chain down", show=False),
-        Binding("enter", "follow", "Go to link"),
-        Binding("w", "edit('why')", "Edit why"),
-        Binding("N", "edit('note')", "Add note"),
-        Binding("l", "edit('goal')", "Link goal"),
+        Binding("up,k", "chain(-1)", "Chain up", show=False, tooltip="Move up the chain of whys"),
+        Binding("down,j", "chain(1)", "Chain down", show=False, tooltip="Move down the chain of whys"),
+        Binding("enter", "follow", "Go to link", tooltip="Select the chain link under the cursor everywhere"),
+        Binding("w", "edit('why')", "Edit why", tooltip="Edit the why; the old one stays in the why log"),
+        Binding("N", "edit('note')", "Add note", tooltip="Add a note to the why log; the why stays as it is"),
+        Binding("l", "edit('goal')", "Link goal", tooltip="Link the item to a goal it serves"),
     ]
 
     class LinkChosen(Message):
