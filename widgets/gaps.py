@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from data.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, Gaps, find_gaps
+from data.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, WHY_FIELDS, Gaps, find_gaps, refresh_gaps
 from widgets.cards import RowContext
 from widgets.cell_items import work_row
 from widgets.edit_request import EditRequested
@@ -128,13 +128,19 @@ class GapsView(Vertical):
         if not self.display:
             self._stale = self._stale or previous is None or ctx.touches(GAP_FIELDS)
             return
-        if not force and not self._stale and previous is not None and not ctx.touches(GAP_FIELDS):
+        quick = not force and not self._stale and previous is not None and self.gaps is not None
+        if quick and not ctx.touches(GAP_FIELDS):
             for item_id in ctx.changes or ():
                 if item_id is not None:
                     self.list.refresh_item(item_id)
             return
+        changes = ctx.changes
+        if quick and changes is not None and None not in changes and not ctx.touches(WHY_FIELDS):
+            # An owner or a due date was set (a fix made here, usually): only those items can move.
+            gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, set(changes))
+        else:
+            gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS)
         self._stale = False
-        gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS)
         rows: list[int] = []
         for group, answer in enumerate(FIXABLE_ANSWERS):
             ids = gaps.groups[answer]

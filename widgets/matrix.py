@@ -92,6 +92,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._signature: tuple | None = None
         self._matrix_title = "3 Ownership"
         self._matrix_subtitle = ""
+        self._stale = False
 
     def compose(self) -> ComposeResult:
         table = MatrixTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
@@ -125,8 +126,13 @@ class OwnershipMatrix(Vertical, can_focus=False):
         previous, self._ctx = self._ctx, ctx
         self.gaps.show(ctx)
         self.cells.show(ctx)
-        if previous is not None and not force and not self._affected(ctx):
+        if self.showing_gaps and self.matrix is not None:
+            # Hidden behind the gaps view: rebuilt when the matrix shows again, not on every fix.
+            self._stale = self._stale or force or self._affected(ctx)
             return
+        if previous is not None and not force and not self._affected(ctx) and not self._stale:
+            return
+        self._stale = False
         matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team)
         signature = (
             self.by_team,
@@ -224,6 +230,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
             self.cells.display = False
             if self._ctx is not None:
                 self.gaps.show(self._ctx, force=True)
+        elif self._stale and self._ctx is not None:
+            self.show(self._ctx, force=True)
         self.border_title = "3 Gaps · open work missing who, when or why" if on else self._matrix_title
         self.border_subtitle = "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle
         self.focus_view()

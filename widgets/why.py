@@ -175,10 +175,13 @@ class WhyPane(VerticalScroll, can_focus=True):
         texts = (why_text(item, ctx, self._goals),
                  chain_text(self.levels, self.chain_cursor, focused=self.has_focus) if item else Text(""),
                  log_text(item))
-        if texts != self._shown:
-            self._shown = texts
-            for widget_id, text in zip(("#why-body", "#why-chain", "#why-log"), texts, strict=True):
-                self.query_one(widget_id, Static).update(text)
+        shown = self._shown or (None, None, None)
+        for widget_id, text, old in zip(("#why-body", "#why-chain", "#why-log"), texts, shown, strict=True):
+            if text != old:
+                # A cursor move along the chain keeps its height: no need to lay the pane out again.
+                same_height = old is not None and len(text) and text.plain.count("\n") == old.plain.count("\n")
+                self.query_one(widget_id, Static).update(text, layout=not (same_height and widget_id == "#why-chain"))
+        self._shown = texts
         self.border_title = f"4 Why · #{item.id}" if item else "4 Why"
 
     def on_focus(self) -> None:

@@ -53,7 +53,7 @@ async def test_role_keys_write_the_role_and_keep_exactly_one_owner(team_ws):
         assert await wait_for(pilot, lambda: matrix.matrix is not None)
         put_cursor(matrix, "bo", SSO)
         await pilot.press("a")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, SSO).get("owner") == "bo")
         doc = stored(team_ws, SSO)
         assert doc["owner"] == "bo" and doc["roles"] == {"ana": "R"}  # the old owner is demoted, not a second owner
         assert cell(matrix, "bo", str(SSO)).startswith("A") and cell(matrix, "ana", str(SSO)).startswith("R")
@@ -62,20 +62,18 @@ async def test_role_keys_write_the_role_and_keep_exactly_one_owner(team_ws):
 
         put_cursor(matrix, "cy", SSO)
         await pilot.press("c")
-        await pilot.pause()
-        assert stored(team_ws, SSO)["roles"] == {"ana": "R", "cy": "C"}
+        assert await wait_for(pilot, lambda: stored(team_ws, SSO)["roles"] == {"ana": "R", "cy": "C"})
         assert cell(matrix, "cy", str(SSO)).startswith("C")
 
         put_cursor(matrix, "bo", SSO)
         await pilot.press("x")  # taking the owner's role away leaves the column with no owner, flagged
-        await pilot.pause()
-        assert "owner" not in stored(team_ws, SSO)
+        assert await wait_for(pilot, lambda: "owner" not in stored(team_ws, SSO))
         assert cell(matrix, "__flags__", str(SSO)) == "⚠ no owner"
         assert matrix.table.ordered_columns[matrix.table.get_column_index(str(SSO))].label.plain.startswith("⚠")
 
         put_cursor(matrix, "ana", SSO)
         await pilot.press("a")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, SSO).get("owner") == "ana")
         doc = stored(team_ws, SSO)
         assert doc["owner"] == "ana" and doc["roles"] == {"cy": "C"}
         assert cell(matrix, "__flags__", str(SSO)) == ""
@@ -95,7 +93,7 @@ async def test_a_column_with_two_owners_is_flagged_and_one_key_fixes_it(team_ws)
         assert cell(matrix, "ana", str(SSO)).startswith("A") and cell(matrix, "cy", str(SSO)).startswith("A")
         put_cursor(matrix, "cy", SSO)
         await pilot.press("a")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, SSO).get("owner") == "cy")
         doc = stored(team_ws, SSO)
         assert doc["owner"] == "cy" and doc["roles"] == {"ana": "R"}
         assert cell(matrix, "__flags__", str(SSO)) == ""
@@ -189,9 +187,8 @@ async def test_gaps_view_groups_open_work_and_fixes_it_in_place(team_ws):
         await pilot.pause()
         assert isinstance(app.screen, OwnerPrompt)
         await pilot.press("c", "y", "enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("owner") == "cy")
         assert isinstance(app.screen, MainScreen)
-        assert stored(team_ws, ROTA)["owner"] == "cy"
         lines = [line for line in list_text(gaps.list) if line.strip()]
         assert lines[0].startswith("no due date (when) · 2")  # the who group is gone
         assert gaps.list.current_id == ROTA and gaps.list.has_focus  # the next thing to fix
@@ -203,8 +200,7 @@ async def test_gaps_view_groups_open_work_and_fixes_it_in_place(team_ws):
         await pilot.pause()
         assert "Fri 27 Nov 2026" in app.screen.query_one("#prompt-hint").render().plain
         await pilot.press("enter")
-        await pilot.pause()
-        assert stored(team_ws, ROTA)["due"] == "2026-11-27"
+        assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("due") == "2026-11-27")
         assert gaps.list.current_id == LOAD  # On-call rota left the group; the cursor is on the next item
 
         await pilot.press("down")  # past the heading of the why group, onto On-call rota
@@ -214,7 +210,7 @@ async def test_gaps_view_groups_open_work_and_fixes_it_in_place(team_ws):
         await pilot.pause()
         app.screen.query_one("#prompt-input").text = "Nobody knows who is on call at night"
         await pilot.press("enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: "why" in stored(team_ws, ROTA))
         doc = stored(team_ws, ROTA)
         assert doc["why"] == "Nobody knows who is on call at night"
         assert doc["why_log"][-1] == {"at": STAMP, "by": "ana", "text": doc["why"], "kind": "why"}
@@ -241,9 +237,8 @@ async def test_a_bad_answer_is_explained_in_the_prompt_and_nothing_is_written(te
         assert prompt.query_one("#prompt-input").value == "zed"  # what was typed is kept
         prompt.query_one("#prompt-input").value = ""
         await pilot.press("b", "enter")  # a unique start of a handle is enough
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("owner") == "bo")
         assert isinstance(app.screen, MainScreen)
-        assert stored(team_ws, ROTA)["owner"] == "bo"
         await pilot.press("d")
         await pilot.pause()
         await pilot.press(*"someday", "enter")
@@ -272,9 +267,8 @@ async def test_a_gap_fixed_by_someone_else_meanwhile_is_a_conflict_not_an_overwr
         assert "bo changed the owner to 'bo'" in prompt.query_one("#prompt-error").render().plain
         assert stored(team_ws, ROTA)["owner"] == "bo"
         await pilot.press("enter")  # the second save is the person's choice: theirs is replaced
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, ROTA)["owner"] == "cy")
         assert isinstance(app.screen, MainScreen)
-        assert stored(team_ws, ROTA)["owner"] == "cy"
 
 
 # -- the why pane ----------------------------------------------------------------------------------
@@ -295,7 +289,7 @@ async def test_editing_the_why_keeps_the_old_one_in_the_log(team_ws):
         await pilot.press("ctrl+j")
         await pilot.press(*"and two deals")
         await pilot.press("enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, SSO)["why"].startswith("Renewal"))
         assert isinstance(app.screen, MainScreen)
         doc = stored(team_ws, SSO)
         assert doc["why"] == "Renewal in January depends on it\nand two deals"
@@ -324,7 +318,7 @@ async def test_a_note_goes_to_the_log_and_leaves_the_why(team_ws):
         await pilot.pause()
         assert "the note is empty" in app.screen.query_one("#prompt-error").render().plain
         await pilot.press(*"Pairing with cy on this", "enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: "why_log" in stored(team_ws, SAML))
         doc = stored(team_ws, SAML)
         assert "why" not in doc
         assert doc["why_log"] == [{"at": STAMP, "by": "ana", "text": "Pairing with cy on this", "kind": "note"}]
@@ -386,9 +380,8 @@ async def test_link_to_goal_picks_from_the_goals_and_answers_why(team_ws):
         picker.query_one("#prompt-input").value = "enterprise"
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause()
+        assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("goal") == GOAL)
         assert isinstance(app.screen, MainScreen)
-        assert stored(team_ws, ROTA)["goal"] == GOAL
         text = why_pane_text(app)
         assert "(none of its own; #1 says) Enterprise is 60% of revenue" in text
         assert "⤷ ◆ #1 Keep enterprise customers  (goal of #3)" in text
@@ -403,5 +396,4 @@ async def test_palette_quick_edits_act_on_the_selected_item(team_ws):
         await pilot.pause()
         assert isinstance(app.screen, DuePrompt) and app.screen.item.id == LOAD
         await pilot.press(*"+3d", "enter")
-        await pilot.pause()
-        assert stored(team_ws, LOAD)["due"] == "2026-11-28"
+        assert await wait_for(pilot, lambda: stored(team_ws, LOAD).get("due") == "2026-11-28")

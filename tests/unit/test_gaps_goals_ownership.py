@@ -11,7 +11,7 @@ from datetime import date
 import orjson
 
 from data.demo import make_demo
-from data.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps
+from data.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps, refresh_gaps
 from data.goals import GoalStatsCache, goal_stats, goals_above
 from data.model import chain, missing_answers
 from data.ops import CreateItem, Move, SetFields
@@ -83,6 +83,19 @@ def test_gaps_agree_with_missing_answers_on_a_large_demo(tmp_path) -> None:  # n
         assert gaps.missing.get(item.id, []) == missing_answers(item, snapshot.items, settings), item.id
         checked += 1
     assert checked > 800 and all(gaps.groups.values())
+
+
+def test_refreshing_only_the_items_an_owner_or_due_change_touched_equals_a_full_pass(workspace: Workspace) -> None:
+    ids = plan(workspace)
+    before = find_gaps(workspace.snapshot(), FIXABLE_ANSWERS)
+    workspace.apply(SetFields(ids["loose"], {"owner": "cy"}))  # leaves who
+    workspace.apply(SetFields(ids["linked"], {"due": "fri"}))  # leaves when
+    workspace.apply(SetFields(ids["task"], {"owner": ""}))  # joins who
+    snapshot = workspace.snapshot()
+    quick = refresh_gaps(before, snapshot, {ids["loose"], ids["linked"], ids["task"]})
+    full = find_gaps(snapshot, FIXABLE_ANSWERS)
+    assert quick.groups == full.groups and quick.missing == full.missing
+    assert quick.groups["who"] == [ids["task"], ids["no_owner"], ids["stream"]]
 
 
 def test_why_index_follows_goal_links_and_survives_cycles() -> None:
