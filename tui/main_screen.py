@@ -13,15 +13,15 @@ from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from data.model import BadValue
-from data.ops import Move, Operation, Reorder, SetRole
+from data.ops import Move, Operation, Reorder
 from data.workspace import Result, Snapshot, WorkspaceError
+from tui.ownership_actions import OwnershipActions
 from widgets.board import Board
 from widgets.cards import RowContext
-from widgets.edit_request import EditRequested
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
-from widgets.matrix import ROLE_NAMES, OwnershipMatrix
+from widgets.matrix import OwnershipMatrix
 from widgets.why import WhyPane
 
 if TYPE_CHECKING:
@@ -33,7 +33,7 @@ NARROW_BELOW = 120
 """Below this many columns one pane shows at a time, with a tab bar."""
 
 
-class MainScreen(Screen):
+class MainScreen(OwnershipActions, Screen):
     """Inbox, board, ownership matrix and why, over one live workspace."""
 
     app: WorktopApp
@@ -228,61 +228,6 @@ class MainScreen(Screen):
     def action_matrix_teams(self) -> None:
         self.focus_pane("matrix")
         self.query_one(OwnershipMatrix).action_toggle_teams()
-
-    # -- ownership and why (the gaps view, roles, quick prompts, the why chain) --
-    def action_gaps(self) -> None:
-        """``!``: show the gaps view in the ownership pane, or go back to the matrix from it."""
-        matrix = self.query_one(OwnershipMatrix)
-        matrix.show_gaps(not (matrix.showing_gaps and self.current_pane == "matrix"))
-        self.focus_pane("matrix")
-
-    def action_quick_edit(self, field: str) -> None:
-        """Palette: edit one field of the selected item with a small prompt."""
-        if self.selected_id is None:
-            self.notify("Nothing selected", severity="warning")
-            return
-        self.open_prompt(self.selected_id, field)
-
-    def open_prompt(self, item_id: int, field: str) -> None:
-        from tui.prompts import prompt_for
-
-        if self.snapshot is None or item_id not in self.snapshot.items:
-            self.notify(f"#{item_id} is not in the workspace any more", severity="warning")
-            return
-        if self.app.read_only:
-            self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
-            return
-        self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
-
-    @on(EditRequested)
-    def _edit_requested(self, event: EditRequested) -> None:
-        event.stop()
-        self.open_prompt(event.item_id, event.field)
-
-    def action_matrix_role(self, role: str | None) -> None:
-        self.focus_pane("matrix")
-        matrix = self.query_one(OwnershipMatrix)
-        if matrix.showing_gaps:
-            matrix.show_gaps(False)
-        matrix.action_role(role)
-
-    def action_matrix_cell(self) -> None:
-        self.focus_pane("matrix")
-        matrix = self.query_one(OwnershipMatrix)
-        if matrix.showing_gaps:
-            matrix.show_gaps(False)
-        matrix.action_list_cell()
-
-    @on(OwnershipMatrix.RoleChosen)
-    def _role_chosen(self, event: OwnershipMatrix.RoleChosen) -> None:
-        result = self.apply(SetRole(event.item_id, event.handle, event.role))
-        if result is not None:
-            what = ROLE_NAMES[event.role] if result.changed else f"already {ROLE_NAMES[event.role]}"
-            self.notify(f"{event.handle}: {what} on #{event.item_id}", timeout=3)
-
-    @on(WhyPane.LinkChosen)
-    def _link_chosen(self, event: WhyPane.LinkChosen) -> None:
-        self.select_item(event.item_id)
 
     @on(Board.CardMoved)
     def _card_moved(self, event: Board.CardMoved) -> None:

@@ -155,8 +155,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
             pass
         table.clear(columns=True)
         table.add_column("person" if not self.by_team else "team", key="who", width=12)
-        table.add_column("load", key="load", width=15)
-        table.add_column(f"≤{DUE_SOON_DAYS}d", key="soon", width=3)
+        table.add_column("load: open/cap", key="load", width=15)
+        table.add_column(f"due {DUE_SOON_DAYS}d", key="soon", width=6)
         self._column_ids = []
         shown = sorted(matrix.columns, key=lambda c: (not c.flag, c.item.kind != "project", -c.open_items,
                                                      c.item.title.lower()))[:MAX_COLUMNS]
@@ -308,22 +308,20 @@ class OwnershipMatrix(Vertical, can_focus=False):
         row = self._current_row()
         column = int(col_key.value) if col_key.value and col_key.value.isdigit() else None
         due_soon = col_key.value == "soon"
-        owners = row.members if row is not None else None
-        who = safe(row.handle) if row is not None else "everyone"
+        owners = row.members if row is not None else None  # the flags row: anyone's
         if column is not None:
-            title_item = self._ctx.snapshot.items.get(column)
-            where = f" × {safe(title_item.title) if title_item else f'#{column}'}"
+            item = self._ctx.snapshot.items.get(column)
+            what = f"{safe(item.title) if item else f'#{column}'}: open items"
+        elif due_soon:
+            what = f"due within {DUE_SOON_DAYS} days"
         else:
-            where = ""
-        what = f"due within {DUE_SOON_DAYS} days" if due_soon else "open items"
-        if column is not None:
-            what = "open"
-        today = self._ctx.today
+            what = "all open items"
 
         def query(ctx: RowContext) -> list[int]:
-            return cell_items(ctx.snapshot, today, owners=owners, column=column, due_soon=due_soon)
+            return cell_items(ctx.snapshot, ctx.today, owners=owners, column=column, due_soon=due_soon)
 
-        self.cells.open(f"{who}{where} · {what} · esc closes", query, self._ctx)
+        who = safe(row.handle) if row is not None else "everyone"
+        self.cells.open(f"{who} · {what} · esc closes", query, self._ctx)
         self.refresh_bindings()
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:

@@ -162,6 +162,13 @@ async def test_enter_lists_the_items_in_a_cell_and_they_drive_the_why_pane(team_
         await pilot.press("escape")
         await pilot.pause()
         assert not cells.display and matrix.table.has_focus
+        table = matrix.table
+        table.move_cursor(row=table.get_row_index("ana"), column=table.get_column_index("soon"), animate=False)
+        await pilot.press("enter")  # the number under "due 7d": ana's overdue settings page
+        await pilot.pause()
+        lines = [line for line in list_text(cells.list) if line.strip()]
+        assert len(lines) == 1 and "Design settings page" in lines[0] and "5d late" in lines[0]
+        assert "ana · due within 7 days" in cells.query_one(".cell-items-title").render().plain
 
 
 # -- the gaps view -------------------------------------------------------------------------------

@@ -1,0 +1,77 @@
+"""The main screen's share of the ownership pane, the gaps view and the why pane.
+
+A mixin of :class:`tui.main_screen.MainScreen`, kept in its own module so the
+screen stays small: the panes post messages up (a role chosen in the matrix, a
+field to edit from the gaps view or the why pane, a chain link to go to) and
+these handlers apply them; the actions are what ``!`` and the command palette
+run.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from data.ops import SetRole
+from widgets.edit_request import EditRequested
+from widgets.matrix import ROLE_NAMES, OwnershipMatrix
+from widgets.why import WhyPane
+
+if TYPE_CHECKING:
+    from tui.main_screen import MainScreen
+
+
+class OwnershipActions:
+    """Gaps view, role changes, quick prompts and chain links, for the main screen."""
+
+    def action_gaps(self: MainScreen) -> None:
+        """``!``: show the gaps view in the ownership pane, or go back to the matrix from it."""
+        matrix = self.query_one(OwnershipMatrix)
+        matrix.show_gaps(not (matrix.showing_gaps and self.current_pane == "matrix"))
+        self.focus_pane("matrix")
+
+    def action_quick_edit(self: MainScreen, field: str) -> None:
+        """Palette: edit one field of the selected item with a small prompt."""
+        if self.selected_id is None:
+            self.notify("Nothing selected", severity="warning")
+            return
+        self.open_prompt(self.selected_id, field)
+
+    def open_prompt(self: MainScreen, item_id: int, field: str) -> None:
+        """Open the prompt for ``field`` of an item (it applies the change itself)."""
+        from tui.prompts import prompt_for
+
+        if self.snapshot is None or item_id not in self.snapshot.items:
+            self.notify(f"#{item_id} is not in the workspace any more", severity="warning")
+            return
+        if self.app.read_only:
+            self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
+            return
+        self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
+
+    def on_edit_requested(self: MainScreen, event: EditRequested) -> None:
+        event.stop()
+        self.open_prompt(event.item_id, event.field)
+
+    def _matrix_view(self: MainScreen) -> OwnershipMatrix:
+        self.focus_pane("matrix")
+        matrix = self.query_one(OwnershipMatrix)
+        if matrix.showing_gaps:
+            matrix.show_gaps(False)
+        return matrix
+
+    def action_matrix_role(self: MainScreen, role: str | None) -> None:
+        """Palette: set the role of the person under the matrix cursor (as a, r, c, i, x do)."""
+        self._matrix_view().action_role(role)
+
+    def action_matrix_cell(self: MainScreen) -> None:
+        """Palette: list the items in the matrix cell under the cursor (as enter does)."""
+        self._matrix_view().action_list_cell()
+
+    def on_ownership_matrix_role_chosen(self: MainScreen, event: OwnershipMatrix.RoleChosen) -> None:
+        result = self.apply(SetRole(event.item_id, event.handle, event.role))
+        if result is not None:
+            what = ROLE_NAMES[event.role] if result.changed else f"already {ROLE_NAMES[event.role]}"
+            self.notify(f"{event.handle}: {what} on #{event.item_id}", timeout=3)
+
+    def on_why_pane_link_chosen(self: MainScreen, event: WhyPane.LinkChosen) -> None:
+        self.select_item(event.item_id)
