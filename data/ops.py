@@ -68,9 +68,12 @@ def _check_item_ref(txn: Transaction, item_id: int | None, ref: int | None, what
     if ref == item_id:
         raise BadValue(f"an item cannot be its own {what}")
     try:
-        txn.raw_item(ref)
+        target = txn.raw_item(ref)
     except NotFound:
         raise NotFound(f"{what} #{ref} is not in this workspace") from None
+    if what == "goal" and target.get("kind") != "goal":
+        raise BadValue(f"#{ref} is a {target.get('kind', 'task')}, not a goal; link to a goal "
+                       f"(`worktop goals` lists them), or make it the parent with parent={ref}")
     if what == "parent" and item_id is not None:
         seen, current = {item_id}, ref
         while current is not None:

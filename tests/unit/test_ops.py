@@ -196,6 +196,16 @@ def test_set_fields_refuses_bad_input(workspace: Workspace, values: dict[str, st
     refused(workspace, SetFields(item_id, values), BadValue, says)
 
 
+def test_a_goal_link_must_point_at_a_goal(workspace: Workspace) -> None:
+    goal = workspace.apply(CreateItem("Keep customers", kind="goal")).item_id
+    task = workspace.apply(CreateItem("Write docs")).item_id
+    other = workspace.apply(CreateItem("Other task")).item_id
+    refused(workspace, SetFields(task, {"goal": other}), BadValue, f"#{other} is a task, not a goal")
+    refused(workspace, CreateItem("New", fields={"goal": task}), BadValue, "not a goal")
+    workspace.apply(SetFields(task, {"goal": goal}))
+    assert doc(workspace, task)["goal"] == goal
+
+
 def test_a_parent_cannot_be_its_own_descendant(workspace: Workspace) -> None:
     top = workspace.apply(CreateItem("top", kind="project")).item_id
     child = workspace.apply(CreateItem("child", fields={"parent": top})).item_id
