@@ -371,6 +371,8 @@ class CreateRecurring:
     start: str | None = None
     fields: dict[str, Any] = field(default_factory=dict)
     checklist: list[str] = field(default_factory=list)
+    item_id: int | None = None
+    """The template's id (filled in by ``apply``; ``apply_all`` reports only the last op's)."""
 
     def apply(self, txn: Transaction) -> int:
         start = _typed_date(self.start, txn.today) if self.start else txn.today
@@ -385,6 +387,7 @@ class CreateRecurring:
         entry = txn.entries[-1]
         entry["changes"].update({name: [None, value] for name, value in extra.items()})
         entry["summary"] = f"made recurring #{item_id} {rule.text}: {doc['title'][:50]}"
+        self.item_id = item_id
         return item_id
 
 
@@ -644,7 +647,7 @@ class Workflow:
     rule: str
     rrule: str
     state: str
-    """``running``, ``paused``, ``ended`` (template closed) or ``broken`` (rule unreadable)."""
+    """``running``, ``paused``, ``ended`` (template closed), ``no rule`` or ``broken`` (rule unreadable)."""
     next_dates: list[date]
     skipped: list[str]
     instances: int
@@ -665,7 +668,7 @@ def workflows(snapshot: Any, today: date, *, count: int = 5) -> list[Workflow]:
         skipped = list(doc.get("skipped") or [])
         problem, rrule, coming = "", "", []
         if not doc.get("rule"):
-            state, problem = "broken", "no rule: set one with `worktop recurring edit ID --rule RULE`"
+            state, problem = "no rule", f"set one with `worktop recurring edit {item_id} --rule RULE`"
         else:
             try:
                 rule = template_rule(doc, today)

