@@ -686,6 +686,17 @@ def workflows(snapshot: Any, today: date, *, count: int = 5) -> list[Workflow]:
     return result
 
 
+def templates_changed(previous: Any, snapshot: Any) -> bool:
+    """Whether a recurring template may have changed between two snapshots (unknown counts as yes)."""
+    if previous is None or previous is snapshot or previous.revision == snapshot.revision:
+        return previous is None
+    changes = snapshot.changes_since(previous)
+    if changes is None:
+        return True
+    return any(item_id is not None and (snapshot.docs.get(item_id) or {}).get("kind") == "recurring"
+               for item_id in changes)
+
+
 def generate(workspace: Any, template_id: int | None = None) -> tuple[list[int], list[str]]:
     """Make due instances in a workspace now; (ids made, warnings). Writes only if something was made."""
     op = GenerateInstances(template_id)
@@ -709,5 +720,6 @@ __all__ = [
     "horizon_days",
     "instance_title",
     "parse_rule",
+    "templates_changed",
     "workflows",
 ]

@@ -31,6 +31,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from widgets.board import Board
     from widgets.item_list import ItemList
     from widgets.matrix import OwnershipMatrix
+    from widgets.pulse import PulseView
 
     return [
         ("Everywhere", _rows(MainScreen.BINDINGS) + _rows(WorktopApp.BINDINGS)
@@ -39,7 +40,15 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Board", _rows(Board.BINDINGS)),
         ("Ownership matrix", [("arrows", "Move the cell cursor")] + _rows(OwnershipMatrix.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
+        ("Pulse (5)", _rows(PulseView.BINDINGS)),
+        ("Recurring workflows (r)", _recurring_rows()),
     ]
+
+
+def _recurring_rows() -> list[tuple[str, str]]:
+    from tui.recurring_screen import RecurringScreen, RuleForm
+
+    return _rows(RecurringScreen.BINDINGS) + [("", "In the rule form:")] + _rows(RuleForm.BINDINGS)
 
 
 class HelpScreen(ModalScreen[None]):
