@@ -158,8 +158,11 @@ class WorktopApp(App):
         if report_none:
             for warning in warnings:
                 self.call_from_thread(self.notify, warning, severity="warning", timeout=8)
+        # Generating read the file, which may be newer than the screen even when nothing
+        # was made (another terminal made them): show it, or the watcher's stat check,
+        # comparing against what was just read, would never see the change.
+        self._reload_in_thread()
         if created:
-            self.post_message(WorkspaceChanged(self.workspace.snapshot()))
             count = len(created)
             self.call_from_thread(self.notify, f"Made {count} recurring instance{'s' if count != 1 else ''}", timeout=4)
         elif report_none:

@@ -204,3 +204,18 @@ async def test_edit_rule_from_the_list(team_ws):
         await pilot.pause()
         made = instances(team_ws, template)
         assert made["2026-11-30"]["status"] == "declined" and made["2026-12-01"]["status"] == "todo"
+
+
+async def test_generating_when_another_terminal_made_everything_still_shows_the_newer_file(team_ws):
+    from data.recurrence import SetHorizon
+
+    template = team_ws.apply(CreateRecurring("Weekly release", "every monday")).item_id
+    app = make_app(team_ws)  # no watcher: only the generation's own read can bring the change in
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        other = Workspace(team_ws.path, actor="cy", today=team_ws.today)
+        other.apply_all([SetHorizon(21), GenerateInstances()])  # another terminal makes 14 Dec
+        assert len(instances(team_ws, template)) == 3
+        app.generate_recurring()  # finds nothing left to make …
+        # … but it read the newer file, so the screen must show it
+        assert await wait_for(pilot, lambda: app.snapshot.revision == fresh(team_ws).revision)
