@@ -365,11 +365,38 @@ _WEEKDAY_WORDS = frozenset({"mon", "tue", "wed", "thu", "fri", "sat", "sun", "mo
                             "thursday", "friday", "saturday", "sunday"})
 
 
+PULSE_HELP = """\
+how the figures are counted (goals and recurring templates are not work):
+  finished      the last move into done, for work that is done now
+  started       the first move into an in-progress column (after the first board
+                column, before done); work moved straight to done has no start
+  cycle time    finished - started, in days: the median, and the 85th percentile
+                (nearest rank: 85% of work finished within that many days)
+  throughput    work finished per week, Monday to Sunday (UTC dates)
+  on time       of finished work with a due date, the share done by that date
+  in progress   open work on the board per column and per owner
+  gaps          open work on the board with no owner, no due date or no why
+"""
+
+RECURRING_HELP = """\
+rules: every day · every weekday · every monday · every mon, thu · every 2 weeks
+  every other friday · weekly on tue · monthly · monthly on the 1st · monthly on
+  the 31st (the last day of shorter months) · monthly on the last day · monthly on
+  the first monday · quarterly · yearly · or an RFC 5545 RRULE (FREQ=WEEKLY;BYDAY=MO),
+  optionally with its own DTSTART;TZID=...
+instances are tasks made ahead up to the workspace's horizon (default 14 days),
+one per date however many terminals make them at once. Editing the template
+changes instances not yet started and dated today or later, except fields someone
+changed on the instance itself.
+"""
+
 SPECS: dict[str, tuple[str, Any, dict[str, Any]]] = {
-    "every": ("make a recurring workflow: worktop every 'every monday' Weekly release --owner ana", define_every, {}),
+    "every": ("make a recurring workflow: worktop every 'every monday' Weekly release --owner ana", define_every,
+              {"epilog": RECURRING_HELP}),
     "recurring": ("list recurring workflows; skip, pause, resume or edit one; --generate makes due instances",
-                  define_recurring, {}),
-    "pulse": ("throughput, cycle time, on-time rate, work in progress, inbox and gaps", define_pulse, {}),
+                  define_recurring, {"epilog": RECURRING_HELP}),
+    "pulse": ("throughput, cycle time, on-time rate, work in progress, inbox and gaps", define_pulse,
+              {"epilog": PULSE_HELP}),
     "report": ("a Markdown status update to paste into a channel", define_report, {}),
 }
 """Command → (help line, argument definer, parser options), merged into ``tui.cli``'s table."""

@@ -219,3 +219,17 @@ async def test_generating_when_another_terminal_made_everything_still_shows_the_
         app.generate_recurring()  # finds nothing left to make …
         # … but it read the newer file, so the screen must show it
         assert await wait_for(pilot, lambda: app.snapshot.revision == fresh(team_ws).revision)
+
+
+async def test_a_new_day_makes_the_instances_the_horizon_now_reaches(team_ws):
+    from datetime import date
+
+    template = team_ws.apply(CreateRecurring("Weekly release", "every monday")).item_id
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        assert sorted(instances(team_ws, template)) == ["2026-11-30", "2026-12-07"]
+        team_ws._today = date(2026, 12, 1)  # midnight passes (the workspace's pinned day moves on)
+        app._check_disk()  # what the app's 2-second check runs
+        assert await wait_for(pilot, lambda: "2026-12-14" in instances(team_ws, template))
+        assert await wait_for(pilot, lambda: app.snapshot.revision == fresh(team_ws).revision)
