@@ -308,6 +308,9 @@ class _DemoBuilder:
             self.set_why(doc, "Keeps the lights on; skipping it caused the March outage.")
         if kind == "recurring":
             doc["body"] = "A template: each time it comes round, worktop makes a task from it."
+            # A rule, so `worktop recurring --generate` (and the app on start) makes its instances.
+            doc["rule"] = {"Weekly": "every monday", "Monthly": "monthly on the 1st"}.get(title.split(":")[0], "quarterly")
+            doc["rule_start"] = doc["generate_from"] = self.day(0)
         doc["tags"] = ["ops"]
         self.add(doc)
 

@@ -62,6 +62,7 @@ class WorktopApp(App):
             self.exit(return_code=3, message=f"worktop: {error}")
             return
         self.main.show_snapshot(self.snapshot)
+        self.generate_recurring()
         if self.read_only:
             self.notify(f"{self.workspace.path} is read-only for you: you can look, not change",
                         severity="warning", timeout=8)
@@ -91,6 +92,7 @@ class WorktopApp(App):
             self._reload_worker()
         elif self.main.ctx is not None and self.main.ctx.today != self.workspace.today and self.snapshot:
             self.main.show_snapshot(self.snapshot)
+            self.generate_recurring()  # a new day: the horizon moved on
 
     @work(thread=True, exclusive=True, group="reload")
     def _reload_worker(self) -> None:
@@ -130,13 +132,50 @@ class WorktopApp(App):
 
     def show(self, snapshot: Snapshot) -> None:
         """Draw a snapshot on the main screen and tell an open editor about it."""
-        self.snapshot = snapshot
+        from data.recurrence import templates_changed
+
+        previous, self.snapshot = self.snapshot, snapshot
+        if templates_changed(previous, snapshot):
+            self.generate_recurring()  # template edits reach future instances
         self.read_only = not self.workspace.writable
         self.main.show_snapshot(snapshot)
         for screen in self.screen_stack[1:]:
             handler = getattr(screen, "workspace_changed", None)
             if handler is not None:
                 handler(snapshot)
+
+    # -- recurring workflows ----------------------------------------------------
+    @work(thread=True, exclusive=True, group="recurring")
+    def generate_recurring(self, report_none: bool = False) -> None:
+        """Make due recurring instances off the UI thread; posts nothing when nothing was made.
+
+        Runs on start, at the day change and after a template changes; any number
+        of terminals doing so at once still make one instance per date.
+        """
+        from data.recurrence import generate
+
+        if self.read_only or self.problem is not None:
+            if report_none:
+                self.call_from_thread(self.notify, "The workspace cannot be written now; nothing was made",
+                                      severity="warning")
+            return
+        try:
+            created, warnings = generate(self.workspace)
+        except (BadValue, WorkspaceError) as error:
+            self.call_from_thread(self.notify, f"Recurring instances not made: {error}", severity="error", timeout=8)
+            return
+        if report_none:
+            for warning in warnings:
+                self.call_from_thread(self.notify, warning, severity="warning", timeout=8)
+        # Generating read the file, which may be newer than the screen even when nothing
+        # was made (another terminal made them): show it, or the watcher's stat check,
+        # comparing against what was just read, would never see the change.
+        self._reload_in_thread()
+        if created:
+            count = len(created)
+            self.call_from_thread(self.notify, f"Made {count} recurring instance{'s' if count != 1 else ''}", timeout=4)
+        elif report_none:
+            self.call_from_thread(self.notify, "Every recurring instance up to the horizon is already made", timeout=4)
 
     # -- writing --------------------------------------------------------------
     def apply_ops(self, ops: list[Operation], *, quiet: bool = False, raise_conflict: bool = False) -> Result | None:

@@ -992,6 +992,13 @@ _COMMANDS = {
     "snooze": _cmd_snooze,
 }
 
+# Recurring workflows, the pulse and the status report live in their own module.
+from tui.cli_workflows import COMMANDS as _WORKFLOW_COMMANDS  # noqa: E402
+from tui.cli_workflows import SPECS as _WORKFLOW_SPECS  # noqa: E402
+
+_SPECS.update(_WORKFLOW_SPECS)
+_COMMANDS.update(_WORKFLOW_COMMANDS)
+
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -34,6 +34,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from widgets.gaps import GapsView
     from widgets.item_list import ItemList
     from widgets.matrix import OwnershipMatrix
+    from widgets.pulse import PulseView
     from widgets.why import WhyPane
 
     return [
@@ -47,7 +48,15 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Why pane", _rows(WhyPane.BINDINGS)),
         ("Quick prompts (owner, due, why, note, goal)", _rows(QuickPrompt.BINDINGS) + _rows(WhyPrompt.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
+        ("Pulse (5)", _rows(PulseView.BINDINGS)),
+        ("Recurring workflows (r)", _recurring_rows()),
     ]
+
+
+def _recurring_rows() -> list[tuple[str, str]]:
+    from tui.recurring_screen import RecurringScreen, RuleForm
+
+    return _rows(RecurringScreen.BINDINGS) + [("", "In the rule form:")] + _rows(RuleForm.BINDINGS)
 
 
 class HelpScreen(ModalScreen[None]):

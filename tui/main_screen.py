@@ -22,13 +22,14 @@ from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
 from widgets.matrix import OwnershipMatrix
+from widgets.pulse import PulseView
 from widgets.why import WhyPane
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
 
-PANES = ("inbox", "board", "matrix", "why")
-PANE_TITLES = {"inbox": "1 Inbox", "board": "2 Board", "matrix": "3 Ownership", "why": "4 Why"}
+PANES = ("inbox", "board", "matrix", "why", "pulse")
+PANE_TITLES = {"inbox": "1 Inbox", "board": "2 Board", "matrix": "3 Ownership", "why": "4 Why", "pulse": "5 Pulse"}
 NARROW_BELOW = 120
 """Below this many columns one pane shows at a time, with a tab bar."""
 
@@ -43,6 +44,8 @@ class MainScreen(OwnershipActions, Screen):
         Binding("2", "pane('board')", "Board", show=False),
         Binding("3", "pane('matrix')", "Matrix", show=False),
         Binding("4", "pane('why')", "Why", show=False),
+        Binding("5", "pane('pulse')", "Pulse: throughput, cycle time, on-time, WIP, gaps", show=False),
+        Binding("r", "recurring", "Recurring workflows", show=False),
         Binding("tab", "cycle_pane(1)", "Next pane", show=False, priority=True),
         Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
         Binding("enter", "edit", "Edit"),
@@ -67,6 +70,7 @@ class MainScreen(OwnershipActions, Screen):
             yield Board(id="board")
             yield OwnershipMatrix(id="matrix")
             yield WhyPane(id="why")
+            yield PulseView(id="pulse")  # shown instead of the four panes (key 5)
         yield Footer()
 
     def on_mount(self) -> None:
@@ -94,6 +98,7 @@ class MainScreen(OwnershipActions, Screen):
         else:
             matrix.show(self.ctx)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
+        self.query_one(PulseView).show(self.ctx, visible=self.current_pane == "pulse")
         self.refresh_header()
         # Drop the old snapshot now: holding two 50k-item workspaces would double memory.
         self.ctx.previous = None
@@ -151,6 +156,9 @@ class MainScreen(OwnershipActions, Screen):
     def _show_only(self, pane: str) -> None:
         for name in PANES:
             self.query_one(f"#{name}").set_class(name == pane, "-active")
+        self.query_one("#panes").set_class(pane == "pulse", "-pulse")
+        if pane == "pulse":
+            self.query_one(PulseView).refresh_pulse()
 
     @on(Tabs.TabActivated)
     def _tab_activated(self, event: Tabs.TabActivated) -> None:
@@ -167,6 +175,8 @@ class MainScreen(OwnershipActions, Screen):
             self.query_one(Board).focus_list()
         elif pane == "matrix":
             self.query_one(OwnershipMatrix).focus_view()
+        elif pane == "pulse":
+            self.query_one(PulseView).focus()
         else:
             self.query_one(WhyPane).focus()
 
@@ -228,6 +238,23 @@ class MainScreen(OwnershipActions, Screen):
     def action_matrix_teams(self) -> None:
         self.focus_pane("matrix")
         self.query_one(OwnershipMatrix).action_toggle_teams()
+
+    def action_pulse_window(self) -> None:
+        self.focus_pane("pulse")
+        self.query_one(PulseView).action_window()
+
+    def action_recurring(self) -> None:
+        from tui.recurring_screen import RecurringScreen
+
+        self.app.push_screen(RecurringScreen())
+
+    def action_new_recurring(self) -> None:
+        from tui.recurring_screen import open_rule_form
+
+        open_rule_form(self.app, None)
+
+    def action_generate_recurring(self) -> None:
+        self.app.generate_recurring(report_none=True)
 
     @on(Board.CardMoved)
     def _card_moved(self, event: Board.CardMoved) -> None:

@@ -113,7 +113,8 @@ class Board(Vertical, can_focus=False):
             holder = self.query_one("#board-columns", Horizontal)
             holder.remove_children()
             holder.mount_all([BoardColumn(status, self) for status in self.statuses])
-            self.call_after_refresh(self._fill, ctx, keep)
+            # Fill from the newest snapshot once the columns exist: another may arrive before then.
+            self.call_after_refresh(lambda: self._fill(self._ctx or ctx, self._keep))
             return
         self._fill(ctx, keep)
 

@@ -91,7 +91,7 @@ def test_owner_prompt_over_the_gaps_view(team_ws, snap_compare):
 
 
 def test_narrow_layout_80x24(team_ws, snap_compare):
-    """80×24: a tab bar (1 Inbox, 2 Board, 3 Ownership, 4 Why) and only the board pane,
+    """80×24: a tab bar (1 Inbox, 2 Board, 3 Ownership, 4 Why, 5 Pulse) and only the board pane,
     after pressing 2; columns are narrow but each shows its count."""
     assert snap_compare(make_app(team_ws), terminal_size=(80, 24), press=["2"])
 
