@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
@@ -57,11 +58,16 @@ class Matrix:
     rows: list[Row]
 
 
-def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> Matrix:
+def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False,
+                 keep: Callable[[Item], bool] | None = None) -> Matrix:
     """People (grouped by team) × open projects and workstreams.
 
     Reads the stored documents directly: this runs on every live reload over
     every item, and attribute access through the ``Item`` views would double it.
+
+    Args:
+        keep: a filter (the TUI's query): only matching open work is counted, and
+            only columns that match or hold matching work are shown.
     """
     settings = snapshot.settings
     closed = {settings.done, *CLOSED_STATUSES}
@@ -71,9 +77,10 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
     column_ids = set()
     for item_id, doc in docs.items():
         if doc.get("status") not in closed:
-            open_docs.append((item_id, doc))
             if doc.get("kind") in MATRIX_KINDS:
                 column_ids.add(item_id)
+            if keep is None or keep(items[item_id]):
+                open_docs.append((item_id, doc))
     column_items = sorted((items[i] for i in column_ids), key=lambda i: (i.kind != "project", i.title.lower(), i.id))
     # Each open item counts toward its nearest project/workstream ancestor (or itself).
     home: dict[int, int | None] = {}
@@ -119,6 +126,9 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
                 row.due_soon += 1
             if column is not None:
                 per_cell[(owner, column)] = per_cell.get((owner, column), 0) + 1
+    if keep is not None:
+        matching = {item_id for item_id, _doc in open_docs}
+        column_items = [item for item in column_items if column_counts[item.id] or item.id in matching]
     columns = []
     for item in column_items:
         owners = ([item.owner] if item.owner else []) + [h for h, r in sorted(item.roles.items()) if r == "A" and h != item.owner]

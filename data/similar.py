@@ -76,9 +76,9 @@ class PersonMatch:
 def match_people(people: dict[str, Person], text: str, *, me: str, limit: int = 8) -> list[PersonMatch]:
     """People for the owner picker, best first; "me" leads when it fits what was typed.
 
-    Order: an exact handle, then handles and names starting with the text, then
+    Order: an exact handle, then handles starting with the text, then names, then
     fuzzy matches (typos), then an offer to add the typed handle as a new person
-    when nobody has it.
+    when nobody has it (and it does not start anybody's handle or name).
     """
     typed = text.strip().lstrip("@")
     low = typed.lower()
@@ -93,16 +93,19 @@ def match_people(people: dict[str, Person], text: str, *, me: str, limit: int = 
     for handle, words in labels.items():
         if handle.lower() == low:
             scored[handle] = (0, 100.0)
-        elif any(word.lower().startswith(low) for word in words if word):
+        elif handle.lower().startswith(low):
             scored[handle] = (1, 100.0)
+        elif any(word.lower().startswith(low) for word in words if word):
+            scored[handle] = (2, 100.0)
     choices = {(handle, n): word for handle, words in labels.items() for n, word in enumerate(words) if word}
     for _word, score, (handle, _n) in process.extract(typed, choices, scorer=fuzz.WRatio,
                                                       processor=utils.default_process, limit=None, score_cutoff=60):
-        tier, best = scored.get(handle, (2, 0.0))
+        tier, best = scored.get(handle, (3, 0.0))
         scored[handle] = (tier, max(best, score))
     ordered = sorted(scored, key=lambda h: (scored[h][0], -scored[h][1], h != me, h.lower()))[:limit]
     result = [PersonMatch(h, is_me=h == me, is_new=h not in people) for h in ordered]
-    if typed not in people and typed != me and is_handle(typed):
+    starts = any(tier < 3 for tier, _score in scored.values())  # still typing someone's name
+    if typed not in people and typed != me and is_handle(typed) and not starts:
         result.append(PersonMatch(typed, is_new=True))
     return result
 

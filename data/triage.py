@@ -134,11 +134,19 @@ def duplicate_ops(items: list[Item], of_id: int) -> list[Operation]:
     return ops
 
 
-def snooze_ops(items: list[Item], until: str) -> list[Operation]:
-    """Hide from the inbox until a later day; it comes back by itself on that day."""
+def snooze_ops(items: list[Item], until: str, *, inbox: str = "inbox") -> list[Operation]:
+    """Hide until a later day; it comes back to the inbox by itself on that day.
+
+    A card snoozed from the board goes back to the inbox (hidden until then):
+    the inbox is where snoozed work shows up again.
+    """
     ops: list[Operation] = []
     for item in items:
-        ops += [Expect(item.id, {"status": item.status}), Snooze(item.id, until)]
+        if item.status != inbox:
+            ops.append(Move(item.id, inbox, expected_status=item.status))
+        else:
+            ops.append(Expect(item.id, {"status": item.status}))
+        ops.append(Snooze(item.id, until))
     return ops
 
 

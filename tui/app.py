@@ -15,6 +15,7 @@ from textual.binding import Binding
 from data.model import BadValue
 from data.ops import Operation
 from data.storage import backup_path
+from data.undo import UndoHistory, UndoStep
 from data.watcher import watch_workspace
 from data.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
 from tui.commands import WorktopCommands
@@ -46,6 +47,8 @@ class WorktopApp(App):
         self.problem: str | None = None
         self.read_only = not workspace.writable
         self._stop = threading.Event()
+        self.undo = UndoHistory()
+        """This session's own writes, for undo (u) and redo (U); see data/undo.py."""
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -160,7 +163,9 @@ class WorktopApp(App):
         for warning in result.warnings:
             self.notify(warning, severity="warning")
         if result.changed:
-            self.show(self.workspace.snapshot())
+            snapshot = self.workspace.snapshot()
+            self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
+            self.show(snapshot)
         return result
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import ClassVar
 
 from rich.text import Text
@@ -12,6 +13,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from data.model import Item
 from data.ownership import MATRIX_KINDS, Matrix, build_matrix, load_bar
 from widgets.cards import RowContext, safe
 
@@ -46,6 +48,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._ctx: RowContext | None = None
         self._column_ids: list[int] = []
         self._signature: tuple | None = None
+        self._keep: Callable[[Item], bool] | None = None
 
     def compose(self) -> ComposeResult:
         table = DataTable(id="matrix-table", cursor_type="cell", zebra_stripes=True)
@@ -56,13 +59,16 @@ class OwnershipMatrix(Vertical, can_focus=False):
     def table(self) -> DataTable:
         return self.query_one("#matrix-table", DataTable)
 
-    def show(self, ctx: RowContext, *, force: bool = False) -> None:
+    def show(self, ctx: RowContext, *, force: bool = False, keep: Callable[[Item], bool] | None = None) -> None:
         previous, self._ctx = self._ctx, ctx
+        if keep is not self._keep:
+            self._keep, force = keep, True
         if previous is not None and not force and not self._affected(ctx):
             return
-        matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team)
+        matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team, keep=keep)
         signature = (
             self.by_team,
+            keep is not None,
             tuple((c.item.id, c.item.title, c.flag, c.open_items) for c in matrix.columns),
             tuple((r.handle, r.open_items, r.due_soon, r.capacity, tuple(sorted(r.cells.items()))) for r in matrix.rows),
         )
@@ -108,7 +114,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
         flags = [Text("flags", style="italic"), Text(f"{sum(1 for c in matrix.columns if c.flag)} flagged")]
         flags += [Text(c.flag, style="bold") if c.flag else Text("") for c in shown]
         table.add_row(*flags, key="__flags__")
-        self.border_title = f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × {len(matrix.columns)}"
+        self.border_title = (f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × "
+                             f"{len(matrix.columns)}{' (filtered)' if keep is not None else ''}")
         self.border_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
                                 if len(shown) < len(matrix.columns) else "")
         if old_row_key is not None:
@@ -135,7 +142,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
     def action_toggle_teams(self) -> None:
         self.by_team = not self.by_team
         if self._ctx is not None:
-            self.show(self._ctx, force=True)
+            self.show(self._ctx, force=True, keep=self._keep)
 
     def current_cell(self) -> tuple[str | None, int | None]:
         """(person handle, column item id) under the cursor."""

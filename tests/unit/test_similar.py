@@ -72,3 +72,13 @@ def test_an_actor_who_is_not_a_person_is_offered_as_new() -> None:
 
 def test_not_a_handle_is_not_offered_to_add() -> None:
     assert not any(m.is_new for m in match_people(PEOPLE, "two words", me="ana"))
+
+
+def test_no_offer_to_add_while_the_text_starts_a_known_name() -> None:
+    assert not any(m.is_new for m in match_people(PEOPLE, "b", me="ana"))
+    bob = match_people(PEOPLE, "bob", me="ana")
+    assert bob[0].handle == "bo" and bob[-1].handle == "bob" and bob[-1].is_new  # a typo, or someone new
+
+
+def test_a_handle_prefix_beats_a_name_prefix() -> None:
+    assert [m.handle for m in match_people(PEOPLE, "c", me="ana")][:2] == ["cy", "bo"]  # cy, then Bo Chen

@@ -148,3 +148,10 @@ def test_move_skips_items_already_there(workspace: Workspace) -> None:
     assert len(ops) == 1
     workspace.apply_all(ops)
     assert workspace.snapshot().items[first].status == "doing"
+
+
+def test_a_card_snoozed_from_the_board_waits_in_the_inbox(workspace: Workspace) -> None:
+    card = workspace.apply(CreateItem("Later", status="doing")).item_id
+    workspace.apply_all(snooze_ops(_items(workspace, [card]), "mon"))
+    item = workspace.snapshot().items[card]
+    assert (item.status, item.snoozed_until) == ("inbox", "2025-01-20")
