@@ -188,7 +188,6 @@ class Board(Vertical, can_focus=False):
         self.lanes = not self.lanes
         if self._ctx is not None:
             self._fill(self._ctx, self._keep)
-        self.notify("Swimlanes: cards grouped by owner" if self.lanes else "Swimlanes off", timeout=2)
 
     def render_card(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
         if item_id < 0:

@@ -12,23 +12,25 @@ from typing import ClassVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal
+from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
 
 from widgets.cards import safe
 
 
-class FilterBar(Horizontal):
-    """A one-line query input with its status (matches, or the error) at the right."""
+class FilterBar(Vertical):
+    """A one-line query input with how many items match at the right, and a bad query's error below."""
 
     DEFAULT_CSS = """
-    FilterBar { height: 1; display: none; background: $boost; }
+    FilterBar { height: auto; display: none; background: $boost; }
     FilterBar.-shown { display: block; }
-    FilterBar > .filter-label { width: auto; padding: 0 1; text-style: bold; color: $accent; }
-    FilterBar > Input { width: 1fr; }
-    FilterBar > .filter-status { width: auto; max-width: 60%; padding: 0 1; color: $text-muted; }
-    FilterBar > .filter-status.-error { color: $error; text-style: bold; }
+    FilterBar > Horizontal { height: 1; }
+    FilterBar .filter-label { width: auto; padding: 0 1; text-style: bold; color: $accent; }
+    FilterBar Input { width: 1fr; }
+    FilterBar .filter-status { width: auto; padding: 0 1; color: $text-muted; }
+    FilterBar .filter-error { display: none; padding: 0 1; color: $error; text-style: bold; }
+    FilterBar .filter-error.-shown { display: block; }
     """
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -51,10 +53,12 @@ class FilterBar(Horizontal):
         """The query in force ("" for none)."""
 
     def compose(self) -> ComposeResult:
-        yield Static("filter /", classes="filter-label")
-        yield Input(placeholder="owner:me due<fri #ops overdue missing:why … (enter applies, esc clears)",
-                    compact=True, id="filter-input")
-        yield Static("", classes="filter-status")
+        with Horizontal():
+            yield Static("filter /", classes="filter-label")
+            yield Input(placeholder="owner:me due<fri #ops overdue missing:why … (enter applies, esc clears)",
+                        compact=True, id="filter-input")
+            yield Static("", classes="filter-status")
+        yield Static("", classes="filter-error")
 
     @property
     def input(self) -> Input:
@@ -63,6 +67,7 @@ class FilterBar(Horizontal):
     def open(self) -> None:
         """Show the bar and put the cursor in it, holding the active query to edit."""
         self.add_class("-shown")
+        self.show_error("")
         self.input.value = self.active
         self.input.cursor_position = len(self.active)
         self.input.focus()
@@ -72,16 +77,14 @@ class FilterBar(Horizontal):
         self.active = text
         self.input.value = text
         self.set_class(bool(text), "-shown")
-        self._status(Text(matches), error=False)
+        self.query_one(".filter-status", Static).update(Text(matches))
+        self.show_error("")
 
     def show_error(self, message: str) -> None:
-        """A bad query: say why in place; the bar stays open on what was typed."""
-        self._status(Text(safe(message)), error=True)
-
-    def _status(self, text: Text, *, error: bool) -> None:
-        status = self.query_one(".filter-status", Static)
-        status.update(text)
-        status.set_class(error, "-error")
+        """A bad query: say why under the input; the bar stays open on what was typed."""
+        error = self.query_one(".filter-error", Static)
+        error.update(Text(safe(message)))
+        error.set_class(bool(message), "-shown")
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
