@@ -9,7 +9,10 @@ left alone, and the person is told who changed it and when. What can be
 undone is applied in one ``apply_all``: all of it, or nothing.
 
 The undo itself is a write with history entries, so redo is the same
-computation over the undo's entries.
+computation over the undo's entries. Logs stay logs: undoing a new why sets the
+old why back (which the why log records as a why again) rather than deleting
+the log entry; a note the undone write added (a duplicate's carried-over
+requester and notes) is taken back, since it would state something untrue.
 """
 
 from __future__ import annotations

@@ -39,12 +39,17 @@ class Filtering:
         return self.screen.query_one(FilterBar)
 
     def keep(self, snapshot: Snapshot) -> Callable[[Item], bool] | None:
-        """The predicate the panes filter ``snapshot`` with (the same object for the same snapshot)."""
+        """The predicate the panes filter ``snapshot`` with (the same object for the same snapshot).
+
+        The query runs once per snapshot, term by term over every item (``Query.filter``,
+        cheaper than matching item by item), and the panes then only look ids up.
+        """
         query = self.query
         if query is None:
             return None
         if self._keep is None or self._keep[0] is not snapshot:
-            self._keep = (snapshot, lambda item: query.matches(item, snapshot))
+            matching = frozenset(item.id for item in query.filter(snapshot.items.values(), snapshot))
+            self._keep = (snapshot, lambda item: item.id in matching)
         return self._keep[1]
 
     def open(self) -> None:

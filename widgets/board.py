@@ -45,10 +45,13 @@ class BoardColumn(Vertical):
         return self.query_one(ItemList)
 
     def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None,
-             count: int | None = None) -> None:
+             count: int | None = None, shown: int | None = None) -> None:
+        """``count``: cards in the column (for the WIP limit); ``shown``: how many a filter lets through."""
         count = len(rows) if count is None else count
         header = self.query_one(".column-header", Static)
         label = Text(self.status, style="bold")
+        if shown is not None:
+            label.append(f"  {shown} of", style="italic")
         if limit is not None:
             label.append(f"  {count}/{limit}")
             if count > limit:
@@ -145,13 +148,16 @@ class Board(Vertical, can_focus=False):
 
     def _fill(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         by_status: dict[str, list[tuple]] = {status: [] for status in self.statuses}
+        totals: dict[str, int] = dict.fromkeys(self.statuses, 0)
         done = ctx.snapshot.settings.done
         for item_id, doc in ctx.snapshot.docs.items():
             column = by_status.get(doc.get("status"))
             if column is None or doc.get("kind") in OFF_BOARD_KINDS:
                 continue
-            if keep is not None and not keep(ctx.snapshot.items[item_id]):
-                continue
+            if keep is not None:
+                totals[doc["status"]] += 1  # the WIP limit counts every card, filtered or not
+                if not keep(ctx.snapshot.items[item_id]):
+                    continue
             if doc.get("status") == done:
                 column.append((doc.get("status_since") or "", item_id))  # newest first, below
             else:
@@ -164,8 +170,10 @@ class Board(Vertical, can_focus=False):
             total += len(cards)
             ids = [item_id for _, item_id in cards]
             rows = self._in_lanes(ids, ctx) if self.lanes else ids
+            filtered = keep is not None
             column_widget.show(rows, ctx.snapshot.settings.wip.get(column_widget.status), ctx.changed_among,
-                               count=len(ids))
+                               count=totals[column_widget.status] if filtered else len(ids),
+                               shown=len(ids) if filtered else None)
         lanes = " · lanes by owner" if self.lanes else ""
         self.border_title = f"2 Board · {total}{' (filtered)' if keep is not None else ''}{lanes}"
 

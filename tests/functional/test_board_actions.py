@@ -100,17 +100,22 @@ async def test_marked_cards_move_together_in_one_write(team_ws):
 
 async def test_bulk_assign_tag_and_snooze(team_ws):
     app = make_app(team_ws)
-    async with app.run_test(size=(160, 50)) as pilot:
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
         await pilot.pause()
         await pilot.press("2", "space", "space", "o", *"cy", "enter")
         await pilot.pause()
         snap = fresh(team_ws)
         assert snap.items[2].owner == snap.items[3].owner == "cy"
         assert snap.items[4].owner == "bo"
+        todo = list_text(board_of(app).columns[0].list)
+        assert "#2  @cy" in todo[1] and "#3  @cy" in todo[3]  # the cards now say so
+        assert "#2, #3 owner: cy" in screen_text(app)
+        app.clear_notifications()
         await pilot.press("g", "space", "space", "T", *"q4 ops", "enter")
         await pilot.pause()
         snap = fresh(team_ws)
         assert snap.items[2].tags == ["q4", "ops"] and snap.items[3].tags == ["ops", "q4"]  # rota had ops
+        assert "#2, #3 tags updated" in screen_text(app)
         await pilot.press("g", "space", "space", "s", *"+1w", "enter")
         await pilot.pause()
         snap = fresh(team_ws)

@@ -41,6 +41,8 @@ async def test_filter_applies_to_every_pane_and_shows_in_the_header(team_ws):
         await pilot.pause()
         assert isinstance(app.screen, MainScreen) and len(fresh(team_ws).items) == 10
         assert sorted(cards(app)) == [4, 6]
+        todo = app.screen.query_one(Board).columns[0].query_one(".column-header").render().plain
+        assert todo == "todo  1 of  4"  # shown, of every card in the column
         inbox = app.screen.query_one(InboxPane)
         assert inbox.list.rows == [] and "0 left (filtered)" in inbox.border_title
         assert "filter: owner:bo" in header(app)

@@ -208,9 +208,11 @@ async def test_priority_and_tags(team_ws):
         await pilot.pause()
         assert fresh(team_ws).items[8].priority == 1
         assert inbox_of(app).list.current_id == 9
+        assert "#8 priority 1" in screen_text(app)
         await pilot.press("T", *"ui dashboard", "enter")
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui", "dashboard"]
+        assert "#9 tags updated" in screen_text(app)
         await pilot.press("k", "number_sign", *"-dashboard", "enter")
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui"]
