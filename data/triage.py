@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from data.model import BadValue, Item, Person, coerce_field, is_handle
+from data.model import CLOSED_STATUSES, BadValue, Item, Person, coerce_field, is_handle
 from data.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze, _check_expected
-from data.workspace import Transaction
+from data.workspace import Snapshot, Transaction
 
 TRIAGE_FIELDS = ("owner", "due", "why", "priority", "tags")
 """Fields the triage keys set directly."""
@@ -72,6 +72,18 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     if not add and not remove:
         raise BadValue("type tags to add (ops infra) or remove (-later)")
     return add, remove
+
+
+def open_load(snapshot: Snapshot) -> dict[str, int]:
+    """Open items each person owns (the owner picker shows it beside their capacity)."""
+    settings = snapshot.settings
+    closed = {settings.done, *CLOSED_STATUSES}
+    load: dict[str, int] = {}
+    for doc in snapshot.docs.values():
+        owner = doc.get("owner")
+        if owner and doc.get("status") not in closed:
+            load[owner] = load.get(owner, 0) + 1
+    return load
 
 
 def _seen(item: Item, *names: str) -> dict[str, Any]:
@@ -164,6 +176,7 @@ __all__ = [
     "duplicate_ops",
     "move_ops",
     "new_person_ops",
+    "open_load",
     "parse_due",
     "parse_reason",
     "parse_snooze",

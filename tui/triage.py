@@ -20,6 +20,7 @@ from data.triage import (
     decline_ops,
     duplicate_ops,
     move_ops,
+    open_load,
     parse_due,
     parse_reason,
     parse_snooze,
@@ -107,7 +108,7 @@ class Triage:
                           parse_why=lambda text: coerce_field("why", text),
                           owner=first.owner or "" if len(items) == 1 else "",
                           due=first.due or "" if len(items) == 1 else "",
-                          why=first.why if len(items) == 1 else "")
+                          why=first.why if len(items) == 1 else "", load=open_load(snapshot))
 
         def build(choice: AcceptChoice) -> tuple[list[Operation], str]:
             owner = choice.owner.handle if choice.owner else None
@@ -120,7 +121,7 @@ class Triage:
     def _ask_owner(self, items: list[Item], pane: str) -> None:
         snapshot = self.snapshot
         prompt = OwnerPrompt("Owner" if pane == "inbox" else "Assign to", subject_text(items), people=snapshot.people,
-                             me=self.app.workspace.actor)
+                             me=self.app.workspace.actor, load=open_load(snapshot))
 
         def build(choice: OwnerChoice) -> tuple[list[Operation], str]:
             ops = set_field_ops(items, "owner", choice.handle or "", people=snapshot.people)

@@ -172,14 +172,16 @@ class OwnerPrompt(Prompt[OwnerChoice]):
 
     HINT = "type to match · ↑↓ · enter: pick · esc: cancel"
 
-    def __init__(self, title: str, subject: Text, *, people: dict[str, Person], me: str, value: str = "") -> None:
+    def __init__(self, title: str, subject: Text, *, people: dict[str, Person], me: str, value: str = "",
+                 load: dict[str, int] | None = None) -> None:
         super().__init__(title, subject)
         self.people = people
         self.me = me
         self.value = value
+        self.load = load
 
     def fields(self) -> ComposeResult:
-        yield OwnerField(self.people, self.me, value=self.value, allow_nobody=True, id="prompt-owner")
+        yield OwnerField(self.people, self.me, value=self.value, allow_nobody=True, load=self.load, id="prompt-owner")
 
     def on_mount(self) -> None:
         self.query_one(OwnerField).focus()
@@ -284,8 +286,9 @@ class AcceptForm(Prompt[AcceptChoice]):
 
     def __init__(self, subject: Text, *, column: str, people: dict[str, Person], me: str, today: date,
                  parse_due: Callable[[str, date], str | None], parse_why: Callable[[str], str],
-                 owner: str = "", due: str = "", why: str = "") -> None:
+                 owner: str = "", due: str = "", why: str = "", load: dict[str, int] | None = None) -> None:
         super().__init__(f"Accept → {column}", subject)
+        self.load = load
         self.people, self.me, self.today = people, me, today
         self.parse_due, self.parse_why = parse_due, parse_why
         self.initial = {"owner": owner, "due": due, "why": why}
@@ -293,7 +296,8 @@ class AcceptForm(Prompt[AcceptChoice]):
 
     def fields(self) -> ComposeResult:
         yield Static("owner", classes="prompt-label")
-        yield OwnerField(self.people, self.me, value=self.initial["owner"], allow_nobody=True, id="accept-owner")
+        yield OwnerField(self.people, self.me, value=self.initial["owner"], allow_nobody=True, load=self.load,
+                         id="accept-owner")
         yield Static("due", classes="prompt-label")
         yield Input(value=self.initial["due"], placeholder="fri, +3d, 2026-12-01 (empty: none yet)", id="accept-due",
                     compact=True)

@@ -48,9 +48,11 @@ class OwnerField(Vertical):
             return self.field
 
     def __init__(self, people: dict[str, Person], me: str, *, value: str = "", allow_nobody: bool = False,
-                 id: str | None = None) -> None:
+                 load: dict[str, int] | None = None, id: str | None = None) -> None:
         super().__init__(id=id)
         self.people = people
+        self.load = load or {}
+        """Open items per person, shown against their capacity so triage sees who has room."""
         self.me = me
         self.allow_nobody = allow_nobody
         self._initial = value
@@ -98,6 +100,11 @@ class OwnerField(Vertical):
             label.append(f"  {safe(person.name)}", style="dim")
         if person.team:
             label.append(f" · {safe(person.team)}", style="dim")
+        if person.capacity:
+            load = self.load.get(match.handle, 0)
+            label.append(f"  {load}/{person.capacity} open", style="bold" if load > person.capacity else "dim")
+            if load > person.capacity:
+                label.append(" over", style="bold reverse")
         return label
 
     def on_input_changed(self, event: Input.Changed) -> None:

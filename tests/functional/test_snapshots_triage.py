@@ -32,7 +32,8 @@ def pressing(*keys: str):
 def test_triage_mid_session_accept_form_with_a_bad_date(team_ws, snap_compare):
     """#8 was accepted (gone from the inbox, now on the board's todo column); the inbox title says
     '2 left · 1 triaged' and the cursor is on #9 Dark mode. The accept form for #9 is open: owner
-    'bo' typed with 'bo Bo Chen · core' highlighted below it, due 'someday' with the error
+    'bo' typed with 'bo Bo Chen · core 2/2 open' highlighted below it (his open items against his
+    capacity), due 'someday' with the error
     "not a date: 'someday'; use today, tomorrow, …" in red under it, why empty."""
     keys = [*ACCEPT_FIRST, "_", "a", *"bo", "enter", *"someday", "enter"]
     assert snap_compare(make_app(team_ws), terminal_size=(160, 50), run_before=pressing(*keys))

@@ -93,7 +93,9 @@ async def test_owner_picker_puts_me_first_and_moves_on(team_ws):
         await pilot.press("o")
         await pilot.pause()
         assert isinstance(app.screen, OwnerPrompt)
-        assert "me · ana" in screen_text(app)
+        text = screen_text(app)
+        assert "me · ana" in text
+        assert "2/4 open" in text and "2/2 open" in text  # who has room: open items against capacity
         assert [m.handle for m in app.screen.query_one(OwnerField).matches if m] == ["ana", "bo", "cy"]
         await pilot.press("c", "enter")  # a prefix picks cy
         await pilot.pause()

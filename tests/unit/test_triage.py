@@ -155,3 +155,15 @@ def test_a_card_snoozed_from_the_board_waits_in_the_inbox(workspace: Workspace) 
     workspace.apply_all(snooze_ops(_items(workspace, [card]), "mon"))
     item = workspace.snapshot().items[card]
     assert (item.status, item.snoozed_until) == ("inbox", "2025-01-20")
+
+
+def test_open_load_counts_open_work_per_owner(workspace: Workspace) -> None:
+    from data.ops import Move
+    from data.triage import open_load
+
+    for title in ("a", "b"):
+        workspace.apply(CreateItem(title, fields={"owner": "cy"}))
+    done = workspace.apply(CreateItem("c", fields={"owner": "cy"})).item_id
+    workspace.apply(Move(done, "done"))
+    workspace.apply(CreateItem("d", fields={"owner": "ben"}))
+    assert open_load(workspace.snapshot()) == {"cy": 2, "ben": 1}
