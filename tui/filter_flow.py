@@ -70,7 +70,7 @@ class Filtering:
             return
         self.query = None if query.is_empty else query
         self._redraw()
-        self.screen.focus_pane(self.screen.current_pane if self.screen.current_pane in ("inbox", "board") else "board")
+        self.screen.focus_pane(self.screen.current_pane)  # back where the person was
 
     def clear(self) -> bool:
         """Drop the filter; False if there was none."""
