@@ -11,8 +11,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz, process, utils
-
 from data.model import CLOSED_STATUSES, Person, is_handle, parse_item_id
 from data.workspace import Snapshot
 
@@ -54,6 +52,8 @@ def search_items(snapshot: Snapshot, text: str, *, exclude: int | None = None, l
     text = text.strip()
     if not text:
         return []
+    from rapidfuzz import fuzz, process, utils  # ~12 ms to import: only when someone asks
+
     choices = duplicate_candidates(snapshot, exclude)
     if text.lstrip("#").isdigit():
         wanted = parse_item_id(text)
@@ -80,6 +80,8 @@ def match_people(people: dict[str, Person], text: str, *, me: str, limit: int = 
     fuzzy matches (typos), then an offer to add the typed handle as a new person
     when nobody has it (and it does not start anybody's handle or name).
     """
+    from rapidfuzz import fuzz, process, utils
+
     typed = text.strip().lstrip("@")
     low = typed.lower()
     if low in ("", "me"):

@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -15,12 +16,14 @@ from textual.binding import Binding
 from data.model import BadValue
 from data.ops import Operation
 from data.storage import backup_path
-from data.undo import UndoHistory, UndoStep
 from data.watcher import watch_workspace
 from data.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
+
+if TYPE_CHECKING:
+    from data.undo import UndoHistory
 
 
 class WorktopApp(App):
@@ -47,8 +50,16 @@ class WorktopApp(App):
         self.problem: str | None = None
         self.read_only = not workspace.writable
         self._stop = threading.Event()
-        self.undo = UndoHistory()
-        """This session's own writes, for undo (u) and redo (U); see data/undo.py."""
+        self._undo: UndoHistory | None = None
+
+    @property
+    def undo(self) -> UndoHistory:
+        """This session's own writes, for undo (u) and redo (U); see data/undo.py (loaded on first use)."""
+        if self._undo is None:
+            from data.undo import UndoHistory
+
+            self._undo = UndoHistory()
+        return self._undo
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -163,6 +174,8 @@ class WorktopApp(App):
         for warning in result.warnings:
             self.notify(warning, severity="warning")
         if result.changed:
+            from data.undo import UndoStep
+
             snapshot = self.workspace.snapshot()
             self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
             self.show(snapshot)

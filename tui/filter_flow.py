@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from data.model import Item
-from data.query import BadQuery, Query, parse_query
 from data.workspace import Snapshot
 from widgets.board import Board
 from widgets.filter_bar import FilterBar
 from widgets.inbox import InboxPane
 
 if TYPE_CHECKING:
+    from data.query import Query
     from tui.main_screen import MainScreen
 
 
@@ -35,8 +35,10 @@ class Filtering:
         return self.query.text if self.query is not None else ""
 
     @property
-    def bar(self) -> FilterBar:
-        return self.screen.query_one(FilterBar)
+    def bar(self) -> FilterBar | None:
+        """The filter bar, once it has been opened (it is mounted on first use: ~10 ms off first paint)."""
+        bars = self.screen.query(FilterBar)
+        return bars.first() if bars else None
 
     def keep(self, snapshot: Snapshot) -> Callable[[Item], bool] | None:
         """The predicate the panes filter ``snapshot`` with (the same object for the same snapshot).
@@ -53,20 +55,29 @@ class Filtering:
         return self._keep[1]
 
     def open(self) -> None:
-        self.bar.open()
+        bar = self.bar
+        if bar is None:
+            bar = FilterBar(id="filter-bar")
+            self.screen.mount(bar, before=self.screen.query_one("#panes"))
+            self.screen.call_after_refresh(bar.open)
+        else:
+            bar.open()
 
     def submit(self, text: str) -> None:
         """Apply what was typed; on a bad query say why and keep the previous filter."""
         if not text:
             self.clear()
             return
+        from data.query import BadQuery, parse_query  # loaded on first use: ~7 ms at start-up otherwise
+
         app = self.screen.app
         snapshot = self.screen.snapshot
         try:
             query = parse_query(text, me=app.workspace.actor, today=app.workspace.today,
                                 statuses=snapshot.settings.all_statuses if snapshot else None)
         except BadQuery as error:
-            self.bar.show_error(f"{error} (the previous filter stays)")
+            if self.bar is not None:
+                self.bar.show_error(f"{error} (the previous filter stays)")
             return
         self.query = None if query.is_empty else query
         self._redraw()
@@ -77,7 +88,7 @@ class Filtering:
         had = self.query is not None
         self.query = None
         self._redraw()
-        if self.bar.has_focus_within:
+        if self.bar is not None and self.bar.has_focus_within:
             self.screen.focus_pane(self.screen.current_pane)
         return had
 
@@ -88,7 +99,8 @@ class Filtering:
         inbox = len(self.screen.query_one(InboxPane).list.rows)
         board = sum(1 for column in self.screen.query_one(Board).columns for row in column.list.rows if row >= 0)
         matches = f"{inbox} in the inbox · {board} on the board · esc clears" if self.query else ""
-        self.bar.show_active(self.text, matches)
+        if self.bar is not None:
+            self.bar.show_active(self.text, matches)
 
 
 __all__ = ["Filtering"]

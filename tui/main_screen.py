@@ -17,7 +17,6 @@ from data.model import BadValue
 from data.ops import Move, Operation, Reorder
 from data.workspace import Result, Snapshot, WorkspaceError
 from tui.filter_flow import Filtering
-from tui.triage import Triage
 from tui.undo_flow import undo_or_redo
 from widgets.board import Board
 from widgets.cards import RowContext
@@ -30,6 +29,7 @@ from widgets.why import WhyPane
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
+    from tui.triage import Triage
 
 PANES = ("inbox", "board", "matrix", "why")
 PANE_TITLES = {"inbox": "1 Inbox", "board": "2 Board", "matrix": "3 Ownership", "why": "4 Why"}
@@ -64,8 +64,7 @@ class MainScreen(Screen):
         self.current_pane = "inbox"
         self.snapshot: Snapshot | None = None
         self.ctx: RowContext | None = None
-        self.triage = Triage(self)
-        """Triage and bulk card actions (tui/triage.py)."""
+        self._triage: Triage | None = None
         self.filtering = Filtering(self)
         """The query filtering every pane (tui/filter_flow.py)."""
 
@@ -73,7 +72,6 @@ class MainScreen(Screen):
         yield WorkspaceHeader(id="header")
         yield ProblemBanner(id="banner")
         yield Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
-        yield FilterBar(id="filter-bar")
         with Container(id="panes"):
             yield InboxPane(id="inbox")
             yield Board(id="board")
@@ -254,6 +252,15 @@ class MainScreen(Screen):
         self.apply(*[Reorder(event.item_id, event.delta)] * max(1, event.steps), quiet=True)
 
     # -- triage, bulk actions, filter, undo (tui/triage.py, tui/filter_flow.py, tui/undo_flow.py) --
+    @property
+    def triage(self) -> Triage:
+        """Triage and bulk card actions; loaded on first use (its prompts and rapidfuzz cost ~20 ms at start-up)."""
+        if self._triage is None:
+            from tui.triage import Triage
+
+            self._triage = Triage(self)
+        return self._triage
+
     @on(InboxPane.TriageRequested)
     def _triage_requested(self, event: InboxPane.TriageRequested) -> None:
         self.triage.start(event.action, event.item_ids, "inbox")
