@@ -97,6 +97,7 @@ class Triage:
                 return
             self.apply(items, pane, ops, done, action)
 
+        prompt.items = items
         self.app.push_screen(prompt, answered)
 
     # -- one prompt per action ---------------------------------------------------

@@ -52,25 +52,40 @@ class Prompt(ModalScreen[T]):
         super().__init__()
         self.prompt_title = title
         self.subject = subject
+        self.items: list[Item] = []
+        """The items as they were when the prompt opened (set by the flow), watched for changes."""
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="prompt"):
             yield Static(Text(self.prompt_title, style="bold"), classes="prompt-title")
             yield Static(self.subject, classes="prompt-subject")
             yield from self.fields()
-            yield Static("", classes="prompt-error")
+            yield Static("", classes="prompt-error", id="prompt-error")
             yield Static(Text(self.HINT), classes="prompt-hint")
 
     def fields(self) -> ComposeResult:
         yield from ()
 
-    def show_error(self, message: str, where: str = ".prompt-error") -> None:
+    def show_error(self, message: str, where: str = "#prompt-error") -> None:
         error = self.query_one(where, Static)
         error.update(Text(safe(message)))
         error.set_class(bool(message), "-shown")
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+    def workspace_changed(self, snapshot: Snapshot) -> None:
+        """Another terminal wrote: say at once if an item this prompt acts on was closed or moved."""
+        for item in self.items:
+            fresh = snapshot.items.get(item.id)
+            if fresh is None:
+                self.show_error(f"#{item.id} is no longer in the workspace; esc closes this")
+            elif fresh.status != item.status:
+                self.show_error(f"#{item.id} was moved to {fresh.status} by {fresh.updated_by or 'someone'} "
+                                f"meanwhile; nothing will be changed (esc closes this)")
+            else:
+                continue
+            return
 
 
 class TextPrompt(Prompt[Any]):

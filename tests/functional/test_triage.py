@@ -250,3 +250,23 @@ async def test_acting_on_an_item_archived_elsewhere_says_so_and_changes_nothing(
         await pilot.press("a", "enter", "enter", "enter")  # accept the next one: it works
         await pilot.pause()
         assert fresh(team_ws).items[9].status == "todo"
+
+
+async def test_an_open_prompt_says_when_another_terminal_closes_its_item(team_ws):
+    from tests.functional.conftest import wait_for
+    from tests.functional.test_live import other_process
+
+    app = make_app(team_ws, watch=True)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("x")
+        await pilot.pause()
+        prompt = app.screen
+        other_process(team_ws.path, "ws.apply(Archive(8))")
+        assert await wait_for(pilot, lambda: "was moved to archived by bo" in screen_text(app))
+        await pilot.press(*"out of scope", "enter")
+        await pilot.pause()
+        assert app.screen is not prompt
+        assert "#8 was archived by bo meanwhile; nothing was changed" in screen_text(app)
+        item = fresh(team_ws).items[8]
+        assert item.status == "archived" and item.decline_reason == ""
