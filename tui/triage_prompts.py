@@ -17,7 +17,7 @@ from typing import Any, ClassVar, TypeVar
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
@@ -41,6 +41,10 @@ def subject_text(items: list[Item]) -> Text:
     return Text(f"{len(items)} items: {shown}{more}", style="bold")
 
 
+class PromptBox(VerticalScroll, can_focus=False):
+    """The prompt's box: scrolls on a short terminal, but is not a stop for tab."""
+
+
 class Prompt(ModalScreen[T]):
     """A titled box: what it acts on, the field(s), an error line and a hint; escape cancels."""
 
@@ -56,7 +60,7 @@ class Prompt(ModalScreen[T]):
         """The items as they were when the prompt opened (set by the flow), watched for changes."""
 
     def compose(self) -> ComposeResult:
-        with Vertical(classes="prompt"):
+        with PromptBox(classes="prompt"):
             yield Static(Text(self.prompt_title, style="bold"), classes="prompt-title")
             yield Static(self.subject, classes="prompt-subject")
             yield from self.fields()
