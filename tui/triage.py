@@ -11,7 +11,8 @@ triage action the inbox cursor moves on to the next untriaged item.
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from datetime import date
+from typing import TYPE_CHECKING, Any
 
 from data.model import BadValue, Item, coerce_field
 from data.ops import Operation
@@ -37,6 +38,7 @@ from tui.triage_prompts import (
     DuplicatePrompt,
     OwnerChoice,
     OwnerPrompt,
+    Prompt,
     TextPrompt,
     date_preview,
     subject_text,
@@ -85,8 +87,9 @@ class Triage:
             raise ValueError(f"unknown triage action {action!r}")
         ask(items, pane)
 
-    def _ask(self, prompt, items: list[Item], pane: str, build: Callable[[object], tuple[list[Operation], str]],
-             action: str) -> None:  # noqa: ANN001 - a Prompt
+    def _ask(self, prompt: Prompt, items: list[Item], pane: str, build: Callable[[Any], tuple[list[Operation], str]],
+             action: str) -> None:
+        """Open ``prompt``; with its answer, ``build`` makes the operations and the message; apply them."""
         def answered(value: object) -> None:
             if value is None:
                 return
@@ -131,7 +134,8 @@ class Triage:
 
         self._ask(prompt, items, pane, build, "owner")
 
-    def _date_prompt(self, title: str, items: list[Item], parse, value: str = "") -> TextPrompt:  # noqa: ANN001
+    def _date_prompt(self, title: str, items: list[Item], parse: Callable[[str, date], str | None],
+                     value: str = "") -> TextPrompt:
         today = self.app.workspace.today
         return TextPrompt(title, subject_text(items), value=value, placeholder="today, fri, +3d, +2w, 2026-12-01",
                           parse=lambda text: parse(text, today), preview=date_preview(parse, today))

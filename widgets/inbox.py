@@ -90,6 +90,7 @@ class InboxPane(Vertical, can_focus=False):
         self._keep: Callable[[Item], bool] | None = None
         self.triaged: set[int] = set()
         """Items triaged in this session (set by the screen); counted while they stay out of the inbox."""
+        self._snoozed = 0
 
     def compose(self) -> ComposeResult:
         yield ItemList(self._render_row, empty_text="Inbox zero: nothing waits for triage", id="inbox-list")
@@ -111,8 +112,6 @@ class InboxPane(Vertical, can_focus=False):
         self.list.set_rows(rows, changed=ctx.changed_among)
         self._snoozed = snoozed
         self.refresh_counter()
-
-    _snoozed = 0
 
     def refresh_counter(self) -> None:
         """Title: how many wait, how many this session triaged; subtitle: snoozed and marked."""
