@@ -67,7 +67,8 @@ class Matrix:
     rows: list[Row]
 
 
-def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> Matrix:
+def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False, keep=None) -> Matrix:  # noqa: ANN001
+    # keep: an optional predicate on Item (the TUI filter); only matching work is counted.
     """People (grouped by team) × open projects and workstreams.
 
     Reads the stored documents directly: this runs on every live reload over
@@ -86,6 +87,8 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False) -> M
                 column_ids.add(item_id)
     column_items = sorted((items[i] for i in column_ids), key=lambda i: (i.kind != "project", i.title.lower(), i.id))
     home_of = HomeIndex(docs, column_ids)
+    if keep is not None:
+        open_docs = [(item_id, doc) for item_id, doc in open_docs if keep(items[item_id])]
 
     people = sorted(snapshot.people.values(), key=lambda p: (p.team.lower(), p.handle.lower()))
     rows = {p.handle: Row(p.handle, p.name, p.team, p.capacity, members=[p.handle]) for p in people}

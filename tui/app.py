@@ -7,6 +7,7 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import work
 from textual.app import App
@@ -20,6 +21,9 @@ from data.workspace import Conflict, NotFound, Result, Snapshot, Workspace, Work
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
+
+if TYPE_CHECKING:
+    from data.undo import UndoHistory
 
 
 class WorktopApp(App):
@@ -46,6 +50,16 @@ class WorktopApp(App):
         self.problem: str | None = None
         self.read_only = not workspace.writable
         self._stop = threading.Event()
+        self._undo: UndoHistory | None = None
+
+    @property
+    def undo(self) -> UndoHistory:
+        """This session's own writes, for undo (u) and redo (U); see data/undo.py (loaded on first use)."""
+        if self._undo is None:
+            from data.undo import UndoHistory
+
+            self._undo = UndoHistory()
+        return self._undo
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -199,7 +213,11 @@ class WorktopApp(App):
         for warning in result.warnings:
             self.notify(warning, severity="warning")
         if result.changed:
-            self.show(self.workspace.snapshot())
+            from data.undo import UndoStep
+
+            snapshot = self.workspace.snapshot()
+            self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
+            self.show(snapshot)
         return result
 
 

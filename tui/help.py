@@ -7,7 +7,7 @@ from typing import ClassVar
 from rich.table import Table
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import VerticalScroll
+from textual.containers import Grid, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
@@ -19,7 +19,8 @@ def _rows(bindings: list) -> list[tuple[str, str]]:
             binding = Binding(*binding)
         keys = ", ".join(k.strip().replace("question_mark", "?").replace("greater_than_sign", ">")
                          .replace("exclamation_mark", "!")
-                         .replace("less_than_sign", "<") for k in binding.key.split(","))
+                         .replace("less_than_sign", "<").replace("slash", "/").replace("number_sign", "#")
+                         for k in binding.key.split(","))
         rows.append((keys, binding.tooltip or binding.description or binding.action))
     return rows
 
@@ -30,8 +31,11 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     from tui.editor import ItemEditor
     from tui.main_screen import MainScreen
     from tui.prompts import QuickPrompt, WhyPrompt
+    from tui.triage_prompts import AcceptForm
     from widgets.board import Board
+    from widgets.filter_bar import FilterBar
     from widgets.gaps import GapsView
+    from widgets.inbox import InboxPane
     from widgets.item_list import ItemList
     from widgets.matrix import OwnershipMatrix
     from widgets.pulse import PulseView
@@ -40,6 +44,8 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     return [
         ("Everywhere", _rows(MainScreen.BINDINGS) + _rows(WorktopApp.BINDINGS)
          + [("ctrl+p", "Command palette: every action by name")]),
+        ("Inbox: triage (marked items, else the selected one)", _rows(InboxPane.BINDINGS)
+         + [("", "then the cursor moves on to the next untriaged item")]),
         ("Lists (inbox, board columns)", _rows(ItemList.BINDINGS)),
         ("Board", _rows(Board.BINDINGS)),
         ("Ownership matrix", [("arrows", "Move the cell cursor")] + _rows(OwnershipMatrix.BINDINGS)
@@ -47,6 +53,10 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Gaps view (! in any pane)", _rows(GapsView.BINDINGS)),
         ("Why pane", _rows(WhyPane.BINDINGS)),
         ("Quick prompts (owner, due, why, note, goal)", _rows(QuickPrompt.BINDINGS) + _rows(WhyPrompt.BINDINGS)),
+        ("Board (o m T s act on the marked cards, else the current one)", _rows(Board.BINDINGS)),
+        ("Filter bar (/)", [("enter", "Apply: owner:me status:doing kind:request #tag due<fri overdue "
+                                      "why:none missing:who words")] + _rows(FilterBar.BINDINGS)),
+        ("Accept form (a)", [("enter", "Next field; accepts on the last")] + _rows(AcceptForm.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
         ("Pulse (5)", _rows(PulseView.BINDINGS)),
         ("Recurring workflows (r)", _recurring_rows()),
@@ -67,7 +77,7 @@ class HelpScreen(ModalScreen[None]):
     ]
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="help"):
+        with VerticalScroll(id="help"), Grid(id="help-grid"):
             for title, rows in binding_groups():
                 table = Table(title=title, title_justify="left", show_header=False, box=None, padding=(0, 2))
                 table.add_column(style="bold", no_wrap=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
+from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
@@ -15,9 +16,12 @@ from textual.widgets import Footer, Tab, Tabs
 from data.model import BadValue
 from data.ops import Move, Operation, Reorder
 from data.workspace import Result, Snapshot, WorkspaceError
+from tui.filter_flow import Filtering
 from tui.ownership_actions import OwnershipActions
+from tui.undo_flow import undo_or_redo
 from widgets.board import Board
 from widgets.cards import RowContext
+from widgets.filter_bar import FilterBar
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
@@ -27,6 +31,7 @@ from widgets.why import WhyPane
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
+    from tui.triage import Triage
 
 PANES = ("inbox", "board", "matrix", "why", "pulse")
 PANE_TITLES = {"inbox": "1 Inbox", "board": "2 Board", "matrix": "3 Ownership", "why": "4 Why", "pulse": "5 Pulse"}
@@ -52,6 +57,10 @@ class MainScreen(OwnershipActions, Screen):
         Binding("n", "new", "New"),
         Binding("question_mark", "help", "Help"),
         Binding("exclamation_mark", "gaps", "Gaps"),
+        Binding("slash", "filter", "Filter"),
+        Binding("escape", "clear_filter", "Clear filter", show=False),
+        Binding("u,ctrl+z", "undo", "Undo"),
+        Binding("U,ctrl+y", "redo", "Redo", show=False),
     ]
 
     def __init__(self) -> None:
@@ -60,6 +69,9 @@ class MainScreen(OwnershipActions, Screen):
         self.current_pane = "inbox"
         self.snapshot: Snapshot | None = None
         self.ctx: RowContext | None = None
+        self._triage: Triage | None = None
+        self.filtering = Filtering(self)
+        """The query filtering every pane (tui/filter_flow.py)."""
 
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(id="header")
@@ -74,6 +86,7 @@ class MainScreen(OwnershipActions, Screen):
         yield Footer()
 
     def on_mount(self) -> None:
+        self.query_one(Board).me = self.app.workspace.actor
         self._apply_layout(self.app.size.width)
         self.app.screen_ready()
         self.call_after_refresh(self.focus_pane, "inbox")
@@ -88,7 +101,7 @@ class MainScreen(OwnershipActions, Screen):
         previous = previous if same_day else None
         self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
                               changes=snapshot.changes_since(previous))
-        keep = None
+        keep = self.filtering.keep(snapshot)
         self.query_one(InboxPane).show(self.ctx, keep)
         self.query_one(Board).show(self.ctx, keep)
         matrix = self.query_one(OwnershipMatrix)
@@ -96,7 +109,7 @@ class MainScreen(OwnershipActions, Screen):
             # First paint: draw the lists first; the matrix (a pass over every item) follows a frame later.
             self.call_after_refresh(lambda: matrix.show(self.ctx, force=True))
         else:
-            matrix.show(self.ctx)
+            matrix.show(self.ctx, keep=keep)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.query_one(PulseView).show(self.ctx, visible=self.current_pane == "pulse")
         self.refresh_header()
@@ -108,6 +121,7 @@ class MainScreen(OwnershipActions, Screen):
             return
         self.query_one(WorkspaceHeader).show(
             self.snapshot, actor=self.app.workspace.actor, now=self.app.now(), read_only=self.app.read_only,
+            filter_text=self.filtering.text,
         )
 
     def show_problem(self, message: str | None) -> None:
@@ -264,7 +278,62 @@ class MainScreen(OwnershipActions, Screen):
 
     @on(Board.CardReordered)
     def _card_reordered(self, event: Board.CardReordered) -> None:
-        self.apply(Reorder(event.item_id, event.delta), quiet=True)
+        self.apply(*[Reorder(event.item_id, event.delta)] * max(1, event.steps), quiet=True)
+
+    # -- triage, bulk actions, filter, undo (tui/triage.py, tui/filter_flow.py, tui/undo_flow.py) --
+    @property
+    def triage(self) -> Triage:
+        """Triage and bulk card actions; loaded on first use (its prompts and rapidfuzz cost ~20 ms at start-up)."""
+        if self._triage is None:
+            from tui.triage import Triage
+
+            self._triage = Triage(self)
+        return self._triage
+
+    @on(InboxPane.TriageRequested)
+    def _triage_requested(self, event: InboxPane.TriageRequested) -> None:
+        self.triage.start(event.action, event.item_ids, "inbox")
+
+    @on(Board.CardsAction)
+    def _cards_action(self, event: Board.CardsAction) -> None:
+        self.triage.start(event.action, event.item_ids, "board")
+
+    def action_triage(self, action: str) -> None:
+        """Palette: a triage action on the inbox selection."""
+        self.focus_pane("inbox")
+        self.query_one(InboxPane).action_triage(action)
+
+    def action_board_cards(self, action: str) -> None:
+        """Palette: assign, move, tag or snooze the marked cards (else the current one)."""
+        self.focus_pane("board")
+        self.query_one(Board).action_cards(action)
+
+    def action_board_lanes(self) -> None:
+        self.focus_pane("board")
+        self.query_one(Board).action_toggle_lanes()
+
+    def action_filter(self) -> None:
+        self.filtering.open()
+
+    def action_clear_filter(self) -> None:
+        if self.filtering.query is None:
+            raise SkipAction()  # escape means something else here (see the other escape bindings)
+        self.filtering.clear()
+
+    @on(FilterBar.Submitted)
+    def _filter_submitted(self, event: FilterBar.Submitted) -> None:
+        self.filtering.submit(event.text)
+
+    @on(FilterBar.Cleared)
+    def _filter_cleared(self, _event: FilterBar.Cleared) -> None:
+        self.filtering.clear()
+        self.focus_pane(self.current_pane)
+
+    def action_undo(self) -> None:
+        undo_or_redo(self.app, redo=False)
+
+    def action_redo(self) -> None:
+        undo_or_redo(self.app, redo=True)
 
 
 __all__ = ["MainScreen", "BadValue", "WorkspaceError"]

@@ -14,7 +14,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from data.model import Item
-from widgets.cards import RowContext, card_lines
+from widgets.cards import RowContext, card_lines, safe
 from widgets.item_list import ItemList
 
 OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
@@ -23,6 +23,9 @@ OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
 
 BOARD_FIELDS = frozenset({"status", "rank", "kind", "status_since"})
 """Fields that decide which column a card is in, and where."""
+
+LANE_FIELDS = BOARD_FIELDS | {"owner"}
+"""With swimlanes on, the owner decides the band too."""
 
 
 class BoardColumn(Vertical):
@@ -41,10 +44,14 @@ class BoardColumn(Vertical):
     def list(self) -> ItemList:
         return self.query_one(ItemList)
 
-    def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None) -> None:
-        count = len(rows)
+    def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None,
+             count: int | None = None, shown: int | None = None) -> None:
+        """``count``: cards in the column (for the WIP limit); ``shown``: how many a filter lets through."""
+        count = len(rows) if count is None else count
         header = self.query_one(".column-header", Static)
         label = Text(self.status, style="bold")
+        if shown is not None:
+            label.append(f"  {shown} of", style="italic")
         if limit is not None:
             label.append(f"  {count}/{limit}")
             if count > limit:
@@ -66,7 +73,20 @@ class Board(Vertical, can_focus=False):
         Binding("shift+left,less_than_sign", "move(-1)", "◀ Move"),
         Binding("shift+up", "reorder(-1)", "Up in column", show=False),
         Binding("shift+down", "reorder(1)", "Down in column", show=False),
+        Binding("o", "cards('owner')", "Assign"),
+        Binding("m", "cards('move')", "Move to…"),
+        Binding("T,number_sign", "cards('tags')", "Tag"),
+        Binding("s", "cards('snooze')", "Snooze"),
+        Binding("L", "toggle_lanes", "Swimlanes"),
     ]
+
+    class CardsAction(Message):
+        """Assign, move, tag or snooze ``item_ids`` (the marked cards, else the current one)."""
+
+        def __init__(self, action: str, item_ids: list[int]) -> None:
+            super().__init__()
+            self.action = action
+            self.item_ids = item_ids
 
     class CardMoved(Message):
         """A card should move to another column (the screen applies it)."""
@@ -80,10 +100,13 @@ class Board(Vertical, can_focus=False):
     class CardReordered(Message):
         """A card should move up or down within its column."""
 
-        def __init__(self, item_id: int, delta: int) -> None:
+        def __init__(self, item_id: int, delta: int, steps: int = 1) -> None:
             super().__init__()
             self.item_id = item_id
             self.delta = delta
+            self.steps = steps
+            """Swaps with the neighbour in rank order needed to pass the card next to it on screen
+            (more than one when a filter, a swimlane or an off-board item sits between)."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
@@ -92,6 +115,11 @@ class Board(Vertical, can_focus=False):
         self._keep: Callable[[Item], bool] | None = None
         self.statuses: tuple[str, ...] = ()
         self._current_column = 0
+        self.lanes = False
+        """Swimlanes: cards grouped by owner within each column, under a band per owner."""
+        self.me = ""
+        """Whose lane comes first (set by the screen)."""
+        self._lane_labels: dict[int, tuple[str | None, int]] = {}
 
     def compose(self) -> ComposeResult:
         yield Horizontal(id="board-columns")
@@ -100,7 +128,8 @@ class Board(Vertical, can_focus=False):
         """Redraw every column from a snapshot, keeping each cursor on its item."""
         previous, self._ctx = self._ctx, ctx
         settings = ctx.snapshot.settings
-        if (previous is not None and keep is None and self._keep is None and not ctx.touches(BOARD_FIELDS)
+        if (previous is not None and keep is None and self._keep is None
+                and not ctx.touches(LANE_FIELDS if self.lanes else BOARD_FIELDS)
                 and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip):
             for column in self.columns:
                 for item_id in ctx.changes or ():
@@ -120,32 +149,70 @@ class Board(Vertical, can_focus=False):
 
     def _fill(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
         by_status: dict[str, list[tuple]] = {status: [] for status in self.statuses}
+        totals: dict[str, int] = dict.fromkeys(self.statuses, 0)
         done = ctx.snapshot.settings.done
         for item_id, doc in ctx.snapshot.docs.items():
             column = by_status.get(doc.get("status"))
             if column is None or doc.get("kind") in OFF_BOARD_KINDS:
                 continue
-            if keep is not None and not keep(ctx.snapshot.items[item_id]):
-                continue
+            if keep is not None:
+                totals[doc["status"]] += 1  # the WIP limit counts every card, filtered or not
+                if not keep(ctx.snapshot.items[item_id]):
+                    continue
             if doc.get("status") == done:
                 column.append((doc.get("status_since") or "", item_id))  # newest first, below
             else:
                 column.append((doc.get("rank") or 0.0, item_id))
         total = 0
+        self._lane_labels = {}
         for column_widget in self.query(BoardColumn):
             cards = by_status.get(column_widget.status, [])
             cards.sort(reverse=column_widget.status == done)
             total += len(cards)
-            column_widget.show([item_id for _, item_id in cards], ctx.snapshot.settings.wip.get(column_widget.status),
-                               ctx.changed_among)
-        self.border_title = f"2 Board · {total}"
+            ids = [item_id for _, item_id in cards]
+            rows = self._in_lanes(ids, ctx) if self.lanes else ids
+            filtered = keep is not None
+            column_widget.show(rows, ctx.snapshot.settings.wip.get(column_widget.status), ctx.changed_among,
+                               count=totals[column_widget.status] if filtered else len(ids),
+                               shown=len(ids) if filtered else None)
+        lanes = " · lanes by owner" if self.lanes else ""
+        self.border_title = f"2 Board · {total}{' (filtered)' if keep is not None else ''}{lanes}"
+
+    def _in_lanes(self, ids: list[int], ctx: RowContext) -> list[int]:
+        """Cards grouped by owner (you first, unowned last), each group under a header row (negative id)."""
+        docs = ctx.snapshot.docs
+        groups: dict[str | None, list[int]] = {}
+        for item_id in ids:
+            groups.setdefault(docs[item_id].get("owner") or None, []).append(item_id)
+        order = sorted(groups, key=lambda o: (o is None, o != self.me, (o or "").lower()))
+        rows: list[int] = []
+        for owner in order:
+            header = -(len(self._lane_labels) + 1)
+            self._lane_labels[header] = (owner, len(groups[owner]))
+            rows.append(header)
+            rows += groups[owner]
+        return rows
+
+    def action_toggle_lanes(self) -> None:
+        self.lanes = not self.lanes
+        if self._ctx is not None:
+            self._fill(self._ctx, self._keep)
 
     def render_card(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+        if item_id < 0:
+            return self._lane_header(item_id, width, styles)
         ctx = self._ctx
         item = ctx.snapshot.items.get(item_id) if ctx else None
         if item is None or ctx is None:
             return [Text(""), Text("")]
         return card_lines(item, ctx, width, styles)
+
+    def _lane_header(self, row_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+        owner, count = self._lane_labels.get(row_id, (None, 0))
+        label = f" @{safe(owner)} · {count} " if owner else f" no owner · {count} "
+        line = Text("──" + label, style=styles.get("accent", ""))
+        line.append("─" * max(0, width - line.cell_len), style=styles.get("dim", ""))
+        return [line, Text("")]
 
     # -- navigation ---------------------------------------------------------
     @property
@@ -195,6 +262,41 @@ class Board(Vertical, can_focus=False):
         self.post_message(self.CardMoved(column.list.current_id, column.status, self.statuses[index]))
 
     def action_reorder(self, delta: int) -> None:
+        """Swap the card with the one above or below it on screen (within its swimlane)."""
         column = self.focused_column()
-        if column is not None and column.list.current_id is not None:
-            self.post_message(self.CardReordered(column.list.current_id, delta))
+        if column is None or column.list.current_id is None or self._ctx is None:
+            return
+        rows, card = column.list.rows, column.list.current_id
+        at = rows.index(card) + delta
+        if not 0 <= at < len(rows) or rows[at] < 0:
+            self.app.bell()  # the top or bottom of the column, or of its swimlane
+            return
+        # The operation swaps ranks with the neighbour among every item with this status.
+        docs = self._ctx.snapshot.docs
+        order = [i for _, i in sorted((d.get("rank", 0.0) or 0.0, i) for i, d in docs.items()
+                                      if d.get("status") == column.status)]
+        steps = abs(order.index(rows[at]) - order.index(card))
+        self.post_message(self.CardReordered(card, delta, steps))
+
+    def selected_ids(self) -> list[int]:
+        """Marked cards in every column (column by column), else the card under the cursor."""
+        marked = [item_id for column in self.columns for item_id in column.list.marked_ids()]
+        if marked:
+            return marked
+        column = self.focused_column()
+        return [column.list.current_id] if column is not None and column.list.current_id is not None else []
+
+    def clear_marks(self) -> None:
+        for column in self.columns:
+            column.list.clear_marks()
+
+    def action_cards(self, action: str) -> None:
+        ids = self.selected_ids()
+        if not ids:
+            self.app.bell()
+            return
+        self.post_message(self.CardsAction(action, ids))
+
+    def on_item_list_marks_changed(self, _event: ItemList.MarksChanged) -> None:
+        count = sum(len(column.list.marked) for column in self.columns)
+        self.border_subtitle = f"{count} marked: o assign · m move · T tag · s snooze · esc unmark" if count else ""

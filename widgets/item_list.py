@@ -5,6 +5,9 @@ with 50k rows takes seconds to paint), so the inbox and each board column are
 one ``ItemList`` each, drawing rows through Textual's line API. Rows are keyed
 by item id: :meth:`ItemList.set_rows` keeps the cursor on the same item when
 the list changes underneath it (a live reload), and scroll position holds.
+
+Rows with a negative id are headers (the board's swimlane bands): drawn by the
+same row renderer, never under the cursor, never marked.
 """
 
 from __future__ import annotations
@@ -61,6 +64,8 @@ class ItemList(ScrollView, can_focus=True):
         Binding("pagedown", "page_down", "Page down", show=False),
         Binding("home,g", "first", "First", show=False),
         Binding("end,G", "last", "Last", show=False),
+        Binding("space", "toggle_mark", "Mark", show=False),
+        Binding("escape", "clear_marks", "Clear marks", show=False),
     ]
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
@@ -72,6 +77,17 @@ class ItemList(ScrollView, can_focus=True):
             super().__init__()
             self.item_list = item_list
             self.item_id = item_id
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
+    class MarksChanged(Message):
+        """Items were marked or unmarked (space) for an action on all of them at once."""
+
+        def __init__(self, item_list: ItemList) -> None:
+            super().__init__()
+            self.item_list = item_list
 
         @property
         def control(self) -> ItemList:
@@ -92,7 +108,19 @@ class ItemList(ScrollView, can_focus=True):
     # -- data ---------------------------------------------------------------
     @property
     def current_id(self) -> int | None:
-        return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
+        if 0 <= self.cursor < len(self.rows) and self.rows[self.cursor] >= 0:
+            return self.rows[self.cursor]
+        return None
+
+    def marked_ids(self) -> list[int]:
+        """Marked items in list order."""
+        return [item_id for item_id in self.rows if item_id in self.marked] if self.marked else []
+
+    def clear_marks(self) -> None:
+        if self.marked:
+            self.marked.clear()
+            self.refresh()
+            self.post_message(self.MarksChanged(self))
 
     def visible_ids(self) -> list[int]:
         """Ids of the rows currently on screen."""
@@ -128,9 +156,12 @@ class ItemList(ScrollView, can_focus=True):
         if previous is not None and previous in self._index:
             new_cursor = self._index[previous]
         else:
-            new_cursor = min(old_cursor, max(0, len(rows) - 1))
+            new_cursor = self._nearest_item(min(old_cursor, max(0, len(rows) - 1)), 1)
         if self.marked:
-            self.marked &= set(self._index)
+            kept = self.marked & set(self._index)
+            if kept != self.marked:
+                self.marked = kept
+                self.post_message(self.MarksChanged(self))
         self.set_reactive(ItemList.cursor, new_cursor)
         self.refresh()
         if self.current_id != previous:
@@ -142,6 +173,12 @@ class ItemList(ScrollView, can_focus=True):
             return False
         self.cursor = self._index[item_id]
         return True
+
+    def select_after(self, item_id: int) -> None:
+        """Put the cursor on the row after ``item_id`` (or on it, if it is the last)."""
+        index = self._index.get(item_id)
+        if index is not None:
+            self.cursor = min(index + 1, len(self.rows) - 1)
 
     def refresh_row(self, item_id: int) -> None:
         index = self._index.get(item_id)
@@ -156,7 +193,23 @@ class ItemList(ScrollView, can_focus=True):
         self.post_message(self.Highlighted(self, self.current_id))
 
     def validate_cursor(self, value: int) -> int:
-        return max(0, min(value, len(self.rows) - 1)) if self.rows else 0
+        if not self.rows:
+            return 0
+        value = max(0, min(value, len(self.rows) - 1))
+        if self.rows[value] < 0:  # a header: go on past it in the direction of travel
+            value = self._nearest_item(value, 1 if value >= self.cursor else -1)
+        return value
+
+    def _nearest_item(self, index: int, step: int) -> int:
+        """The first row at or after ``index`` (going ``step``) that is an item, not a header."""
+        rows = self.rows
+        for direction in (step, -step):
+            at = index
+            while 0 <= at < len(rows):
+                if rows[at] >= 0:
+                    return at
+                at += direction
+        return index
 
     def _refresh_index(self, index: int) -> None:
         y = index * self.row_height - int(self.scroll_offset.y)
@@ -183,6 +236,25 @@ class ItemList(ScrollView, can_focus=True):
 
     def action_last(self) -> None:
         self.cursor = len(self.rows) - 1
+
+    def action_toggle_mark(self) -> None:
+        """Mark or unmark the item under the cursor, then move down (space, space, space…)."""
+        item_id = self.current_id
+        if item_id is None:
+            return
+        self.marked ^= {item_id}
+        self.refresh_row(item_id)
+        self.post_message(self.MarksChanged(self))
+        self.cursor += 1
+
+    def action_clear_marks(self) -> None:
+        self.clear_marks()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # Without marks, escape goes on to the screen (which clears the filter).
+        if action == "clear_marks":
+            return bool(self.marked)
+        return True
 
     async def _on_click(self, event: events.Click) -> None:
         row = (event.y + int(self.scroll_offset.y)) // self.row_height

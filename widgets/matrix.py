@@ -122,8 +122,10 @@ class OwnershipMatrix(Vertical, can_focus=False):
         return self.gaps.display
 
     # -- drawing ----------------------------------------------------------------
-    def show(self, ctx: RowContext, *, force: bool = False) -> None:
+    def show(self, ctx: RowContext, *, force: bool = False, keep=None) -> None:  # noqa: ANN001
         previous, self._ctx = self._ctx, ctx
+        if keep is not getattr(self, "_keep", None):
+            self._keep, force = keep, True
         self.gaps.show(ctx)
         self.cells.show(ctx)
         if self.showing_gaps and self.matrix is not None:
@@ -133,7 +135,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         if previous is not None and not force and not self._affected(ctx) and not self._stale:
             return
         self._stale = False
-        matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team)
+        matrix = build_matrix(ctx.snapshot, ctx.today, by_team=self.by_team, keep=getattr(self, "_keep", None))
         signature = (
             self.by_team,
             tuple((c.item.id, c.item.title, c.flag, c.open_items) for c in matrix.columns),
@@ -175,7 +177,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
         table.add_row(*flags, key=FLAGS_ROW)
         over = sum(1 for row in matrix.rows if row.over_capacity)
         self._matrix_title = (f"3 Ownership · {len(matrix.rows)} {'teams' if self.by_team else 'people'} × "
-                              f"{len(matrix.columns)}" + (f" · ⚠ {over} over" if over else "")
+                              f"{len(matrix.columns)}" + (" (filtered)" if getattr(self, "_keep", None) else "")
+                              + (f" · ⚠ {over} over" if over else "")
                               + (f" · ⚠ {flagged} flagged" if flagged else ""))
         self._matrix_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
                                  if len(shown) < len(matrix.columns) else "")
