@@ -321,6 +321,7 @@ class Workspace:
         self.storage = WorkspaceStorage(self.path)
         self.db = TinyDB(storage=lambda: self.storage)  # type: ignore[arg-type]
         self._snapshot: Snapshot | None = None
+        self._snapshot_data: dict[str, Any] | None = None
         self.last_written_revision: int | None = None
         # The TUI reads from its watcher thread while the UI thread writes.
         self._mutex = threading.RLock()
@@ -379,13 +380,12 @@ class Workspace:
     def _snapshot_locked(self) -> Snapshot:
         data = self.storage.load()
         snap = self._snapshot
-        if snap is not None and snap.revision == int(data["meta"]["1"].get("revision", 0)) and self._snapshot_data is data:
+        if snap is not None and self._snapshot_data is data:  # same parsed file: same snapshot
             return snap
         snap = snapshot_from_data(data)
         self._snapshot, self._snapshot_data = snap, data
         return snap
 
-    _snapshot_data: dict[str, Any] | None = None
 
     def changed_on_disk(self) -> bool:
         """Cheap check (one stat) whether the file may differ from the last snapshot."""

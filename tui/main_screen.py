@@ -13,9 +13,8 @@ from textual.events import Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
-from data.model import BadValue
 from data.ops import Move, Operation, Reorder
-from data.workspace import Result, Snapshot, WorkspaceError
+from data.workspace import Result, Snapshot
 from tui.filter_flow import Filtering
 from tui.ownership_actions import OwnershipActions
 from tui.undo_flow import undo_or_redo
@@ -334,7 +333,3 @@ class MainScreen(OwnershipActions, Screen):
 
     def action_redo(self) -> None:
         undo_or_redo(self.app, redo=True)
-
-
-__all__ = ["MainScreen", "BadValue", "WorkspaceError"]
-
