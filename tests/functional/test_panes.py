@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from data.workspace import Workspace
-from tests.functional.conftest import list_text, make_app, screen_text
+from tests.functional.conftest import list_text, make_app, screen_text, wait_for
 from tui.main_screen import MainScreen
 from widgets.board import Board
 from widgets.header import WorkspaceHeader
@@ -37,8 +37,7 @@ async def test_narrow_terminal_shows_one_pane_with_tabs(team_ws):
         assert screen.query_one("#inbox").region.width > 0
         assert screen.query_one("#board").region.width == 0
         await pilot.press("2")
-        await pilot.pause()
-        assert screen.query_one("#board").region.width > 0
+        assert await wait_for(pilot, lambda: screen.query_one("#board").region.width > 0)
         assert screen.query_one("#inbox").region.width == 0
         await pilot.press("tab")
         await pilot.pause()
