@@ -20,6 +20,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Move card down in its column", "Board: reorder (shift+down)", "board_reorder(1)"),
     ("Toggle matrix rows: people / teams", "Ownership matrix (t)", "matrix_teams"),
     ("Help: all keys", "Show every binding (?)", "help"),
+    ("Follow someone", "Track another person's pane and selection on this workspace (f)", "follow"),
+    ("Stop following", "Move on your own again (esc, or any move key)", "stop_following"),
 ]
 """(title, help, action on the main screen). Tests check each runs."""
 

@@ -8,19 +8,22 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.events import Resize
+from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from data.model import BadValue
 from data.ops import Move, Operation, Reorder
 from data.workspace import Result, Snapshot, WorkspaceError
+from tui.follow import Pairing
+from tui.presence import PeersChanged
 from widgets.board import Board
 from widgets.cards import RowContext
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
 from widgets.matrix import OwnershipMatrix
+from widgets.presence import FollowBanner
 from widgets.why import WhyPane
 
 if TYPE_CHECKING:
@@ -47,6 +50,8 @@ class MainScreen(Screen):
         Binding("enter", "edit", "Edit"),
         Binding("n", "new", "New"),
         Binding("question_mark", "help", "Help"),
+        Binding("f", "follow", "Follow someone here", show=False),
+        Binding("escape", "stop_following", "Stop following"),
     ]
 
     def __init__(self) -> None:
@@ -55,10 +60,13 @@ class MainScreen(Screen):
         self.current_pane = "inbox"
         self.snapshot: Snapshot | None = None
         self.ctx: RowContext | None = None
+        self.pairing = Pairing(self)
+        """Presence of the other people here, and follow mode (tui/follow.py)."""
 
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(id="header")
         yield ProblemBanner(id="banner")
+        yield FollowBanner(id="follow-banner")
         yield Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
         with Container(id="panes"):
             yield InboxPane(id="inbox")
@@ -71,6 +79,11 @@ class MainScreen(Screen):
         self._apply_layout(self.app.size.width)
         self.app.screen_ready()
         self.call_after_refresh(self.focus_pane, "inbox")
+        if self.app.snapshot is not None:
+            self.pairing.start()
+
+    def on_unmount(self) -> None:
+        self.pairing.stop()
 
     # -- showing ------------------------------------------------------------
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -81,7 +94,7 @@ class MainScreen(Screen):
         same_day = self.ctx is not None and self.ctx.today == app.workspace.today
         previous = previous if same_day else None
         self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
-                              changes=snapshot.changes_since(previous))
+                              changes=snapshot.changes_since(previous), peers=self.pairing.by_item)
         keep = None
         self.query_one(InboxPane).show(self.ctx, keep)
         self.query_one(Board).show(self.ctx, keep)
@@ -99,6 +112,7 @@ class MainScreen(Screen):
             return
         self.query_one(WorkspaceHeader).show(
             self.snapshot, actor=self.app.workspace.actor, now=self.app.now(), read_only=self.app.read_only,
+            others=self.pairing.header_names(),
         )
 
     def show_problem(self, message: str | None) -> None:
@@ -120,6 +134,7 @@ class MainScreen(Screen):
         self.selected_id = item_id
         if self.ctx is not None:
             self.query_one(WhyPane).show(self.ctx, item_id)
+        self.pairing.announce()
 
     def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - textual.events.DescendantFocus
         widget = event.widget
@@ -127,6 +142,7 @@ class MainScreen(Screen):
             node = self.query_one(f"#{pane}")
             if widget is node or node in widget.ancestors:
                 self.current_pane = pane
+                self.pairing.announce()
                 tabs = self.query_one(Tabs)
                 if tabs.active != f"tab-{pane}":
                     tabs.active = f"tab-{pane}"
@@ -156,6 +172,7 @@ class MainScreen(Screen):
 
     def focus_pane(self, pane: str) -> None:
         self.current_pane = pane
+        self.pairing.announce()
         self._show_only(pane)
         if pane == "inbox":
             self.query_one(InboxPane).list.focus()
@@ -167,9 +184,11 @@ class MainScreen(Screen):
             self.query_one(WhyPane).focus()
 
     def action_pane(self, pane: str) -> None:
+        self.pairing.stop_following()
         self.focus_pane(pane)
 
     def action_cycle_pane(self, delta: int) -> None:
+        self.pairing.stop_following()
         index = (PANES.index(self.current_pane) + delta) % len(PANES)
         self.focus_pane(PANES[index])
 
@@ -224,6 +243,27 @@ class MainScreen(Screen):
     def action_matrix_teams(self) -> None:
         self.focus_pane("matrix")
         self.query_one(OwnershipMatrix).action_toggle_teams()
+
+    # -- pairing (tui/follow.py) ----------------------------------------------
+    def on_peers_changed(self, message: PeersChanged) -> None:
+        self.pairing.update(message.peers)
+
+    def on_key(self, event: Key) -> None:
+        self.pairing.key_pressed(event.key)
+
+    def on_mouse_down(self, _event: MouseDown) -> None:
+        self.pairing.stop_following()
+
+    def action_follow(self) -> None:
+        self.pairing.choose()
+
+    def action_stop_following(self) -> None:
+        self.pairing.stop_following(self.pairing.stopped_message())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_following":
+            return self.pairing.following is not None
+        return True
 
     @on(Board.CardMoved)
     def _card_moved(self, event: Board.CardMoved) -> None:

@@ -139,6 +139,15 @@ class OwnershipMatrix(Vertical, can_focus=False):
         item_id = int(col_key.value) if col_key.value and col_key.value.isdigit() else None
         return handle, item_id
 
+    def select_column(self, item_id: int) -> bool:
+        """Move the cell cursor to the column of a project or workstream (keeping its row)."""
+        if item_id not in self._column_ids:
+            return False
+        table = self.table
+        column = self._column_ids.index(item_id) + 2  # after "person" and "load"
+        table.move_cursor(row=table.cursor_coordinate.row, column=column, animate=False)
+        return True
+
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()
         _handle, item_id = self.current_cell()
