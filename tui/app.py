@@ -62,8 +62,11 @@ class WorktopApp(App):
             return
         self.main.show_snapshot(self.snapshot)
         if self.read_only:
-            self.notify(f"{self.workspace.path} is read-only for you: you can look, not change",
-                        severity="warning", timeout=8)
+            from data.sharing import access_problem
+
+            reason = access_problem(self.workspace.path)
+            self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
+                        "you can look, not change", severity="warning", timeout=8)
         if self.watching:
             self._watch()
             # A safety net for missed events and for snoozed items waking at midnight.
