@@ -26,6 +26,7 @@ def _rows(bindings: list) -> list[tuple[str, str]]:
 def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """(group title, [(keys, what it does)]) for every pane and screen."""
     from tui.app import WorktopApp
+    from tui.conflict import ConflictScreen
     from tui.editor import ItemEditor
     from tui.main_screen import MainScreen
     from widgets.board import Board
@@ -39,6 +40,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Board", _rows(Board.BINDINGS)),
         ("Ownership matrix", [("arrows", "Move the cell cursor")] + _rows(OwnershipMatrix.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
+        ("Edit conflict (someone saved the same field first)", _rows(ConflictScreen.BINDINGS)),
     ]
 
 
