@@ -84,6 +84,7 @@ class Pairing:
     def update(self, peers: tuple[Presence, ...]) -> None:
         """New peers from the presence service: redraw markers, header and banner; track the followed."""
         old_ids = set(self.by_item)
+        old_names = self.header_names()
         self.peers = peers
         self.names = labels(list(peers))
         by_item: dict[int, list[str]] = {}
@@ -93,7 +94,8 @@ class Pairing:
         self.by_item.clear()
         self.by_item.update(by_item)
         self._refresh_rows(old_ids | set(by_item))
-        self.screen.refresh_header()
+        if self.header_names() != old_names:  # a header update lays out the whole screen: only when needed
+            self.screen.refresh_header()
         if self.following is not None:
             target = self._peer(self.following)
             if target is None:
@@ -119,7 +121,7 @@ class Pairing:
             inbox.refresh_row(item_id)
             for column in columns:
                 column.refresh_row(item_id)
-        if screen.selected_id in ids:
+        if screen.selected_id in ids:  # its "looking at this too" line
             screen.query_one(WhyPane).show(screen.ctx, screen.selected_id)
 
     # -- follow mode ----------------------------------------------------------

@@ -12,6 +12,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from data.model import CLOSED_STATUSES
 from data.ownership import MATRIX_KINDS, Matrix, build_matrix, load_bar
 from widgets.cards import RowContext, safe
 
@@ -115,13 +116,30 @@ class OwnershipMatrix(Vertical, can_focus=False):
         if ctx.changes is None:
             return True
         for item_id, fields in ctx.changes.items():
-            if item_id is None or not fields.isdisjoint(MATRIX_FIELDS):
+            if item_id is None:
+                return True
+            relevant = fields & MATRIX_FIELDS
+            if relevant == {"status"} and not self._closed_changed(ctx, item_id):
+                relevant = set()  # a card moved between two open columns (or two closed ones): same counts
+            if relevant:
                 return True
             if "title" in fields:
                 doc = ctx.snapshot.docs.get(item_id)
                 if doc is None or doc.get("kind") in MATRIX_KINDS:
                     return True
         return False
+
+    @staticmethod
+    def _closed_changed(ctx: RowContext, item_id: int) -> bool:
+        """Whether the item went from open to closed or back (the matrix counts open work only)."""
+        if ctx.previous is None:
+            return True
+        settings = ctx.snapshot.settings
+        closed = {settings.done, *CLOSED_STATUSES}
+        old, new = ctx.previous.docs.get(item_id), ctx.snapshot.docs.get(item_id)
+        if old is None or new is None:
+            return True
+        return (old.get("status") in closed) != (new.get("status") in closed)
 
     def action_toggle_teams(self) -> None:
         self.by_team = not self.by_team

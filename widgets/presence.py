@@ -18,6 +18,8 @@ class FollowBanner(Static):
     FollowBanner.-visible { display: block; }
     """
 
+    _shown: Text | None = None
+
     def show_follow(self, *, following: str | None = None, where: str = "", followers: list[str] | None = None) -> None:
         """Update the banner.
 
@@ -38,8 +40,13 @@ class FollowBanner(Static):
                 text.append("   │   ")
             text.append(", ".join(f"◉{safe(name)}" for name in followers), style="bold")
             text.append(" follow you" if len(followers) > 1 else " follows you")
-        self.update(text)
-        self.set_class(bool(text), "-visible")
+        visible = bool(text)
+        if text == self._shown and visible == self.has_class("-visible"):
+            return  # presence updates come often; an unchanged banner costs nothing
+        self._shown = text
+        # Showing or hiding the banner moves everything below it; changing its text does not.
+        self.update(text, layout=visible != self.has_class("-visible"))
+        self.set_class(visible, "-visible")
 
 
 __all__ = ["PANE_NAMES", "FollowBanner"]

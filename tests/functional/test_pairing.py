@@ -235,3 +235,28 @@ async def test_follow_picker_when_several_people_are_here(team_ws):
         assert await wait_for(ana_pilot, lambda: any(p.user == "ana" and p.following == cy.key
                                                      for p in folder.read()))
         folder.remove(cy)
+
+
+async def test_matrix_is_not_rebuilt_for_a_card_moving_between_open_columns(team_ws, monkeypatch):
+    """The commonest pairing change (a card moved along the board) skips the matrix's pass over
+    every item; a card reaching done still updates its owner's load."""
+    import widgets.matrix
+
+    builds = []
+    real_build = widgets.matrix.build_matrix
+    monkeypatch.setattr(widgets.matrix, "build_matrix", lambda *a, **k: builds.append(1) or real_build(*a, **k))
+    task = card(team_ws, "Write SAML handler")  # bo's, todo
+    async with two_apps(team_ws) as (ana, ana_pilot, bo, bo_pilot):
+        matrix = bo.screen.query_one("#matrix")
+        assert await wait_for(bo_pilot, lambda: matrix.matrix is not None)
+        builds.clear()
+        ana.screen.select_item(task)
+        await ana_pilot.press("2", "shift+right")  # todo → doing in ana's app
+        assert await wait_for(bo_pilot, lambda: task in bo.screen.query_one(Board).columns[1].list.rows)
+        assert builds == [], "bo's matrix was rebuilt for a move that cannot change it"
+        load = next(r for r in matrix.matrix.rows if r.handle == "bo").open_items
+        ana.screen.select_item(task)
+        await ana_pilot.press("shift+right", "shift+right")  # doing → review → done
+        assert await wait_for(bo_pilot, lambda: task in bo.screen.query_one(Board).columns[3].list.rows)
+        assert await wait_for(bo_pilot, lambda: next(r for r in matrix.matrix.rows if r.handle == "bo").open_items
+                              == load - 1)
