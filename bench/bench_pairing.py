@@ -16,6 +16,9 @@ it to ``bench/results/pairing.md``.
   (a presence file, not the workspace, is rewritten).
 * follow — the same keys while bo follows ana; bo's banner names the new card.
 
+And, in-process (Pilot, no tmux): a cursor key to this app's own next frame at 10k with presence
+on (every move announced) beside the same with presence off: announcing must not slow the key.
+
 Baseline, same run, same harness: two tiny Python programs in the same tmux
 server, one writing a small file atomically for each key it reads from its
 terminal, the other watching the folder with watchfiles (the same settings
@@ -184,6 +187,22 @@ def measure_baseline(folder: Path, repeats: int) -> list[float]:
         tmux.close()
 
 
+def cursor_key_ms(path: Path, presses: int) -> tuple[float, float]:
+    """Median key-to-frame in ms for j/k on the board: (presence on, presence off)."""
+    import asyncio
+
+    from bench.bench_tui import _frame_timer, _key_to_frame
+    from data.workspace import Workspace
+    from tui.app import WorktopApp
+
+    keys = ["j" if n % 20 < 10 else "k" for n in range(presses)]
+    medians = {}
+    for presence in (True, False, True, False):  # interleaved, so a busy spell hits both
+        app = _frame_timer(WorktopApp)(Workspace(path), watch=presence)
+        medians.setdefault(presence, []).extend(asyncio.run(_key_to_frame(app, keys, setup=["2"])))
+    return median_ms(medians[True]), median_ms(medians[False])
+
+
 def shlex_quote(text: str) -> str:
     import shlex
 
@@ -212,6 +231,7 @@ def main(argv: list[str]) -> int:
         floor_folder.mkdir()
         base = measure_baseline(floor_folder, args.repeats)
         ours = measure_worktop(path, args.repeats)
+        key_on, key_off = cursor_key_ms(path, presses=max(50, args.repeats * 2))
     floor = median_ms(base)
     rows = [
         (f"card move (shift+→) on the other screen, {args.items // 1000}k", ours["card"]),
@@ -228,6 +248,10 @@ def main(argv: list[str]) -> int:
         verdict = "ok" if med <= 100 else "OVER"
         lines.append(f"| {what} | {med:.1f} ms ({len(values)}) | {floor:.1f} ms | {med / floor:.2f}× | "
                      f"≤ 100 ms {verdict} |")
+    verdict = "ok" if key_on <= 16 else "OVER"
+    lines += ["", "| what | presence on | presence off (same run) | ratio | budget |", "|---|---|---|---|---|",
+              f"| cursor key to this app's next frame, {args.items // 1000}k | {key_on:.1f} ms | {key_off:.1f} ms | "
+              f"{key_on / key_off:.2f}× | ≤ 16 ms {verdict} |"]
     report = "\n".join(lines)
     print(report)
     RESULTS.mkdir(parents=True, exist_ok=True)

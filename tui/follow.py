@@ -105,6 +105,21 @@ class Pairing:
             self._track(target)
         self._show_banner()
 
+    def snapshot_shown(self) -> None:
+        """The panes were redrawn from a new snapshot: keep tracking the person you follow.
+
+        A card they moved to another column, or an item they just made, is only
+        where they are once this worktop has read the file too. Done after the
+        refresh, so the panes' own cursor messages from the redraw come first.
+        """
+        if self.following is not None:
+            self.screen.call_after_refresh(self._retrack)
+
+    def _retrack(self) -> None:
+        target = self._peer(self.following) if self.following is not None else None
+        if target is not None:
+            self._track(target, force=True)
+
     def header_names(self) -> list[str]:
         return [self.names[peer.key] for peer in self.peers]
 
@@ -175,13 +190,13 @@ class Pairing:
         if self.following is not None and key in MOVE_KEYS:
             self.stop_following(self.stopped_message())
 
-    def _track(self, target: Presence) -> None:
-        """Put your focus and selection where ``target`` has theirs."""
+    def _track(self, target: Presence, *, force: bool = False) -> None:
+        """Put your focus and selection where ``target`` has theirs (``force``: even if the id is the same)."""
         screen = self.screen
         if target.pane is not None and target.pane != screen.current_pane:
             screen.focus_pane(target.pane)
         selected = target.selected
-        if (selected is not None and selected != screen.selected_id and screen.snapshot is not None
+        if (selected is not None and (force or selected != screen.selected_id) and screen.snapshot is not None
                 and selected in screen.snapshot.items):
             screen.select_item(selected)
             if target.pane == "matrix":

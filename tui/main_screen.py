@@ -106,6 +106,7 @@ class MainScreen(Screen):
             matrix.show(self.ctx)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.refresh_header()
+        self.pairing.snapshot_shown()
 
     def refresh_header(self) -> None:
         if self.snapshot is None:

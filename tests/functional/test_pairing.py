@@ -181,6 +181,10 @@ async def test_follow_tracks_the_other_persons_pane_and_selection_until_you_move
         assert f"#{task} Load test the IdP" in str(banner.render())
         doing = bo.screen.query_one(Board).columns[1].list
         assert await wait_for(bo_pilot, lambda: bo.screen.focused is doing)  # the doing column, as ana's
+        await ana_pilot.press("shift+right")  # ana moves the card on to review: bo's cursor goes with it
+        review = bo.screen.query_one(Board).columns[2].list
+        assert await wait_for(bo_pilot, lambda: task in review.rows and review.current_id == task)
+        assert await wait_for(bo_pilot, lambda: bo.screen.focused is review and bo.screen.selected_id == task)
         await ana_pilot.press("4")
         assert await wait_for(bo_pilot, lambda: bo.screen.current_pane == "why")
 

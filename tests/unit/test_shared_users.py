@@ -300,6 +300,13 @@ def test_the_app_opens_read_only_for_a_real_outsider_and_says_why(users: Users, 
     assert "READ-ONLY" not in member["header"]
     assert orjson.loads(path.read_bytes())["items"]["1"]["status"] == "doing"  # bo's key press moved it
 
+    os.chmod(path, 0o640)  # someone took the group's write away: members get it read-only too
+    before = path.read_bytes()
+    member = as_user(users.bo, lambda: _open_app_and_try_to_move_a_card(path))
+    assert "READ-ONLY" in member["header"]
+    assert any("its mode is 0640" in note for note in member["notes"]), member["notes"]
+    assert path.read_bytes() == before
+
 
 def test_a_member_cleans_up_after_another_members_killed_worktop(users: Users, base: Path) -> None:
     code, _out, err = cli_run("init", "--shared", users.group, base / "team")
