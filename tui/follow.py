@@ -86,7 +86,8 @@ class Pairing:
         old_ids = set(self.by_item)
         old_names = self.header_names()
         self.peers = peers
-        self.names = labels(list(peers))
+        # Names come from files other users write: made inert here, once, for every place they show.
+        self.names = {key: safe(name) for key, name in labels(list(peers)).items()}
         by_item: dict[int, list[str]] = {}
         for peer in peers:
             if peer.selected is not None:

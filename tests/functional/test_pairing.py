@@ -264,3 +264,20 @@ async def test_matrix_is_not_rebuilt_for_a_card_moving_between_open_columns(team
         assert await wait_for(bo_pilot, lambda: task in bo.screen.query_one(Board).columns[3].list.rows)
         assert await wait_for(bo_pilot, lambda: next(r for r in matrix.matrix.rows if r.handle == "bo").open_items
                               == load - 1)
+
+
+async def test_a_hostile_name_in_a_presence_file_is_shown_inertly(team_ws):
+    """Presence files are written by other users: a name with control sequences or markup must not
+    reach the terminal as such."""
+    from data.presence import Presence
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        target = card(team_ws, "Write SAML handler")
+        app.screen.pairing.update((Presence(user="\x1b[2J[red]eve", host="h", pid=1, pane="board", selected=target),))
+        await pilot.press("2")
+        todo = app.screen.query_one(Board).columns[0].list
+        assert await wait_for(pilot, lambda: any(line.startswith("◉␛[2J[red]eve") for line in list_text(todo)))
+        assert "here: ◉␛[2J[red]eve" in str(app.screen.query_one("#header").render())
+        assert "\x1b" not in screen_text(app)
