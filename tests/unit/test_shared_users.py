@@ -90,37 +90,7 @@ def base() -> Iterator[Path]:
 
 def as_user(name: str, work: Callable[[], Any]) -> Any:
     """Run ``work`` in a forked child as user ``name``; return its result or raise its error."""
-    entry = pwd.getpwnam(name)
-    read_end, write_end = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # the child: never returns into pytest
-        os.close(read_end)
-        try:
-            os.initgroups(name, entry.pw_gid)
-            os.setgid(entry.pw_gid)
-            os.setuid(entry.pw_uid)
-            os.umask(0o022)
-            os.environ.update(USER=name, LOGNAME=name, HOME="/nonexistent")
-            os.environ.pop("WORKTOP_USER", None)
-            try:
-                outcome: tuple[str, Any] = ("ok", work())
-            except BaseException as error:  # noqa: BLE001 - reported to the parent
-                outcome = ("raised", RuntimeError(f"as {name}: {type(error).__name__}: {error}"))
-            payload = pickle.dumps(outcome)
-        except BaseException as error:  # noqa: BLE001
-            payload = pickle.dumps(("raised", RuntimeError(f"could not become {name}: {error!r}")))
-        os.write(write_end, payload)
-        os._exit(0)
-    os.close(write_end)
-    chunks = []
-    while chunk := os.read(read_end, 65536):
-        chunks.append(chunk)
-    os.close(read_end)
-    os.waitpid(pid, 0)
-    kind, value = pickle.loads(b"".join(chunks))
-    if kind == "raised":
-        raise value
-    return value
+    return start_as(name, work)()
 
 
 def cli_run(*argv: object) -> tuple[int, str, str]:
@@ -136,11 +106,15 @@ def cli_as(name: str, *argv: object) -> tuple[int, str, str]:
 
 
 def start_as(name: str, work: Callable[[], Any]) -> Callable[[], Any]:
-    """Start ``work`` as ``name`` now; the returned function waits for its result."""
+    """Start ``work`` now in a forked child running as ``name``; the returned function waits for its result.
+
+    The child takes the user's groups, uid and a typical umask (022), and their
+    name in ``USER``/``LOGNAME`` (which worktop writes history under).
+    """
     entry = pwd.getpwnam(name)
     read_end, write_end = os.pipe()
     pid = os.fork()
-    if pid == 0:
+    if pid == 0:  # the child: never returns into pytest
         os.close(read_end)
         try:
             os.initgroups(name, entry.pw_gid)
@@ -150,7 +124,7 @@ def start_as(name: str, work: Callable[[], Any]) -> Callable[[], Any]:
             os.environ.update(USER=name, LOGNAME=name, HOME="/nonexistent")
             os.environ.pop("WORKTOP_USER", None)
             payload = pickle.dumps(("ok", work()))
-        except BaseException as error:  # noqa: BLE001
+        except BaseException as error:  # noqa: BLE001 - reported to the parent
             payload = pickle.dumps(("raised", RuntimeError(f"as {name}: {type(error).__name__}: {error}")))
         os.write(write_end, payload)
         os._exit(0)
