@@ -1,7 +1,7 @@
 """Pairing latency: a key pressed in one terminal, to the change on the other person's screen.
 
 Run: ``python bench/bench_pairing.py [--repeats N]`` (or ``make bench``). Needs tmux.
-Two worktop processes run in a private tmux server (``tmux -L``), 160×50,
+Two worktop processes run in a private tmux server (its own socket), 160×50,
 ``TERM=xterm-256color``, on one demo workspace of 10k items. Each sample
 presses a key in ana's terminal with ``tmux send-keys`` and polls bo's with
 ``capture-pane`` until it shows the change, so a figure covers the whole path
@@ -79,10 +79,12 @@ WATCH_AND_PRINT = textwrap.dedent("""
 
 class Tmux:
     def __init__(self) -> None:
-        self.socket = f"worktop-bench-{os.getpid()}-{os.urandom(3).hex()}"
+        # Our own socket in our own folder: tmux leaves the socket file behind when its server ends.
+        self.folder = tempfile.mkdtemp(prefix="worktop-tmux-")
+        self.socket = os.path.join(self.folder, "socket")
 
     def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, check=True,
+        return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True,
                               timeout=30).stdout
 
     def start(self, name: str, command: str) -> None:
@@ -102,7 +104,8 @@ class Tmux:
             time.sleep(0.05)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=30)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=30)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 def worktop_command(path: Path, user: str) -> str:

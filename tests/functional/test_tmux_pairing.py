@@ -1,7 +1,7 @@
 """End to end: two real worktop processes in tmux on one file, read back from the terminal.
 
 Each worktop runs as a separate process in its own tmux session (a private
-tmux server, ``tmux -L``, so no one's own sessions are touched) with
+tmux server on its own socket, so no one's own sessions are touched) with
 ``TERM=xterm-256color`` and no ``COLORTERM``, as over SSH. Keys go in with
 ``tmux send-keys``; what each person sees comes back with ``capture-pane``.
 Skipped, with the reason, where tmux is not installed.
@@ -14,6 +14,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,10 +35,12 @@ class Tmux:
     """A private tmux server; one session per worktop."""
 
     def __init__(self) -> None:
-        self.socket = f"worktop-test-{os.getpid()}-{os.urandom(3).hex()}"
+        # Our own socket in our own folder: tmux leaves the socket file behind when its server ends.
+        self.folder = tempfile.mkdtemp(prefix="worktop-tmux-")
+        self.socket = os.path.join(self.folder, "socket")
 
     def run(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-L", self.socket, *args], capture_output=True, text=True, timeout=20)
+        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20)
         if done.returncode != 0:
             raise AssertionError(f"tmux {' '.join(args)}: {done.stderr}")
         return done.stdout
@@ -71,7 +74,8 @@ class Tmux:
             time.sleep(0.1)
 
     def close(self) -> None:
-        subprocess.run(["tmux", "-L", self.socket, "kill-server"], capture_output=True, timeout=20)
+        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=20)
+        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
