@@ -63,7 +63,7 @@ def stat_key(path: Path) -> StatKey | None:
     """What changes whenever the file's content may have: inode, size, mtime, ctime."""
     try:
         st = os.stat(path)
-    except FileNotFoundError:
+    except (FileNotFoundError, PermissionError):  # unknown; reading it says what is wrong
         return None
     return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
@@ -158,7 +158,10 @@ def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
     except IsADirectoryError:
         raise WorkspaceUnreadable(f"{path} is a folder, not a workspace file") from None
     except PermissionError:
-        raise WorkspaceUnreadable(f"{path} cannot be read (permission denied)") from None
+        from data.sharing import read_problem
+
+        reason = read_problem(path)
+        raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
     key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
     return parse(raw, path), key
 

@@ -424,7 +424,11 @@ class Workspace:
         if not ops:
             raise ValueError("nothing to apply")
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed")
+            from data.sharing import access_problem
+
+            reason = access_problem(self.path)
+            raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed"
+                                    + (f" ({reason})" if reason else ""))
         with self._mutex, exclusive_lock(self.path):
             data = self.storage.begin()
             try:

@@ -78,8 +78,11 @@ class WorktopApp(App):
         self.main.show_snapshot(self.snapshot)
         self.generate_recurring()
         if self.read_only:
-            self.notify(f"{self.workspace.path} is read-only for you: you can look, not change",
-                        severity="warning", timeout=8)
+            from data.sharing import access_problem
+
+            reason = access_problem(self.workspace.path)
+            self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
+                        "you can look, not change", severity="warning", timeout=8)
         # Parsed workspaces are frozen out of the cyclic GC (see data.storage.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
         self.set_interval(120.0, self._sweep_garbage)

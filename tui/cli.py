@@ -146,8 +146,15 @@ def _negated_terms(words: list[str], *, after: int) -> tuple[list[str], list[str
 
 
 def _define_init(p: argparse.ArgumentParser, _common: argparse.ArgumentParser) -> None:
-    p.add_argument("path", nargs="?", metavar="PATH", help="file or folder (default: ./worktop.json)")
+    p.add_argument("path", nargs="?", metavar="PATH",
+                   help="file or folder (default: ./worktop.json); with --shared, a missing PATH that does not "
+                   "end in .json is made as a folder")
     p.add_argument("--name", help="workspace name shown in the app (default: the folder's name)")
+    p.add_argument("--shared", metavar="GROUP",
+                   help="for pairing: give the folder, workspace, lock and presence files to this Unix group, "
+                   "group-writable (setgid folder); an existing workspace is shared without being rewritten")
+    p.add_argument("--others-read", action="store_true",
+                   help="with --shared: users outside the group may read the workspace (they get it read-only)")
 
 
 def _define_add(p: argparse.ArgumentParser, _common: argparse.ArgumentParser) -> None:
@@ -481,8 +488,12 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
     raw = args.path or args.workspace or os.environ.get("WORKTOP_WORKSPACE", "").strip() or DEFAULT_FILENAME
     path = Path(raw).expanduser()
-    if path.is_dir():
+    if path.is_dir() or (args.shared and not path.suffix and not path.exists()):
         path = path / DEFAULT_FILENAME
+    if args.shared:
+        return _init_shared(args, path)
+    if args.others_read:
+        raise CliError("--others-read goes with --shared GROUP")
     if path.exists():
         raise CliError(f"{path} already exists; nothing was written")
     if not path.absolute().parent.is_dir():
@@ -491,6 +502,22 @@ def _cmd_init(args: argparse.Namespace) -> int:
     out = _Out()
     out.write(f"created workspace {out.safe(workspace.snapshot().settings.name)!r} at {workspace.path}")
     out.write("next: `worktop person add HANDLE` for each person, then `worktop add TITLE`")
+    return EXIT_OK
+
+
+def _init_shared(args: argparse.Namespace, path: Any) -> int:
+    """``init --shared GROUP PATH``: a new (or existing) workspace the whole group can write."""
+    from data.sharing import prepare_shared
+
+    setup = prepare_shared(path.absolute(), args.shared, name=args.name, others_read=args.others_read)
+    out = _Out()
+    verb = "created" if setup.created else "shared the existing"
+    out.write(f"{verb} workspace at {setup.workspace} for group {out.safe(setup.group)}")
+    for line in setup.changed:
+        out.write(f"  {out.safe(line)}")
+    others = "may read it (read-only)" if setup.others_read else "cannot see it"
+    out.write(f"members of {out.safe(setup.group)} can read and write it; everyone else {others}")
+    out.write(f"each person runs: worktop -w {setup.workspace}   (see docs/pairing.md)")
     return EXIT_OK
 
 
@@ -947,7 +974,7 @@ def _cmd_snooze(args: argparse.Namespace) -> int:
 
 
 _SPECS: dict[str, tuple[str, Any, dict[str, Any]]] = {
-    "init": ("make a new, empty workspace", _define_init, {}),
+    "init": ("make a new, empty workspace (--shared GROUP: one several Unix users share)", _define_init, {}),
     "add": ("add an item; prints its id", _define_add, {}),
     "request": ("log a request from someone; it lands in the inbox", _define_request, {}),
     "ls": ("list open items, or those matching a query", _define_ls, {"epilog": QUERY_HELP}),

@@ -56,6 +56,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Clear filter", "Show everything again (escape)", "clear_filter"),
     ("Undo", "Undo your last change, if nobody changed it since (u, ctrl+z)", "undo"),
     ("Redo", "Redo what you undid (U, ctrl+y)", "redo"),
+    ("Follow someone", "Track another person's pane and selection on this workspace (f)", "follow"),
+    ("Stop following", "Move on your own again (esc, or any move key)", "stop_following"),
 ]
 """(title, help, action on the main screen). Tests check each runs."""
 

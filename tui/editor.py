@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
@@ -14,7 +16,8 @@ from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from data.model import KINDS, BadValue, Item, coerce_field
 from data.ops import CreateItem, Move, SetFields
-from data.workspace import Conflict, Snapshot
+from data.workspace import Conflict, Snapshot, WorkspaceError
+from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from widgets.cards import safe
 
 if TYPE_CHECKING:
@@ -66,7 +69,9 @@ class ItemEditor(ModalScreen[int | None]):
         if item is not None:
             for name in (*TEXT_FIELDS, *AREA_FIELDS, "kind", "status"):
                 self.original[name] = getattr(item, name)
-        self._overwrite_ok: set[str] = set()
+        self._shown: dict[str, Any] = {}
+        """The form's typed values as last filled in (by opening, or by merging others' changes)."""
+        self._discard_until = 0.0
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -111,6 +116,7 @@ class ItemEditor(ModalScreen[int | None]):
 
     def on_mount(self) -> None:
         self.query_one("#f-title", Input).focus()
+        self._shown = self._typed()
 
     # -- reading the form -------------------------------------------------------
     def _typed(self) -> dict[str, Any]:
@@ -165,32 +171,99 @@ class ItemEditor(ModalScreen[int | None]):
             self.dismiss(result.item_id)
 
     def _save(self, values: dict[str, Any]) -> None:
+        """Save the fields you changed; fields someone else changed meanwhile ask theirs or yours first.
+
+        The item is read fresh from the file: a field only they changed is left
+        as they wrote it, one only you changed is written, one you both changed
+        to the same value needs nothing, and one you both changed differently
+        opens :class:`~tui.conflict.ConflictScreen`.
+        """
         assert self.item is not None
-        changed = {k: v for k, v in values.items() if k != "status" and _differs(self.original.get(k), v)}
+        item_id = self.item.id
+        mine = {k: v for k, v in values.items() if _differs(self.original.get(k), v)}
+        if not mine:
+            self.dismiss(item_id)
+            return
+        try:
+            fresh_item = self.app.workspace.snapshot().items.get(item_id)
+        except WorkspaceError as error:
+            self._notice(f"Cannot read the workspace to save: {error}", error=True)
+            return
+        if fresh_item is None:
+            self._notice(f"#{item_id} no longer exists in the workspace; saving is not possible.", error=True)
+            return
+        fresh = {name: getattr(fresh_item, name) for name in self.original}
+        mine = {k: v for k, v in mine.items() if _differs(fresh.get(k), v)}  # they already wrote your value
+        if not mine:
+            self.notify(f"#{item_id} already holds your changes; nothing to save")
+            self.dismiss(item_id)
+            return
+        clashes = find_clashes(self.original, fresh, mine, self._last_writers(item_id, mine))
+        if clashes:
+            others = [name.replace("_", " ") for name in mine if name not in {c.field for c in clashes}]
+            self.app.push_screen(ConflictScreen(item_id, clashes, others), partial(self._resolved, mine, clashes))
+            return
+        self._write(mine, {k: self.original.get(k) for k in mine})
+
+    def _resolved(self, mine: dict[str, Any], clashes: list[Clash], choice: str | None) -> None:
+        if choice is None:
+            self._notice("Nothing saved yet. The form still holds your values; ctrl+s asks again.", error=True)
+            return
+        expected = {k: self.original.get(k) for k in mine}
+        if choice == KEEP_THEIRS:
+            for clash in clashes:
+                mine.pop(clash.field)
+                self.original[clash.field] = clash.theirs
+                self._set_widget(clash.field, clash.theirs)
+        elif choice == APPLY_MINE:
+            for clash in clashes:
+                expected[clash.field] = clash.theirs  # overwrite exactly what you were shown, nothing newer
+        self._write(mine, expected)
+
+    def _write(self, fields: dict[str, Any], expected: dict[str, Any]) -> None:
+        assert self.item is not None
+        item_id = self.item.id
         ops: list = []
-        if changed:
-            expected = {k: self.original.get(k) for k in changed if k not in self._overwrite_ok}
-            ops.append(SetFields(self.item.id, changed, expected=expected))
-        if values["status"] != self.original.get("status"):
-            expected_status = None if "status" in self._overwrite_ok else self.original.get("status")
-            ops.append(Move(self.item.id, values["status"], expected_status=expected_status))
+        values = {k: v for k, v in fields.items() if k != "status"}
+        if values:
+            ops.append(SetFields(item_id, values, expected={k: expected.get(k) for k in values}))
+        if "status" in fields:
+            ops.append(Move(item_id, fields["status"], expected_status=expected.get("status")))
         if not ops:
-            self.dismiss(self.item.id)
+            self.notify(f"Kept their version of #{item_id}")
+            self.dismiss(item_id)
             return
         try:
             result = self.app.apply_ops(ops, raise_conflict=True)
-        except Conflict as conflict:
-            field = conflict.field or "?"
-            self._overwrite_ok.add(field)
-            self._notice(f"{conflict.by} changed {field} to {stored_to_text(field, conflict.value) or 'nothing'!r} "
-                         f"since you opened this. Your value is still in the form: ctrl+s again saves yours over "
-                         f"theirs, escape keeps theirs.", error=True)
+        except Conflict:
+            # Someone wrote again between reading and writing: read again and ask again.
+            self.action_save()
             return
         if result is not None:
-            self.notify(f"Saved #{self.item.id}")
-            self.dismiss(self.item.id)
+            self.notify(f"Saved #{item_id}")
+            self.dismiss(item_id)
+
+    def _last_writers(self, item_id: int, names: dict[str, Any]) -> dict[str, str]:
+        """Who last changed each of ``names`` on the item, from the history."""
+        who: dict[str, str] = {}
+        for entry in self.app.workspace.history(item_id, limit=500):
+            for name in (entry.get("changes") or {}):
+                if name in names and name not in who:
+                    who[name] = str(entry.get("by") or "someone")
+            if len(who) == len(names):
+                break
+        return who
 
     def action_cancel(self) -> None:
+        """Close without saving; with unsaved changes, only on a second esc within 3 s.
+
+        Over a slow link an escape can also arrive as the first byte of a
+        split-up arrow key, so one stray escape must not throw away an edit.
+        """
+        if self._typed() != self._shown and time.monotonic() > self._discard_until:
+            self._discard_until = time.monotonic() + 3
+            self._notice("You have unsaved changes: esc again discards them, ctrl+s saves.", error=True)
+            return
         self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
@@ -225,6 +298,7 @@ class ItemEditor(ModalScreen[int | None]):
             self.original[name] = theirs
             merged.append(name)
             self._set_widget(name, theirs)
+            self._shown[name] = self._typed()[name]
         who = fresh.updated_by or "someone"
         if clashes:
             self._notice(f"{who} changed {', '.join(clashes)} while you were editing; "

@@ -28,6 +28,7 @@ def _rows(bindings: list) -> list[tuple[str, str]]:
 def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """(group title, [(keys, what it does)]) for every pane and screen."""
     from tui.app import WorktopApp
+    from tui.conflict import ConflictScreen
     from tui.editor import ItemEditor
     from tui.main_screen import MainScreen
     from tui.prompts import QuickPrompt, WhyPrompt
@@ -60,6 +61,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
         ("Pulse (5)", _rows(PulseView.BINDINGS)),
         ("Recurring workflows (r)", _recurring_rows()),
+        ("Edit conflict (someone saved the same field first)", _rows(ConflictScreen.BINDINGS)),
     ]
 
 

@@ -9,14 +9,16 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Container
-from textual.events import Resize
+from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
 from data.ops import Move, Operation, Reorder
 from data.workspace import Result, Snapshot
 from tui.filter_flow import Filtering
+from tui.follow import Pairing
 from tui.ownership_actions import OwnershipActions
+from tui.presence import PeersChanged
 from tui.undo_flow import undo_or_redo
 from widgets.board import Board
 from widgets.cards import RowContext
@@ -25,6 +27,7 @@ from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
 from widgets.matrix import OwnershipMatrix
+from widgets.presence import FollowBanner
 from widgets.pulse import PulseView
 from widgets.why import WhyPane
 
@@ -55,6 +58,8 @@ class MainScreen(OwnershipActions, Screen):
         Binding("enter", "edit", "Edit"),
         Binding("n", "new", "New"),
         Binding("question_mark", "help", "Help"),
+        Binding("f", "follow", "Follow someone here", show=False),
+        Binding("escape", "stop_following", "Stop following"),
         Binding("exclamation_mark", "gaps", "Gaps"),
         Binding("slash", "filter", "Filter"),
         Binding("escape", "clear_filter", "Clear filter", show=False),
@@ -71,10 +76,13 @@ class MainScreen(OwnershipActions, Screen):
         self._triage: Triage | None = None
         self.filtering = Filtering(self)
         """The query filtering every pane (tui/filter_flow.py)."""
+        self.pairing = Pairing(self)
+        """Presence of the other people here, and follow mode (tui/follow.py)."""
 
     def compose(self) -> ComposeResult:
         yield WorkspaceHeader(id="header")
         yield ProblemBanner(id="banner")
+        yield FollowBanner(id="follow-banner")
         yield Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
         with Container(id="panes"):
             yield InboxPane(id="inbox")
@@ -89,6 +97,11 @@ class MainScreen(OwnershipActions, Screen):
         self._apply_layout(self.app.size.width)
         self.app.screen_ready()
         self.call_after_refresh(self.focus_pane, "inbox")
+        if self.app.snapshot is not None:
+            self.pairing.start()
+
+    def on_unmount(self) -> None:
+        self.pairing.stop()
 
     # -- showing ------------------------------------------------------------
     def show_snapshot(self, snapshot: Snapshot) -> None:
@@ -99,7 +112,7 @@ class MainScreen(OwnershipActions, Screen):
         same_day = self.ctx is not None and self.ctx.today == app.workspace.today
         previous = previous if same_day else None
         self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
-                              changes=snapshot.changes_since(previous))
+                              changes=snapshot.changes_since(previous), peers=self.pairing.by_item)
         keep = self.filtering.keep(snapshot)
         self.query_one(InboxPane).show(self.ctx, keep)
         self.query_one(Board).show(self.ctx, keep)
@@ -112,6 +125,7 @@ class MainScreen(OwnershipActions, Screen):
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.query_one(PulseView).show(self.ctx, visible=self.current_pane == "pulse")
         self.refresh_header()
+        self.pairing.snapshot_shown()
         # Drop the old snapshot now: holding two 50k-item workspaces would double memory.
         self.ctx.previous = None
 
@@ -121,6 +135,7 @@ class MainScreen(OwnershipActions, Screen):
         self.query_one(WorkspaceHeader).show(
             self.snapshot, actor=self.app.workspace.actor, now=self.app.now(), read_only=self.app.read_only,
             filter_text=self.filtering.text,
+            others=self.pairing.header_names(),
         )
 
     def show_problem(self, message: str | None) -> None:
@@ -142,6 +157,7 @@ class MainScreen(OwnershipActions, Screen):
         self.selected_id = item_id
         if self.ctx is not None:
             self.query_one(WhyPane).show(self.ctx, item_id)
+        self.pairing.announce()
 
     def on_descendant_focus(self, event) -> None:  # noqa: ANN001 - textual.events.DescendantFocus
         widget = event.widget
@@ -149,6 +165,7 @@ class MainScreen(OwnershipActions, Screen):
             node = self.query_one(f"#{pane}")
             if widget is node or node in widget.ancestors:
                 self.current_pane = pane
+                self.pairing.announce()
                 tabs = self.query_one(Tabs)
                 if tabs.active != f"tab-{pane}":
                     tabs.active = f"tab-{pane}"
@@ -181,6 +198,7 @@ class MainScreen(OwnershipActions, Screen):
 
     def focus_pane(self, pane: str) -> None:
         self.current_pane = pane
+        self.pairing.announce()
         self._show_only(pane)
         if pane == "inbox":
             self.query_one(InboxPane).list.focus()
@@ -194,9 +212,11 @@ class MainScreen(OwnershipActions, Screen):
             self.query_one(WhyPane).focus()
 
     def action_pane(self, pane: str) -> None:
+        self.pairing.stop_following()
         self.focus_pane(pane)
 
     def action_cycle_pane(self, delta: int) -> None:
+        self.pairing.stop_following()
         index = (PANES.index(self.current_pane) + delta) % len(PANES)
         self.focus_pane(PANES[index])
 
@@ -268,6 +288,27 @@ class MainScreen(OwnershipActions, Screen):
 
     def action_generate_recurring(self) -> None:
         self.app.generate_recurring(report_none=True)
+
+    # -- pairing (tui/follow.py) ----------------------------------------------
+    def on_peers_changed(self, message: PeersChanged) -> None:
+        self.pairing.update(message.peers)
+
+    def on_key(self, event: Key) -> None:
+        self.pairing.key_pressed(event.key)
+
+    def on_mouse_down(self, _event: MouseDown) -> None:
+        self.pairing.stop_following()
+
+    def action_follow(self) -> None:
+        self.pairing.choose()
+
+    def action_stop_following(self) -> None:
+        self.pairing.stop_following(self.pairing.stopped_message())
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop_following":
+            return self.pairing.following is not None
+        return True
 
     @on(Board.CardMoved)
     def _card_moved(self, event: Board.CardMoved) -> None:

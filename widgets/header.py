@@ -27,7 +27,9 @@ class WorkspaceHeader(Static):
         if read_only:
             text.append("  READ-ONLY", style="bold reverse")
         if others:
-            text.append("  here: " + ", ".join(safe(o) for o in others))
+            text.append("  here: ")
+            text.append(" ".join(f"◉{safe(o)}" for o in others), style="bold")
+            text.append(" (f follows)", style="dim")
         text.append(f"  rev {snapshot.revision}")
         last = snapshot.last_change
         if last is not None:

@@ -19,6 +19,7 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
+from data.model import CLOSED_STATUSES
 from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Row, build_matrix, cell_items, load_bar
 from widgets.cards import RowContext, safe
 from widgets.cell_items import CellItems
@@ -216,7 +217,12 @@ class OwnershipMatrix(Vertical, can_focus=False):
         if ctx.changes is None:
             return True
         for item_id, fields in ctx.changes.items():
-            if item_id is None or not fields.isdisjoint(MATRIX_FIELDS):
+            if item_id is None:
+                return True
+            relevant = fields & MATRIX_FIELDS
+            if relevant == {"status"} and not self._closed_changed(ctx, item_id):
+                relevant = set()  # a card moved between two open columns (or two closed ones): same counts
+            if relevant:
                 return True
             if "title" in fields:
                 doc = ctx.snapshot.docs.get(item_id)
@@ -263,6 +269,18 @@ class OwnershipMatrix(Vertical, can_focus=False):
         if action in ("role", "toggle_teams", "list_cell"):
             return not self.showing_gaps and self.table.has_focus
         return True
+
+    @staticmethod
+    def _closed_changed(ctx: RowContext, item_id: int) -> bool:
+        """Whether the item went from open to closed or back (the matrix counts open work only)."""
+        if ctx.previous is None:
+            return True
+        settings = ctx.snapshot.settings
+        closed = {settings.done, *CLOSED_STATUSES}
+        old, new = ctx.previous.docs.get(item_id), ctx.snapshot.docs.get(item_id)
+        if old is None or new is None:
+            return True
+        return (old.get("status") in closed) != (new.get("status") in closed)
 
     # -- actions ----------------------------------------------------------------
     def action_toggle_teams(self) -> None:
@@ -326,6 +344,14 @@ class OwnershipMatrix(Vertical, can_focus=False):
         who = safe(row.handle) if row is not None else "everyone"
         self.cells.open(f"{who} · {what} · esc closes", query, self._ctx)
         self.refresh_bindings()
+    def select_column(self, item_id: int) -> bool:
+        """Move the cell cursor to the column of a project or workstream (keeping its row)."""
+        if item_id not in self._column_ids:
+            return False
+        table = self.table
+        column = self._column_ids.index(item_id) + len(FIXED_COLUMNS)  # after person, load and due
+        table.move_cursor(row=table.cursor_coordinate.row, column=column, animate=False)
+        return True
 
     def on_data_table_cell_highlighted(self, event: DataTable.CellHighlighted) -> None:
         event.stop()

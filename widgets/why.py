@@ -35,6 +35,10 @@ def why_text(item: Item | None, ctx: RowContext, goals: GoalStatsCache | None = 
     out.append(f"\n{item.kind} · {item.status}", style="dim")
     if item.owner:
         out.append(f" · @{safe(item.owner)}", style="dim")
+    here = ctx.peers.get(item.id)
+    if here:
+        out.append("\n" + " ".join(f"◉{safe(name)}" for name in here), style="bold")
+        out.append(" looking at this too", style="italic")
     out.append("\n\n")
     out.append("Why", style="bold underline")
     if item.why:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from data.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text, wait_for
+from tui.conflict import ConflictScreen
 from tui.main_screen import MainScreen
 from widgets.board import Board
 from widgets.header import WorkspaceHeader
@@ -211,11 +212,11 @@ async def test_editor_conflict_is_reported_not_overwritten(team_ws):
         Workspace(team_ws.path, actor="bo").apply(SetFields(item_id, {"title": "Export to Excel (theirs)"}))
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert app.screen is editor
-        notice = editor.query_one("#editor-notice").render().plain
-        assert "bo changed title" in notice and "Export to Excel (theirs)" in notice
+        assert isinstance(app.screen, ConflictScreen)  # asks first: theirs beside yours
+        text = screen_text(app)
+        assert "bo changed" in text and "Export to Excel (theirs)" in text and "Export to CSV (mine)" in text
         assert fresh(team_ws).items[item_id].title == "Export to Excel (theirs)"
-        await pilot.press("ctrl+s")  # the second save is the user's explicit choice
+        await pilot.press("m")  # apply mine: the user's explicit choice
         await pilot.pause()
         assert fresh(team_ws).items[item_id].title == "Export to CSV (mine)"
 
