@@ -198,6 +198,21 @@ async def test_follow_tracks_the_other_persons_pane_and_selection_until_you_move
         assert bo.screen.current_pane == "inbox"
 
 
+async def test_escape_stops_following_first_then_clears_the_filter(team_ws):
+    async with two_apps(team_ws) as (ana, ana_pilot, bo, bo_pilot):
+        assert await wait_for(bo_pilot, lambda: bo.screen.pairing.peers)
+        await bo_pilot.press("slash", *"owner:bo", "enter")
+        assert await wait_for(bo_pilot, lambda: bo.screen.filtering.query is not None)
+        await bo_pilot.press("f")
+        assert await wait_for(bo_pilot, lambda: bo.screen.pairing.following is not None)
+        await bo_pilot.press("escape")
+        assert await wait_for(bo_pilot, lambda: bo.screen.pairing.following is None)
+        assert bo.screen.filtering.query is not None  # the filter stays: one escape, one thing undone
+        assert "filter: owner:bo" in str(bo.screen.query_one("#header").render())
+        await bo_pilot.press("escape")
+        assert await wait_for(bo_pilot, lambda: bo.screen.filtering.query is None)
+
+
 async def test_follow_ends_with_a_message_when_the_other_person_leaves(team_ws):
     async with two_apps(team_ws) as (ana, ana_pilot, bo, bo_pilot):
         assert await wait_for(bo_pilot, lambda: bo.screen.pairing.peers)
