@@ -517,7 +517,7 @@ def _init_shared(args: argparse.Namespace, path: Any) -> int:
         out.write(f"  {out.safe(line)}")
     others = "may read it (read-only)" if setup.others_read else "cannot see it"
     out.write(f"members of {out.safe(setup.group)} can read and write it; everyone else {others}")
-    out.write(f"each person runs: worktop -w {setup.workspace}   (see docs/pairing.md)")
+    out.write(f"each person runs: worktop -w {setup.workspace}   (README: 'Pairing over SSH')")
     return EXIT_OK
 
 

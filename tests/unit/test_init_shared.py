@@ -49,7 +49,7 @@ def test_init_shared_makes_a_group_folder_and_group_writable_files(run: Any, tmp
     assert result.code == 0, result.err
     path = tmp_path / "team" / "worktop.json"
     assert f"created workspace at {path} for group {MY_GROUP}" in result.out
-    assert "docs/pairing.md" in result.out
+    assert "Pairing over SSH" in result.out
     assert mode(path.parent) == 0o2770
     assert mode(path) == mode(lock_path(path)) == 0o660
     assert mode(presence_dir(path)) == 0o2770
