@@ -96,7 +96,8 @@ class MainScreen(OwnershipActions, Screen):
         self.query_one(Board).me = self.app.workspace.actor
         self._apply_layout(self.app.size.width)
         self.app.screen_ready()
-        self.call_after_refresh(self.focus_pane, "inbox")
+        # Deferred until the panes have a size; a pane key pressed meanwhile (current_pane) wins.
+        self.call_after_refresh(lambda: self.focus_pane(self.current_pane))
         if self.app.snapshot is not None:
             self.pairing.start()
 
