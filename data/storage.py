@@ -251,6 +251,10 @@ def _keep_backup(path: Path) -> None:
     except OSError:
         return  # filesystems without hard links: the atomic replace still protects the file
     os.replace(tmp, bak)
+    # rename() between two links of one file does nothing and leaves tmp: the case when a writer
+    # was killed after linking the backup but before replacing the file.
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(tmp)
 
 
 def _fsync_folder(folder: Path) -> None:

@@ -198,6 +198,19 @@ def test_no_temp_files_are_left_behind(workspace: Workspace) -> None:
     assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock"}
 
 
+def test_a_writer_killed_after_linking_the_backup_leaves_no_litter(workspace: Workspace) -> None:
+    """Killed between hard-linking the backup and replacing the file, a writer leaves the backup and
+    the file as one inode; the next write's backup link must not leave its temp link behind
+    (rename() between two links of one file does nothing)."""
+    path = workspace.path
+    if backup_path(path).exists():
+        os.unlink(backup_path(path))
+    os.link(path, backup_path(path))
+    workspace.apply(CreateItem("after the kill"))
+    assert not list(path.parent.glob("*.tmp"))
+    assert os.stat(backup_path(path)).st_ino != os.stat(path).st_ino
+
+
 def test_temp_files_left_by_a_killed_writer_are_removed(workspace: Workspace) -> None:
     """A writer killed between making its temp file and the rename leaves it behind.
 
@@ -332,6 +345,12 @@ def _as_unprivileged(work: Callable[[], object]) -> object:
     """
     if os.geteuid() != 0:
         return work()
+    # Imported before dropping to nobody: the child may not read the Python install (under /root).
+    import grp  # noqa: F401
+    import pwd  # noqa: F401
+
+    import data.sharing  # noqa: F401
+
     read_end, write_end = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child: never returns into pytest
