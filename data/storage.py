@@ -10,6 +10,13 @@ the JSON is parsed again whenever it changed. Within a transaction (taken under
 the sidecar lock by :class:`data.workspace.Workspace`) the parsed data is held
 in memory so TinyDB's many read/write calls for one operation cost one parse
 and one durable write.
+
+Each worktop write also leaves a small *change note* beside the file
+(``.NAME.changes``): the documents the write changed, keyed by the file's
+stat before and after. A reader whose parsed data is the "before" file applies
+the note instead of parsing the whole new file again (at 10k items: about 2 ms
+instead of 30-60). The note is only ever a shortcut: it is used when both stat
+keys match exactly, and a missing, stale or unreadable note means a full read.
 """
 
 from __future__ import annotations
@@ -54,6 +61,17 @@ def lock_path(path: Path) -> Path:
 
 def backup_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.bak")
+
+
+def changes_path(path: Path) -> Path:
+    return path.with_name(f".{path.name}.changes")
+
+
+CHANGE_NOTE_STEPS = 4
+"""How many recent writes a change note covers (a reader that missed a few still catches up)."""
+
+CHANGE_NOTE_MAX_BYTES = 512 * 1024
+"""A write that changed more than this (an import, a bulk edit of thousands) leaves no note."""
 
 
 StatKey = tuple[int, int, int, int]
@@ -302,6 +320,8 @@ class WorkspaceStorage(Storage):
         self._cache: tuple[StatKey, dict[str, Any]] | None = None
         self._txn: dict[str, Any] | None = None
         self._dirty = False
+        self._base: tuple[StatKey, dict[str, Any]] | None = None
+        """The cache entry the transaction started from (for the change note)."""
 
     # -- TinyDB's interface -------------------------------------------------
     def read(self) -> dict[str, dict[str, Any]] | None:
@@ -327,9 +347,30 @@ class WorkspaceStorage(Storage):
         key = stat_key(self.path)
         if self._cache is not None and key is not None and self._cache[0] == key:
             return self._cache[1]
+        if self._cache is not None and key is not None:
+            data = self._follow_change_note(key)
+            if data is not None:
+                self._cache = (key, data)
+                return data
         data, key = read_file(self.path)
         self._cache = (key, data)
         return data
+
+    def _follow_change_note(self, key: StatKey) -> dict[str, Any] | None:
+        """The data of the file at ``key``, from the cached data and the change note; None if it does not lead there."""
+        if self._cache is None:
+            return None
+        steps = read_change_note(self.path)
+        current, data = self._cache
+        for step in steps:
+            if tuple(step["base"]) != current:
+                continue
+            try:
+                data = apply_change(data, step["tables"], self.path)
+            except WorkspaceUnreadable:
+                return None
+            current = tuple(step["target"])
+        return data if current == key else None
 
     def begin(self) -> dict[str, Any]:
         """Start a transaction on the freshest data (call with the lock held).
@@ -343,6 +384,7 @@ class WorkspaceStorage(Storage):
         costing a re-parse of the file.
         """
         data = self.load()
+        self._base = self._cache
         txn = {name: dict(table) if isinstance(table, dict) else table for name, table in data.items()}
         for name in ("meta", "people"):
             table = txn.get(name)
@@ -369,9 +411,105 @@ class WorkspaceStorage(Storage):
             raise WorkspaceError(f"could not write {self.path}: {error.strerror}; nothing was changed") from None
         key = stat_key(self.path)
         if key is not None:
+            base, self._base = self._base, None
+            write_change_note(self.path, base, key, data)
             self._cache = (key, data)
         return True
 
     def abort(self) -> None:
         """Drop the transaction; the cache still holds the file as it is on disk."""
-        self._txn, self._dirty = None, False
+        self._txn, self._dirty, self._base = None, False, None
+
+
+# -- change notes ----------------------------------------------------------------------------
+def diff_tables(old: dict[str, Any], new: dict[str, Any]) -> dict[str, dict[str, Any]] | None:
+    """Per table, the documents ``new`` set (by identity: copy-on-write keeps the rest shared) and removed.
+
+    None when the change is not one of documents in tables (a table added or dropped).
+    """
+    if old.keys() != new.keys():
+        return None
+    tables: dict[str, dict[str, Any]] = {}
+    for name, table in new.items():
+        before = old[name]
+        if table is before:
+            continue
+        if not isinstance(table, dict) or not isinstance(before, dict):
+            return None
+        changed = {key: doc for key, doc in table.items() if before.get(key) is not doc}
+        added = sum(1 for key in changed if key not in before)
+        removed = list(before.keys() - table.keys()) if len(before) + added != len(table) else []
+        if changed or removed:
+            tables[name] = {"set": changed, "del": removed}
+    return tables
+
+
+def apply_change(data: dict[str, Any], tables: dict[str, Any], path: Path) -> dict[str, Any]:
+    """A new data dict: ``data`` with a change note's table changes applied (``data`` is not touched)."""
+    if not isinstance(tables, dict):
+        raise WorkspaceUnreadable(f"{changes_path(path)}: not a change note")
+    result = dict(data)
+    for name, change in tables.items():
+        table = result.get(name)
+        if not isinstance(table, dict) or not isinstance(change, dict):
+            raise WorkspaceUnreadable(f"{changes_path(path)}: not a change note")
+        table = dict(table)
+        table.update(change.get("set") or {})
+        for key in change.get("del") or ():
+            table.pop(key, None)
+        result[name] = table
+    return validate(result, path)
+
+
+def read_change_note(path: Path) -> list[dict[str, Any]]:
+    """The change note's steps, oldest first; [] when there is none or it cannot be read."""
+    try:
+        with open(changes_path(path), "rb") as handle:
+            note = orjson.loads(handle.read())
+    except (OSError, orjson.JSONDecodeError):
+        return []
+    steps = note.get("steps") if isinstance(note, dict) and note.get("v") == 1 else None
+    if not isinstance(steps, list):
+        return []
+    return [step for step in steps if isinstance(step, dict) and isinstance(step.get("base"), list)
+            and isinstance(step.get("target"), list) and isinstance(step.get("tables"), dict)]
+
+
+def write_change_note(path: Path, base: tuple[StatKey, dict[str, Any]] | None, target: StatKey,
+                      data: dict[str, Any]) -> None:
+    """Record what the write that made ``target`` changed from ``base`` (best effort: it is only a shortcut).
+
+    Written just after the workspace file is replaced, under the same lock, with
+    the workspace file's mode and group. Not fsync'd: after a crash a stale note
+    simply matches nothing.
+    """
+    tables = diff_tables(base[1], data) if base is not None else None
+    steps: list[dict[str, Any]] = []
+    if tables is not None:
+        step = orjson.dumps({"base": base[0], "target": target, "tables": tables})
+        if len(step) <= CHANGE_NOTE_MAX_BYTES:
+            # Keep the previous steps that lead here, so a reader a few writes behind still catches up.
+            steps = read_change_note(path)
+            steps = steps[-(CHANGE_NOTE_STEPS - 1):] if steps and tuple(steps[-1]["target"]) == base[0] else []
+            steps = [orjson.dumps(s) for s in steps] + [step]
+    payload = b'{"v":1,"steps":[' + b",".join(steps) + b"]}"
+    note = changes_path(path)
+    tmp = note.with_name(f".{path.name}.changes.{os.urandom(6).hex()}.tmp")  # swept like other temps
+    try:
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o600)
+    except OSError:
+        return
+    try:
+        try:
+            with contextlib.suppress(OSError):
+                st = os.stat(path)
+                os.fchmod(fd, st.st_mode & 0o777)
+                if st.st_gid != os.getegid():
+                    os.fchown(fd, -1, st.st_gid)
+            os.write(fd, payload)
+        finally:
+            os.close(fd)
+        os.replace(tmp, note)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)

@@ -195,7 +195,7 @@ def test_no_temp_files_are_left_behind(workspace: Workspace) -> None:
     for n in range(5):
         workspace.apply(CreateItem(f"item {n}"))
     names = {p.name for p in workspace.path.parent.iterdir()}
-    assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock"}
+    assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock", ".worktop.json.changes"}
 
 
 def test_a_writer_killed_after_linking_the_backup_leaves_no_litter(workspace: Workspace) -> None:
