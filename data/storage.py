@@ -26,7 +26,8 @@ import errno
 import fcntl
 import gc
 import os
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +70,9 @@ def changes_path(path: Path) -> Path:
 
 CHANGE_NOTE_STEPS = 4
 """How many recent writes a change note covers (a reader that missed a few still catches up)."""
+
+NOTE_GRACE = 0.003
+"""Seconds a reader waits for a change note that has not landed yet before reading the whole file."""
 
 CHANGE_NOTE_MAX_BYTES = 512 * 1024
 """A write that changed more than this (an import, a bulk edit of thousands) leaves no note."""
@@ -184,7 +188,8 @@ def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
     return parse(raw, path), key
 
 
-def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> None:
+def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True,
+                 on_replaced: Callable[[], None] | None = None) -> None:
     """Replace ``path`` with ``payload`` so readers see the old or new file, never a mix.
 
     The temp file gets the old file's permission bits and group (so a group-shared
@@ -229,6 +234,8 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True) -> Non
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp_name)
         raise
+    if on_replaced is not None:
+        on_replaced()  # before the folder fsync: readers woken by the rename find what it leaves
     _fsync_folder(folder)
 
 
@@ -322,6 +329,9 @@ class WorkspaceStorage(Storage):
         self._dirty = False
         self._base: tuple[StatKey, dict[str, Any]] | None = None
         """The cache entry the transaction started from (for the change note)."""
+        self.last_patch: tuple[dict[str, Any], dict[str, Any], list[tuple[list[str], list[str]]]] | None = None
+        """(old data, new data, the item keys each step set and removed) of the last change note
+        followed, so a snapshot of the new data can be patched from one of the old, not rebuilt."""
 
     # -- TinyDB's interface -------------------------------------------------
     def read(self) -> dict[str, dict[str, Any]] | None:
@@ -349,6 +359,11 @@ class WorkspaceStorage(Storage):
             return self._cache[1]
         if self._cache is not None and key is not None:
             data = self._follow_change_note(key)
+            if data is None:
+                # The writer puts its note down just after the rename that may have woken us:
+                # a moment's wait is far cheaper than reading the whole file.
+                time.sleep(NOTE_GRACE)
+                data = self._follow_change_note(key)
             if data is not None:
                 self._cache = (key, data)
                 return data
@@ -362,15 +377,22 @@ class WorkspaceStorage(Storage):
             return None
         steps = read_change_note(self.path)
         current, data = self._cache
+        base = data
+        items: list[tuple[list[str], list[str]]] = []
         for step in steps:
             if tuple(step["base"]) != current:
                 continue
             try:
                 data = apply_change(data, step["tables"], self.path)
-            except WorkspaceUnreadable:
+            except (WorkspaceUnreadable, TypeError, AttributeError):
                 return None
+            change = step["tables"].get("items") or {}
+            items.append((list(change.get("set") or ()), list(change.get("del") or ())))
             current = tuple(step["target"])
-        return data if current == key else None
+        if current != key:
+            return None
+        self.last_patch = (base, data, items)
+        return data
 
     def begin(self) -> dict[str, Any]:
         """Start a transaction on the freshest data (call with the lock held).
@@ -401,8 +423,16 @@ class WorkspaceStorage(Storage):
         if data is None or not dirty:
             return False
         payload = orjson.dumps(data)
+        base, self._base = self._base, None
+        make_note = prepare_change_note(self.path, base, data)
+
+        def note() -> None:
+            key = stat_key(self.path)
+            if key is not None:
+                write_change_note(self.path, make_note(key))
+
         try:
-            write_atomic(self.path, payload)
+            write_atomic(self.path, payload, on_replaced=note)
         except PermissionError:
             raise ReadOnlyWorkspace(f"cannot write {self.path} (permission denied); nothing was changed") from None
         except OSError as error:
@@ -411,8 +441,6 @@ class WorkspaceStorage(Storage):
             raise WorkspaceError(f"could not write {self.path}: {error.strerror}; nothing was changed") from None
         key = stat_key(self.path)
         if key is not None:
-            base, self._base = self._base, None
-            write_change_note(self.path, base, key, data)
             self._cache = (key, data)
         return True
 
@@ -458,7 +486,12 @@ def apply_change(data: dict[str, Any], tables: dict[str, Any], path: Path) -> di
         for key in change.get("del") or ():
             table.pop(key, None)
         result[name] = table
-    return validate(result, path)
+    # The unchanged documents passed validation when they were read: check the meta and the new ones.
+    validate({"meta": result.get("meta"), **{name: (change.get("set") or {}) for name, change in tables.items()
+                                              if name in ("items", "people", "history")}}, path)
+    for name in ("items", "people", "history"):
+        result.setdefault(name, {})
+    return result
 
 
 def read_change_note(path: Path) -> list[dict[str, Any]]:
@@ -475,24 +508,34 @@ def read_change_note(path: Path) -> list[dict[str, Any]]:
             and isinstance(step.get("target"), list) and isinstance(step.get("tables"), dict)]
 
 
-def write_change_note(path: Path, base: tuple[StatKey, dict[str, Any]] | None, target: StatKey,
-                      data: dict[str, Any]) -> None:
-    """Record what the write that made ``target`` changed from ``base`` (best effort: it is only a shortcut).
+def prepare_change_note(path: Path, base: tuple[StatKey, dict[str, Any]] | None,
+                        data: dict[str, Any]) -> Callable[[StatKey], bytes]:
+    """Everything of the change note but the new file's stat, done before the file is replaced.
 
-    Written just after the workspace file is replaced, under the same lock, with
-    the workspace file's mode and group. Not fsync'd: after a crash a stale note
-    simply matches nothing.
+    Returns a function of that stat giving the note's bytes, so that between the
+    replace (which wakes readers) and the note landing only a small write happens.
     """
     tables = diff_tables(base[1], data) if base is not None else None
-    steps: list[dict[str, Any]] = []
-    if tables is not None:
-        step = orjson.dumps({"base": base[0], "target": target, "tables": tables})
-        if len(step) <= CHANGE_NOTE_MAX_BYTES:
-            # Keep the previous steps that lead here, so a reader a few writes behind still catches up.
-            steps = read_change_note(path)
-            steps = steps[-(CHANGE_NOTE_STEPS - 1):] if steps and tuple(steps[-1]["target"]) == base[0] else []
-            steps = [orjson.dumps(s) for s in steps] + [step]
-    payload = b'{"v":1,"steps":[' + b",".join(steps) + b"]}"
+    if tables is None:
+        return lambda _target: b'{"v":1,"steps":[]}'
+    body = orjson.dumps(tables)
+    if len(body) > CHANGE_NOTE_MAX_BYTES:
+        return lambda _target: b'{"v":1,"steps":[]}'
+    # Keep the previous steps that lead here, so a reader a few writes behind still catches up.
+    steps = read_change_note(path)
+    steps = steps[-(CHANGE_NOTE_STEPS - 1):] if steps and tuple(steps[-1]["target"]) == base[0] else []
+    head = b'{"v":1,"steps":[' + b"".join(orjson.dumps(step) + b"," for step in steps)
+    head += b'{"base":' + orjson.dumps(base[0]) + b',"tables":' + body + b',"target":'
+    return lambda target: head + orjson.dumps(target) + b"}]}"
+
+
+def write_change_note(path: Path, payload: bytes) -> None:
+    """Put the change note beside the workspace file (best effort: it is only a shortcut).
+
+    Written just after the workspace file is replaced (before the folder's fsync),
+    under the same lock, with the workspace file's mode and group. Not fsync'd:
+    after a crash a stale note simply matches nothing.
+    """
     note = changes_path(path)
     tmp = note.with_name(f".{path.name}.changes.{os.urandom(6).hex()}.tmp")  # swept like other temps
     try:

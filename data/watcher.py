@@ -43,7 +43,7 @@ def watch_workspace(path: Path, on_change: Callable[[], None], stop: threading.E
                 watch_filter=_interesting(path),
                 stop_event=stop,
                 debounce=40,
-                step=5,
+                step=2,  # the file name changes once per write (the rename): no burst to wait out
                 rust_timeout=500,
                 yield_on_timeout=False,
                 force_polling=force_polling,

@@ -200,10 +200,29 @@ class Snapshot:
         return self._children.get(item_id, [])
 
 
-def snapshot_from_data(data: dict[str, Any]) -> Snapshot:
+def snapshot_from_data(data: dict[str, Any],
+                       previous: tuple[Snapshot, list[tuple[list[str], list[str]]]] | None = None) -> Snapshot:
+    """A snapshot of parsed data.
+
+    ``previous``: a snapshot of data this one came from by change-note steps,
+    and the item keys each step set and removed; its documents are patched
+    (replaying the steps, so the order is a fresh snapshot's) instead of rebuilt.
+    """
     meta = data["meta"]["1"]
+    table = data.get("items", {})
     with gc_paused():
-        docs = {int(k): v for k, v in data.get("items", {}).items()}
+        if previous is not None:
+            docs = dict(previous[0].docs)
+            for set_keys, del_keys in previous[1]:
+                for key in set_keys:
+                    docs[int(key)] = table.get(key)
+                for key in del_keys:
+                    docs.pop(int(key), None)
+            for key in {key for set_keys, _ in previous[1] for key in set_keys}:
+                if int(key) in docs:
+                    docs[int(key)] = table[key]
+        else:
+            docs = {int(k): v for k, v in table.items()}
         items = ItemMap(docs)
     people = {}
     for doc in data.get("people", {}).values():
@@ -382,7 +401,11 @@ class Workspace:
         snap = self._snapshot
         if snap is not None and self._snapshot_data is data:  # same parsed file: same snapshot
             return snap
-        snap = snapshot_from_data(data)
+        patch = self.storage.last_patch
+        if snap is not None and patch is not None and patch[0] is self._snapshot_data and patch[1] is data:
+            snap = snapshot_from_data(data, previous=(snap, patch[2]))
+        else:
+            snap = snapshot_from_data(data)
         self._snapshot, self._snapshot_data = snap, data
         return snap
 

@@ -120,6 +120,7 @@ def test_a_reader_follows_a_long_random_sequence_of_changes_exactly(workspace: W
     rng = random.Random(7)
     reader = reader_of(workspace)
     ids: list[int] = []
+    reader_reads = 0
     for step in range(120):
         roll = rng.random()
         if roll < 0.3 or not ids:
@@ -138,12 +139,16 @@ def test_a_reader_follows_a_long_random_sequence_of_changes_exactly(workspace: W
         else:
             workspace.apply(AddPerson(Person(f"p{step}", f"Person {step}")))
         if rng.random() < 0.5:  # the reader looks now and then: sometimes one change behind, sometimes several
-            reader.snapshot()
-            assert reader.storage.load() == on_disk(workspace.path), f"differs after step {step}"
-    reader.snapshot()
-    assert reader.storage.load() == on_disk(workspace.path)
-    full_reads_by_reader = [p for p in parses if p == workspace.path]
-    assert len(full_reads_by_reader) <= 5  # the odd long gap; almost every catch-up used the note
+            before = len(parses)
+            snap = reader.snapshot()
+            reader_reads += len(parses) - before
+            disk = on_disk(workspace.path)
+            assert reader.storage.load() == disk, f"differs after step {step}"
+            # the snapshot (patched from the one before, when the note was followed) is what a fresh one is
+            fresh = Workspace(workspace.path).snapshot()
+            assert list(snap.docs.items()) == list(fresh.docs.items()), f"snapshot differs after step {step}"
+            assert (snap.revision, snap.people, snap.settings) == (fresh.revision, fresh.people, fresh.settings)
+    assert reader_reads <= 5  # the odd long gap; almost every catch-up used the note
 
 
 def test_the_note_has_the_workspace_files_mode_and_group(workspace: Workspace) -> None:
@@ -201,3 +206,22 @@ def test_a_reader_beside_four_writer_processes_always_holds_what_the_file_held(w
     assert reader.storage.load() == on_disk(workspace.path)
     assert len(snap.items) == 4 * 30
     assert checked > 0
+
+
+def test_a_document_removed_by_a_write_leaves_the_readers_snapshot_too(workspace: Workspace, parses) -> None:
+    """No operation deletes items today, but the note carries removals and readers must honour them."""
+    keep = workspace.apply(CreateItem("stays")).item_id
+    gone = workspace.apply(CreateItem("goes")).item_id
+    reader = reader_of(workspace)
+    storage_ = workspace.storage
+    with storage.exclusive_lock(workspace.path):
+        data = storage_.begin()
+        del data["items"][str(gone)]
+        data["items"][str(keep)] = dict(data["items"][str(keep)], title="stays, renamed")
+        storage_.write(data)
+        storage_.commit()
+    parses.clear()
+    snap = reader.snapshot()
+    assert parses == []
+    assert gone not in snap.items and snap.items[keep].title == "stays, renamed"
+    assert list(snap.docs) == list(Workspace(workspace.path).snapshot().docs)
