@@ -35,6 +35,22 @@ def safe(text: str | None) -> str:
     return display_width_safe(text or "")
 
 
+_UNSET = object()
+
+
+def set_border(widget: object, title: object = _UNSET, subtitle: object = _UNSET) -> None:
+    """Set a pane's border title and subtitle, only where they change.
+
+    Textual repaints the whole widget on every assignment, equal or not; panes
+    retitled on each live reload repainted the whole screen for it.
+    """
+    last = widget.__dict__.setdefault("_border_texts", {})  # type: ignore[attr-defined]
+    for name, value in (("border_title", title), ("border_subtitle", subtitle)):
+        if value is not _UNSET and last.get(name, _UNSET) != value:
+            last[name] = value
+            setattr(widget, name, value)
+
+
 def parse_time(stamp: str) -> datetime | None:
     try:
         return datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC)

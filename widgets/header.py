@@ -38,7 +38,9 @@ class WorkspaceHeader(Static):
         if filter_text:
             text.append("  filter: ", style="bold")
             text.append(safe(filter_text))
-        self.update(text)
+        # One line high and as wide as the screen whatever it says: no layout pass (that would
+        # repaint every pane on each live reload).
+        self.update(text, layout=False)
 
 
 class ProblemBanner(Static):

@@ -13,7 +13,7 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from data.model import Item
-from widgets.cards import RowContext, inbox_row
+from widgets.cards import RowContext, inbox_row, set_border
 from widgets.item_list import ItemList
 
 
@@ -120,11 +120,11 @@ class InboxPane(Vertical, can_focus=False):
             return
         done = sum(1 for item_id in self.triaged if not is_waiting(ctx, item_id))
         filtered = " (filtered)" if self._keep is not None else ""
-        self.border_title = f"1 Inbox · {len(self.list.rows)} left{filtered} · {done} triaged"
+        set_border(self, f"1 Inbox · {len(self.list.rows)} left{filtered} · {done} triaged")
         parts = [f"{len(self.list.marked)} marked"] if self.list.marked else []
         if self._snoozed:
             parts.append(f"{self._snoozed} snoozed")
-        self.border_subtitle = " · ".join(parts)
+        set_border(self, subtitle=" · ".join(parts))
 
     def selected_ids(self) -> list[int]:
         """The marked items, else the one under the cursor."""

@@ -149,10 +149,16 @@ class ItemList(ScrollView, can_focus=True):
                     if item_id in self._index:
                         self._refresh_index(self._index[item_id])
             return
-        old_cursor = self.cursor
+        old_cursor, old_rows = self.cursor, self.rows
         self.rows = rows
         self._index = {item_id: i for i, item_id in enumerate(rows)}
-        self.virtual_size = Size(self.size.width, max(1, len(rows)) * self.row_height)
+        virtual_size = Size(self.size.width, max(1, len(rows)) * self.row_height)
+        if virtual_size != self.virtual_size:
+            # Not the reactive's layout pass: that repaints the whole list (and, with the header
+            # changing too, half the screen) on every card that joins or leaves. The scrollbar and
+            # the scroll range are updated here; a scrollbar that appears or goes still lays out.
+            self.set_reactive(ItemList.virtual_size, virtual_size)
+            self._scroll_update(virtual_size)
         if previous is not None and previous in self._index:
             new_cursor = self._index[previous]
         else:
@@ -163,9 +169,39 @@ class ItemList(ScrollView, can_focus=True):
                 self.marked = kept
                 self.post_message(self.MarksChanged(self))
         self.set_reactive(ItemList.cursor, new_cursor)
-        self.refresh()
+        self._refresh_moved_lines(old_rows, changed)
+        if new_cursor != old_cursor:
+            self._refresh_index(old_cursor)
+            self._refresh_index(new_cursor)
         if self.current_id != previous:
             self.post_message(self.Highlighted(self, self.current_id))
+
+    def _refresh_moved_lines(self, old_rows: list[int],
+                             changed: Callable[[list[int]], set[int] | None] | None) -> None:
+        """Redraw what the new rows changed on screen: from the first visible row that differs down
+        (a card leaving a column shifts the ones below it; one joining below the fold changes nothing
+        in view), and rows whose content changed. A whole-list repaint costs ~10 ms of a reload."""
+        if not old_rows or not self.rows or self.size.height == 0:
+            self.refresh()
+            return
+        offset = int(self.scroll_offset.y)
+        first = offset // self.row_height
+        count = self.size.height // self.row_height + 2
+        new_rows = self.rows
+        for index in range(first, first + count):
+            old = old_rows[index] if index < len(old_rows) else None
+            new = new_rows[index] if index < len(new_rows) else None
+            if old != new:
+                top = max(0, index * self.row_height - offset)
+                self.refresh(Region(0, top, self.size.width, self.size.height - top))
+                break
+        dirty = changed(self.visible_ids()) if changed is not None else None
+        if dirty is None:
+            self.refresh()
+            return
+        for item_id in dirty:
+            if item_id in self._index:
+                self._refresh_index(self._index[item_id])
 
     def select_id(self, item_id: int) -> bool:
         """Put the cursor on ``item_id`` if it is in this list."""

@@ -21,7 +21,7 @@ from textual.widgets.data_table import CellDoesNotExist
 
 from data.model import CLOSED_STATUSES
 from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Row, build_matrix, cell_items, load_bar
-from widgets.cards import RowContext, safe
+from widgets.cards import RowContext, safe, set_border
 from widgets.cell_items import CellItems
 from widgets.gaps import GapsView
 
@@ -184,8 +184,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._matrix_subtitle = (f"{len(shown)} of {len(matrix.columns)} columns: flagged, then busiest"
                                  if len(shown) < len(matrix.columns) else "")
         if not self.showing_gaps:
-            self.border_title = self._matrix_title
-            self.border_subtitle = self._matrix_subtitle
+            set_border(self, self._matrix_title, self._matrix_subtitle)
         if old_row_key is not None:
             try:
                 row_index = table.get_row_index(old_row_key)
@@ -241,8 +240,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 self.gaps.show(self._ctx, force=True)
         elif self._stale and self._ctx is not None:
             self.show(self._ctx, force=True)
-        self.border_title = "3 Gaps · open work missing who, when or why" if on else self._matrix_title
-        self.border_subtitle = "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle
+        set_border(self, "3 Gaps · open work missing who, when or why" if on else self._matrix_title,
+                   "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle)
         self.focus_view()
         self.refresh_bindings()
 

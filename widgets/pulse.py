@@ -19,7 +19,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from data.pulse import Pulse, compute_pulse
-from widgets.cards import RowContext, safe
+from widgets.cards import RowContext, safe, set_border
 
 WINDOWS = (4, 8, 12, 26)
 """Weeks of history the view can look at; ``w`` steps through them."""
@@ -174,7 +174,7 @@ class PulseView(VerticalScroll, can_focus=True):
         self._stale = False
         self.pulse = compute_pulse(ctx.snapshot, ctx.today, weeks=self.weeks)
         self.query_one("#pulse-body", Static).update(pulse_renderable(self.pulse, ctx, self.weeks))
-        self.border_title = f"5 Pulse · {safe(ctx.snapshot.settings.name)}"
+        set_border(self, f"5 Pulse · {safe(ctx.snapshot.settings.name)}")
 
     def action_window(self) -> None:
         self.weeks = WINDOWS[(WINDOWS.index(self.weeks) + 1) % len(WINDOWS)] if self.weeks in WINDOWS else 8

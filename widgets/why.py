@@ -21,7 +21,7 @@ from textual.widgets import Static
 
 from data.goals import GoalStatsCache
 from data.model import Item, chain, why_source
-from widgets.cards import KIND_MARKS, RowContext, safe
+from widgets.cards import KIND_MARKS, RowContext, safe, set_border
 from widgets.edit_request import EditRequested
 
 
@@ -186,7 +186,7 @@ class WhyPane(VerticalScroll, can_focus=True):
                 same_height = old is not None and len(text) and text.plain.count("\n") == old.plain.count("\n")
                 self.query_one(widget_id, Static).update(text, layout=not (same_height and widget_id == "#why-chain"))
         self._shown = texts
-        self.border_title = f"4 Why · #{item.id}" if item else "4 Why"
+        set_border(self, f"4 Why · #{item.id}" if item else "4 Why")
 
     def on_focus(self) -> None:
         self._draw()
