@@ -386,7 +386,7 @@ class WorkspaceStorage(Storage):
                 continue
             try:
                 data = apply_change(data, step["tables"], self.path)
-            except (WorkspaceUnreadable, TypeError, AttributeError):
+            except (WorkspaceUnreadable, TypeError, ValueError, AttributeError):  # not a note this code wrote
                 return None
             change = step["tables"].get("items") or {}
             items.append((list(change.get("set") or ()), list(change.get("del") or ())))

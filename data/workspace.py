@@ -401,7 +401,7 @@ class Workspace:
         snap = self._snapshot
         if snap is not None and self._snapshot_data is data:  # same parsed file: same snapshot
             return snap
-        patch = self.storage.last_patch
+        patch, self.storage.last_patch = self.storage.last_patch, None  # it holds the old data: let it go
         if snap is not None and patch is not None and patch[0] is self._snapshot_data and patch[1] is data:
             snap = snapshot_from_data(data, previous=(snap, patch[2]))
         else:

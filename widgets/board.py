@@ -25,6 +25,7 @@ BOARD_FIELDS = frozenset({"status", "rank", "kind", "status_since"})
 """Fields that decide which column a card is in, and where."""
 
 LANE_FIELDS = BOARD_FIELDS | {"owner"}
+"""With swimlanes on, the owner decides the band too."""
 
 PATCH_LIMIT = 64
 """Up to this many changed items, a live reload moves cards one by one instead of refilling the board."""
@@ -46,7 +47,6 @@ def _insert_card(column: list[int], item_id: int, docs: dict[int, dict], *, newe
         else:
             hi = mid
     column.insert(lo, item_id)
-"""With swimlanes on, the owner decides the band too."""
 
 
 class BoardColumn(Vertical):
@@ -158,9 +158,7 @@ class Board(Vertical, can_focus=False):
                 and not ctx.touches(LANE_FIELDS if self.lanes else BOARD_FIELDS)
                 and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip):
             for column in self.columns:
-                for item_id in ctx.changes or ():
-                    if item_id is not None:
-                        column.list.refresh_row(item_id)
+                column.list.set_rows(column.list.rows, changed=ctx.changed_among)  # same rows: the changed ones
             return
         if (previous is not None and keep is None and self._keep is None and not self.lanes
                 and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip
@@ -211,8 +209,7 @@ class Board(Vertical, can_focus=False):
             if status in touched:
                 column_widget.show(touched[status], ctx.snapshot.settings.wip.get(status), ctx.changed_among)
             else:
-                for item_id in changes:
-                    column_widget.list.refresh_row(item_id)
+                column_widget.list.set_rows(column_widget.list.rows, changed=ctx.changed_among)
         set_border(self, f"2 Board · {sum(map(len, self._rows.values()))}")
         return True
 

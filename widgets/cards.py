@@ -70,6 +70,27 @@ def age(stamp: str, now: datetime) -> str:
     return f"{seconds}s"
 
 
+LINEAGE_FIELDS = frozenset({"why", "parent", "goal"})
+"""Fields of one item that change what the items under it show (their inherited why)."""
+
+
+def _chain_touches(docs: dict[int, dict], item_id: int, ids: set[int]) -> bool:
+    """Whether an ancestor or goal of ``item_id`` (up its parent and goal links) is in ``ids``."""
+    seen = {item_id}
+    todo = [item_id]
+    while todo:
+        doc = docs.get(todo.pop())
+        if doc is None:
+            continue
+        for link in (doc.get("parent"), doc.get("goal")):
+            if isinstance(link, int) and link not in seen:
+                if link in ids:
+                    return True
+                seen.add(link)
+                todo.append(link)
+    return False
+
+
 @dataclass
 class RowContext:
     """What row drawing needs besides the item: the snapshot and the clock."""
@@ -92,11 +113,21 @@ class RowContext:
         return any(item_id is None or not changed.isdisjoint(fields) for item_id, changed in self.changes.items())
 
     def changed_among(self, ids: list[int]) -> set[int] | None:
-        """Which of ``ids`` (the rows on screen) differ from the previous snapshot; None if unknown."""
-        if self.previous is None:
+        """Which of ``ids`` (the rows on screen) look different from the previous snapshot; None if unknown.
+
+        A row changes with its own document, and with the why, parent or goal of any item up its
+        chain: whether it shows "? why" depends on them (a goal's why answers for its work).
+        """
+        if self.previous is None or self.changes is None:
             return None
         old, new = self.previous.docs, self.snapshot.docs
-        return {i for i in ids if old.get(i) != new.get(i)}
+        dirty = {i for i in ids if old.get(i) != new.get(i)}
+        lineage = {i for i, fields in self.changes.items() if i is not None and not fields.isdisjoint(LINEAGE_FIELDS)}
+        if lineage:
+            for item_id in ids:
+                if item_id not in dirty and _chain_touches(new, item_id, lineage):
+                    dirty.add(item_id)
+        return dirty
 
     def missing(self, item: Item) -> list[str]:
         cached = self._missing.get(item.id)

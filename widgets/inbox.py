@@ -103,9 +103,7 @@ class InboxPane(Vertical, can_focus=False):
         """Redraw from a snapshot; the cursor stays on the same item."""
         previous, self._ctx = self._ctx, ctx
         if previous is not None and keep is None and self._keep is None and not ctx.touches(INBOX_FIELDS):
-            for item_id in ctx.changes or ():
-                if item_id is not None:
-                    self.list.refresh_row(item_id)
+            self.list.set_rows(self.list.rows, changed=ctx.changed_among)  # same rows: redraws the changed ones
             return
         self._keep = keep
         rows, snoozed = inbox_ids(ctx, keep)

@@ -195,6 +195,8 @@ class ItemList(ScrollView, can_focus=True):
                 top = max(0, index * self.row_height - offset)
                 self.refresh(Region(0, top, self.size.width, self.size.height - top))
                 break
+            if new is not None and new < 0:
+                self._refresh_index(index)  # a band (lane, group): its count may have changed
         dirty = changed(self.visible_ids()) if changed is not None else None
         if dirty is None:
             self.refresh()

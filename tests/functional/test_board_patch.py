@@ -8,7 +8,7 @@ import pytest
 
 from data.ops import Archive, CreateItem, Move, Reorder, SetFields
 from data.workspace import Workspace
-from tests.functional.conftest import make_app
+from tests.functional.conftest import make_app, screen_text
 from widgets.board import OFF_BOARD_KINDS, Board
 
 
@@ -68,3 +68,40 @@ async def test_cards_moved_by_someone_else_land_where_a_full_refill_puts_them(te
         assert fills == []  # every change above was patched in, not refilled
         title = str(board.border_title)
         assert title == f"2 Board · {sum(len(c) for c in expected_columns(team_ws).values())}"
+
+
+async def test_a_lane_band_shows_its_new_count_when_a_card_leaves_the_lane(team_ws):
+    """Only the rows that moved are redrawn on a live change; a band above them whose count
+    changed must be redrawn too (screen_text reads what the screen's line caches hold)."""
+    writer = Workspace(team_ws.path, actor="bo", today=team_ws.today)
+    app = make_app(Workspace(team_ws.path, actor="ana", today=team_ws.today))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("2", "L")
+        await pilot.pause()
+        assert "@ana · 2" in screen_text(app)
+        design = next(i.id for i in writer.snapshot().items.values() if i.title == "Design settings page")
+        writer.apply(Move(design, "doing"))
+        app.show(app.workspace.snapshot())
+        await pilot.pause()
+        text = screen_text(app)
+        assert "@ana · 1" in text and "@ana · 2" not in text.split("doing")[0]
+
+
+async def test_cards_show_a_missing_why_when_the_goal_above_them_loses_its_why(team_ws):
+    """A card's "? why" depends on its parents' and goal's whys, not only its own document: a change
+    up the chain by someone else must redraw the cards under it."""
+    writer = Workspace(team_ws.path, actor="bo", today=team_ws.today)
+    app = make_app(Workspace(team_ws.path, actor="ana", today=team_ws.today))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+
+        def card_line(text: str, item_id: int) -> str:
+            return next(part for line in text.splitlines() for part in line.split("▕") if f"#{item_id}" in part)
+
+        load_test = next(i.id for i in writer.snapshot().items.values() if i.title == "Load test the IdP")
+        assert card_line(screen_text(app), load_test).rstrip().endswith("? when")
+        writer.apply(SetFields(2, {"why": ""}))  # the project: its goal still says why
+        writer.apply(SetFields(1, {"why": ""}))  # the goal: now nothing up the chain does
+        app.show(app.workspace.snapshot())
+        await pilot.pause()
+        assert card_line(screen_text(app), load_test).rstrip().endswith("? when why")
