@@ -26,6 +26,10 @@ if TYPE_CHECKING:
     from data.undo import UndoHistory
 
 
+CLOCK_TICK = 10.0
+"""Seconds between redraws of the relative times on screen (header, inbox ages)."""
+
+
 class WorktopApp(App):
     """A live view of one workspace file.
 
@@ -86,6 +90,8 @@ class WorktopApp(App):
         # Parsed workspaces are frozen out of the cyclic GC (see data.storage.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
         self.set_interval(120.0, self._sweep_garbage)
+        # "5s ago" in the header and the inbox's ages move on while nothing else changes.
+        self.set_interval(CLOCK_TICK, self.main.clock_ticked)
         if self.watching:
             self._watch()
             # A safety net for missed events and for snoozed items waking at midnight.

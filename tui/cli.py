@@ -809,9 +809,29 @@ def _cmd_log(args: argparse.Namespace) -> int:
     out = _Out()
     entries = workspace.history(item_id, limit=args.limit)
     rows = [(str(e.get("rev", "")), str(e.get("at", ""))[:16].replace("T", " "), out.safe(str(e.get("by", ""))),
-             out.safe(str(e.get("summary", "")))) for e in entries]
+             out.safe(str(e.get("summary", "")) + _from_to(e))) for e in entries]
     _table(out, ("REV", "AT (UTC)", "BY", "WHAT"), rows)
     return EXIT_OK
+
+
+def _from_to(entry: dict) -> str:
+    """`` · title: 'old' → 'new'; due: — → 2026-12-01`` for a history entry (nothing for a create:
+    its summary says it, and every field would be new)."""
+    changes = entry.get("changes")
+    if entry.get("op") == "create" or not isinstance(changes, dict) or not changes:
+        return ""
+
+    def shown(value: object) -> str:
+        if value in (None, "", [], {}):
+            return "—"
+        text = ", ".join(map(str, value)) if isinstance(value, list) and all(
+            isinstance(v, str | int) for v in value) else str(value)
+        text = " ".join(text.split())
+        return repr(text[:40] + "…" if len(text) > 40 else text) if isinstance(value, str) else text[:40]
+
+    parts = [f"{name}: {shown(pair[0])} → {shown(pair[1])}" for name, pair in changes.items()
+             if isinstance(pair, list) and len(pair) == 2]
+    return " · " + "; ".join(parts) if parts else ""
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:

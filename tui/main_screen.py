@@ -130,6 +130,14 @@ class MainScreen(OwnershipActions, Screen):
         # Drop the old snapshot now: holding two 50k-item workspaces would double memory.
         self.ctx.previous = None
 
+    def clock_ticked(self) -> None:
+        """Time moved on: redraw what says how long ago (the header, the inbox's ages)."""
+        if self.ctx is None:
+            return
+        self.ctx.now = self.app.now()
+        self.refresh_header()
+        self.query_one(InboxPane).list.refresh()  # the rows on screen only: a few ms every tick
+
     def refresh_header(self) -> None:
         if self.snapshot is None:
             return

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from data.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text, wait_for
 from tui.conflict import ConflictScreen
@@ -254,3 +256,24 @@ async def test_every_palette_action_runs(team_ws):
             while not isinstance(app.screen, MainScreen):
                 app.pop_screen()
                 await pilot.pause()
+
+
+async def test_how_long_ago_moves_on_while_nothing_else_changes(team_ws, monkeypatch):
+    import tui.app
+    from tests.functional.conftest import NOW
+    from tui.app import WorktopApp
+
+    monkeypatch.setattr(tui.app, "CLOCK_TICK", 0.1)
+    clock = [NOW]
+    app = WorktopApp(team_ws, watch=False, clock=lambda: clock[0])
+    app.theme = "textual-dark"
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        header = app.screen.query_one(WorkspaceHeader)
+        before_header, before_inbox = header.render().plain, list_text(app.screen.query_one(InboxPane).list)[0]
+        clock[0] = NOW + timedelta(days=30)
+        assert await wait_for(pilot, lambda: header.render().plain != before_header)
+        assert "ago" in header.render().plain
+        inbox = app.screen.query_one(InboxPane).list
+        assert await wait_for(pilot, lambda: list_text(inbox)[0] != before_inbox)
+        assert list_text(inbox)[0].split()[1].endswith("w")  # a month on, its age is counted in weeks

@@ -46,8 +46,11 @@ class Tmux:
         return done.stdout
 
     def start(self, name: str, path: Path, user: str, size: tuple[int, int]) -> None:
-        command = (f"cd {ROOT} && exec env -u COLORTERM -u COLUMNS -u LINES TERM=xterm-256color WORKTOP_USER={user} "
-                   f"PYTHONPATH={ROOT} {sys.executable} -m tui.cli -w {path}")
+        # Not exec'd: if worktop ever exits, the pane stays with what it printed (and a failing
+        # wait shows it) instead of the session and the whole tmux server vanishing.
+        command = (f"cd {ROOT} && env -u COLORTERM -u COLUMNS -u LINES TERM=xterm-256color WORKTOP_USER={user} "
+                   f"PYTHONPATH={ROOT} {sys.executable} -m tui.cli -w {path}; "
+                   f"echo \"[worktop exited with $?]\"; sleep 600")
         self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
 
     def keys(self, name: str, *keys: str) -> None:

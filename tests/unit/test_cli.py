@@ -402,7 +402,15 @@ def test_log_lists_history_newest_first(run: Any, board: Path) -> None:
     assert len(lines) == 4
     assert lines[1].endswith("created #5 Write runbook")
     item_log = run("log", 4).out.splitlines()
-    assert [line.split("  ")[-1] for line in item_log[1:]] == ["finished #4", "created #4 Old cleanup"]
+    assert [line.split("  ")[-1] for line in item_log[1:]] == ["finished #4 · status: 'todo' → 'done'",
+                                                                "created #4 Old cleanup"]
+
+
+def test_log_shows_each_field_from_and_to(run: Any, board: Path) -> None:
+    run("set", 5, "title=Write the runbook", "due=2026-12-24", "tags=ops,docs")
+    line = run("log", 5, "--limit", 1).out.splitlines()[1]
+    assert line.endswith("set title, due, tags of #5 · title: 'Write runbook' → 'Write the runbook'; "
+                         "due: '2025-01-10' → '2026-12-24'; tags: — → ops, docs")
 
 
 # -- triage -----------------------------------------------------------------------------------
