@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.presence import presence_dir
-from data.storage import WorkspaceError, lock_path
+from data.storage import WorkspaceError, changes_path, lock_path
 
 FOLDER_MODE = 0o2770
 """rwx for the owner and the group, setgid so new files get the group; nothing for others."""
@@ -104,6 +104,9 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
             with contextlib.suppress(FileExistsError):
                 os.close(os.open(lock, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
         _note(setup, lock, _set(lock, gid, file_mode))
+        note = changes_path(path)  # later writes copy the workspace's mode to it; this one may predate the change
+        if note.exists():
+            _note(setup, note, _set(note, gid, file_mode))
         presence = presence_dir(path)
         if not presence.exists():
             os.mkdir(presence, 0o700)

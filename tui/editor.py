@@ -79,7 +79,9 @@ class ItemEditor(ModalScreen[int | None]):
         settings = self.snapshot.settings
         title = f"Edit #{item.id}" if item else "New item"
         with VerticalScroll(id="editor"):
-            yield Static(Text(title, style="bold"), id="editor-title")
+            # The keys in the title line: on a small terminal the buttons are below the fold.
+            yield Static(Text.assemble((title, "bold"), ("   ctrl+s saves · esc cancels · tab next field", "dim")),
+                         id="editor-title")
             yield Static("", id="editor-notice")
             with Grid(id="editor-grid"):
                 for name in FIELD_ORDER:

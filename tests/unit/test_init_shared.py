@@ -106,3 +106,18 @@ def test_a_sticky_world_writable_folder_is_refused(run: Any, tmp_path: Path) -> 
         assert mode(tmp_path) == 0o1777 and not (tmp_path / "worktop.json").exists()
     finally:
         os.chmod(tmp_path, 0o700)
+
+
+def test_sharing_an_existing_workspace_fixes_its_change_note_too(run: Any, workspace: Workspace) -> None:
+    """The change note a write left while the workspace was private gets the shared mode, so readers
+    in the group (or everyone, with --others-read) can use it instead of reading the whole file."""
+    from data.ops import CreateItem
+    from data.storage import changes_path
+
+    os.chmod(workspace.path, 0o600)
+    workspace.apply(CreateItem("before sharing"))
+    assert mode(changes_path(workspace.path)) == 0o600
+    result = run("init", "--shared", MY_GROUP, "--others-read", workspace.path)
+    assert result.code == 0, result.err
+    assert mode(changes_path(workspace.path)) == 0o664
+    assert f"{changes_path(workspace.path)}: mode 0664" in result.out
