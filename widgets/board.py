@@ -188,17 +188,19 @@ class Board(Vertical, can_focus=False):
         done = ctx.snapshot.settings.done
         rows = self._rows
         touched: dict[str, list[int]] = {}
-        for item_id, fields in changes.items():
-            if fields.isdisjoint(BOARD_FIELDS):
-                continue
-            old, new = old_docs.get(item_id), docs.get(item_id)
+        moved = [item_id for item_id, fields in changes.items() if not fields.isdisjoint(BOARD_FIELDS)]
+        # Take every moved card out first: a column holding only unchanged cards is in order, so each
+        # insertion below finds its place (one reload may bring several writes to one column).
+        for item_id in moved:
+            old = old_docs.get(item_id)
             if old is not None and old.get("status") in rows and old.get("kind") not in OFF_BOARD_KINDS:
-                status = old["status"]
-                column = touched.setdefault(status, list(rows[status]))
+                column = touched.setdefault(old["status"], list(rows[old["status"]]))
                 try:
                     column.remove(item_id)
                 except ValueError:
                     return False  # the board was not showing what the previous snapshot says
+        for item_id in moved:
+            new = docs.get(item_id)
             if new is not None and new.get("status") in rows and new.get("kind") not in OFF_BOARD_KINDS:
                 status = new["status"]
                 column = touched.setdefault(status, list(rows[status]))

@@ -141,11 +141,13 @@ class ItemList(ScrollView, can_focus=True):
         """
         previous = keep if keep is not None else self.current_id
         if rows == self.rows and keep is None:
-            dirty = changed(self.visible_ids()) if changed is not None else None
+            visible = self.visible_ids()
+            dirty = changed(visible) if changed is not None else None
             if dirty is None:
                 self.refresh()
             else:
-                for item_id in dirty:
+                # Bands (negative ids: lanes, groups) are drawn from their list's state, not a document.
+                for item_id in (*dirty, *(i for i in visible if i < 0)):
                     if item_id in self._index:
                         self._refresh_index(self._index[item_id])
             return

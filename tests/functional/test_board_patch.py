@@ -40,25 +40,10 @@ async def test_cards_moved_by_someone_else_land_where_a_full_refill_puts_them(te
         await pilot.pause()
         board = app.screen.query_one(Board)
         fills.clear()
-        statuses = ["inbox", "todo", "doing", "review", "done"]
+        write = _random_writes(writer, rng, ids)
         for step in range(40):
-            roll = rng.random()
-            item = rng.choice(ids)
-            if roll < 0.45:
-                writer.apply(Move(item, rng.choice(statuses)))
-            elif roll < 0.65:
-                status = writer.snapshot().items[item].status
-                if status in ("todo", "doing", "review"):
-                    writer.apply(Reorder(item, rng.choice([-1, 1])))
-            elif roll < 0.75:
-                ids.append(writer.apply(CreateItem(f"new {step}", status=rng.choice(["todo", "done"]))).item_id)
-            elif roll < 0.85:
-                writer.apply(SetFields(item, {"title": f"renamed {step}", "owner": "cy"}))
-            elif roll < 0.9:
-                writer.apply(SetFields(item, {"kind": rng.choice(["goal", "task"])}))
-            else:
-                writer.apply(Archive(item))
-                ids.remove(item)
+            for _write in range(rng.choice([1, 1, 2, 3])):  # sometimes several writes reach one reload
+                write(step)
             snapshot = app.workspace.snapshot()
             if snapshot is not app.snapshot:  # what the watcher does on each change (a no-op wrote nothing)
                 app.show(snapshot)
@@ -68,6 +53,32 @@ async def test_cards_moved_by_someone_else_land_where_a_full_refill_puts_them(te
         assert fills == []  # every change above was patched in, not refilled
         title = str(board.border_title)
         assert title == f"2 Board · {sum(len(c) for c in expected_columns(team_ws).values())}"
+
+
+def _random_writes(writer: Workspace, rng: random.Random, ids: list[int]):  # noqa: ANN202
+    """One random board change by ``writer`` per call: moves, reorders, creates, edits, kind changes, archives."""
+    statuses = ["inbox", "todo", "doing", "review", "done"]
+
+    def write(step: int) -> None:
+        roll = rng.random()
+        item = rng.choice(ids)
+        if roll < 0.45:
+            writer.apply(Move(item, rng.choice(statuses)))
+        elif roll < 0.65:
+            status = writer.snapshot().items[item].status
+            if status in ("todo", "doing", "review"):
+                writer.apply(Reorder(item, rng.choice([-1, 1])))
+        elif roll < 0.75:
+            ids.append(writer.apply(CreateItem(f"new {step}", status=rng.choice(["todo", "done"]))).item_id)
+        elif roll < 0.85:
+            writer.apply(SetFields(item, {"title": f"renamed {step}", "owner": "cy"}))
+        elif roll < 0.9:
+            writer.apply(SetFields(item, {"kind": rng.choice(["goal", "task"])}))
+        elif len(ids) > 5:
+            writer.apply(Archive(item))
+            ids.remove(item)
+
+    return write
 
 
 async def test_a_lane_band_shows_its_new_count_when_a_card_leaves_the_lane(team_ws):
@@ -105,3 +116,52 @@ async def test_cards_show_a_missing_why_when_the_goal_above_them_loses_its_why(t
         app.show(app.workspace.snapshot())
         await pilot.pause()
         assert card_line(screen_text(app), load_test).rstrip().endswith("? when why")
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+async def test_several_reorders_and_moves_reaching_one_reload_keep_the_order(team_ws, seed):
+    """Cards reordered and moved by several writes the watcher picks up together: each card must be
+    placed among cards already in order, not beside one whose new rank it has yet to act on."""
+    writer = Workspace(team_ws.path, actor="bo", today=team_ws.today)
+    rng = random.Random(seed)
+    ids = [writer.apply(CreateItem(f"card {n}", status="todo")).item_id for n in range(12)]
+    app = make_app(Workspace(team_ws.path, actor="ana", today=team_ws.today))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        for step in range(30):
+            for _write in range(3):
+                item = rng.choice(ids)
+                if rng.random() < 0.7:
+                    writer.apply_all([Reorder(item, rng.choice([-1, 1]))] * rng.randint(1, 3))
+                else:
+                    writer.apply(Move(item, rng.choice(["todo", "doing"])))
+            snapshot = app.workspace.snapshot()
+            if snapshot is not app.snapshot:
+                app.show(snapshot)
+            await pilot.pause()
+            shown = {column.status: list(column.list.rows) for column in board.columns}
+            assert shown == expected_columns(team_ws), f"after step {step}"
+
+
+async def test_a_lane_band_shows_its_new_owner_when_the_rows_stay_the_same(team_ws):
+    """bo's only todo card goes to cy: the lanes keep their places (same rows), but the band says cy."""
+    writer = Workspace(team_ws.path, actor="bo", today=team_ws.today)
+    app = make_app(Workspace(team_ws.path, actor="ana", today=team_ws.today))
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("2", "L")
+        await pilot.pause()
+        todo = app.screen.query_one(Board).columns[0]
+        rows_before = list(todo.list.rows)
+
+        def todo_column() -> list[str]:  # the screen up to the first column rule: inbox and todo
+            return [line.split("▕")[0] for line in screen_text(app).splitlines() if "▕" in line]
+
+        assert any("@bo · 1" in line for line in todo_column())
+        saml = next(i.id for i in writer.snapshot().items.values() if i.title == "Write SAML handler")
+        writer.apply(SetFields(saml, {"owner": "cy"}))
+        app.show(app.workspace.snapshot())
+        await pilot.pause()
+        assert todo.list.rows == rows_before
+        assert any("@cy · 1" in line for line in todo_column())
+        assert not any("@bo · 1" in line for line in todo_column())
