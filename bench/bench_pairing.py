@@ -33,7 +33,6 @@ import os
 import re
 import shutil
 import statistics
-import subprocess
 import sys
 import tempfile
 import textwrap
@@ -44,6 +43,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 RESULTS = ROOT / "bench" / "results"
+
+from tests.tmux_server import TmuxServer, worktop_command  # noqa: E402 - after the path is set
+
 POLL = 0.004
 """Seconds between two captures of the other screen while waiting for a change."""
 
@@ -77,43 +79,7 @@ WATCH_AND_PRINT = textwrap.dedent("""
 """)
 
 
-class Tmux:
-    def __init__(self) -> None:
-        # Our own socket in our own folder: tmux leaves the socket file behind when its server ends.
-        self.folder = tempfile.mkdtemp(prefix="worktop-tmux-")
-        self.socket = os.path.join(self.folder, "socket")
-
-    def run(self, *args: str) -> str:
-        return subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, check=True,
-                              timeout=30).stdout
-
-    def start(self, name: str, command: str) -> None:
-        self.run("new-session", "-d", "-s", name, "-x", "160", "-y", "50", command)
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def wait(self, name: str, predicate: Callable[[str], bool], timeout: float = 60) -> str:
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen(name)
-            if predicate(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"{name} never showed what was expected:\n{screen}")
-            time.sleep(0.05)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=30)
-        shutil.rmtree(self.folder, ignore_errors=True)
-
-
-def worktop_command(path: Path, user: str) -> str:
-    return (f"cd {ROOT} && exec env -u COLORTERM -u COLUMNS -u LINES TERM=xterm-256color WORKTOP_USER={user} "
-            f"PYTHONPATH={ROOT} {sys.executable} -m tui.cli -w {path}")
-
-
-def time_key(tmux: Tmux, key: str, watcher: str, seen: Callable[[str], object], timeout: float = 5) -> float | None:
+def time_key(tmux: TmuxServer, key: str, watcher: str, seen: Callable[[str], object], timeout: float = 5) -> float | None:
     """Press ``key`` in ana's terminal; seconds until ``seen(bo's screen)`` differs from before."""
     before = seen(tmux.screen(watcher))
     start = time.perf_counter()
@@ -125,7 +91,7 @@ def time_key(tmux: Tmux, key: str, watcher: str, seen: Callable[[str], object], 
     return None
 
 
-def samples(tmux: Tmux, keys: list[str], watcher: str, seen: Callable[[str], object],
+def samples(tmux: TmuxServer, keys: list[str], watcher: str, seen: Callable[[str], object],
             pause: float = 0.35) -> list[float]:
     out = []
     for key in keys:
@@ -150,12 +116,12 @@ def followed(screen: str) -> str | None:
 
 
 def measure_worktop(path: Path, repeats: int) -> dict[str, list[float]]:
-    tmux = Tmux()
+    tmux = TmuxServer()
     try:
-        tmux.start("ana", worktop_command(path, "ana"))
-        tmux.start("bo", worktop_command(path, "bo"))
-        tmux.wait("ana", lambda s: "here: ◉bo" in s)
-        tmux.wait("bo", lambda s: "here: ◉ana" in s)
+        tmux.start("ana", worktop_command(path, "ana", keep_pane=False))
+        tmux.start("bo", worktop_command(path, "bo", keep_pane=False))
+        tmux.wait("ana", lambda s: "here: ◉bo" in s, timeout=60)
+        tmux.wait("bo", lambda s: "here: ◉ana" in s, timeout=60)
         for name in ("ana", "bo"):
             tmux.run("send-keys", "-t", name, "2")  # both on the board, cursors on the first todo card
         tmux.wait("bo", lambda s: marker_line(s) is not None)
@@ -177,7 +143,7 @@ def measure_worktop(path: Path, repeats: int) -> dict[str, list[float]]:
 
 
 def measure_baseline(folder: Path, repeats: int) -> list[float]:
-    tmux = Tmux()
+    tmux = TmuxServer()
     try:
         tmux.start("ana", f"exec {sys.executable} -c {shlex_quote(KEYS_TO_FILE)} {folder}")
         tmux.start("bo", f"exec {sys.executable} -c {shlex_quote(WATCH_AND_PRINT)} {folder}")

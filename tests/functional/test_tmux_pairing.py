@@ -12,18 +12,15 @@ from __future__ import annotations
 import os
 import shutil
 import signal
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from data.presence import presence_dir
 from data.workspace import Workspace
-from tests.conftest import ROOT
+from tests.tmux_server import TmuxServer, worktop_command
 
 pytestmark = [
     pytest.mark.skipif(shutil.which("tmux") is None, reason="tmux is not installed"),
@@ -31,27 +28,11 @@ pytestmark = [
 ]
 
 
-class Tmux:
-    """A private tmux server; one session per worktop."""
+class Tmux(TmuxServer):
+    """The private tmux server, typing as a person does."""
 
-    def __init__(self) -> None:
-        # Our own socket in our own folder: tmux leaves the socket file behind when its server ends.
-        self.folder = tempfile.mkdtemp(prefix="worktop-tmux-")
-        self.socket = os.path.join(self.folder, "socket")
-
-    def run(self, *args: str) -> str:
-        done = subprocess.run(["tmux", "-S", self.socket, *args], capture_output=True, text=True, timeout=20)
-        if done.returncode != 0:
-            raise AssertionError(f"tmux {' '.join(args)}: {done.stderr}")
-        return done.stdout
-
-    def start(self, name: str, path: Path, user: str, size: tuple[int, int]) -> None:
-        # Not exec'd: if worktop ever exits, the pane stays with what it printed (and a failing
-        # wait shows it) instead of the session and the whole tmux server vanishing.
-        command = (f"cd {ROOT} && env -u COLORTERM -u COLUMNS -u LINES TERM=xterm-256color WORKTOP_USER={user} "
-                   f"PYTHONPATH={ROOT} {sys.executable} -m tui.cli -w {path}; "
-                   f"echo \"[worktop exited with $?]\"; sleep 600")
-        self.run("new-session", "-d", "-s", name, "-x", str(size[0]), "-y", str(size[1]), command)
+    def start_worktop(self, name: str, path: Path, user: str, size: tuple[int, int]) -> None:
+        self.start(name, worktop_command(path, user), size)
 
     def keys(self, name: str, *keys: str) -> None:
         for key in keys:  # one at a time, as a person types: a focus change lands before the next key
@@ -61,24 +42,6 @@ class Tmux:
     def raw(self, name: str, data: bytes) -> None:
         """Bytes straight into the terminal, as a network would deliver them."""
         self.run("send-keys", "-t", name, "-H", *(f"{b:02x}" for b in data))
-
-    def screen(self, name: str) -> str:
-        return self.run("capture-pane", "-p", "-t", name)
-
-    def wait(self, name: str, predicate: Callable[[str], bool], timeout: float = 15) -> str:
-        """Poll the screen until ``predicate(screen)``; fails showing the last screen."""
-        deadline = time.monotonic() + timeout
-        while True:
-            screen = self.screen(name)
-            if predicate(screen):
-                return screen
-            if time.monotonic() > deadline:
-                raise AssertionError(f"{name}'s screen never matched; it shows:\n{screen}")
-            time.sleep(0.1)
-
-    def close(self) -> None:
-        subprocess.run(["tmux", "-S", self.socket, "kill-server"], capture_output=True, timeout=20)
-        shutil.rmtree(self.folder, ignore_errors=True)
 
 
 @pytest.fixture
@@ -99,8 +62,8 @@ def pid_of(path: Path, user: str) -> int:
 
 def test_two_worktops_see_each_other_move_cards_and_follow(team_ws: Workspace, tmux: Tmux) -> None:
     path = team_ws.path
-    tmux.start("ana", path, "ana", (160, 50))
-    tmux.start("bo", path, "bo", (160, 50))
+    tmux.start_worktop("ana", path, "ana", (160, 50))
+    tmux.start_worktop("bo", path, "bo", (160, 50))
     tmux.wait("ana", lambda s: "here: ◉bo" in header(s))
     tmux.wait("bo", lambda s: "here: ◉ana" in header(s))
 
@@ -136,8 +99,8 @@ def test_two_worktops_see_each_other_move_cards_and_follow(team_ws: Workspace, t
 
 def test_pairing_on_80x24_with_a_slow_link_splitting_an_escape_sequence(team_ws: Workspace, tmux: Tmux) -> None:
     path = team_ws.path
-    tmux.start("ana", path, "ana", (80, 24))
-    tmux.start("bo", path, "bo", (80, 24))
+    tmux.start_worktop("ana", path, "ana", (80, 24))
+    tmux.start_worktop("bo", path, "bo", (80, 24))
     tmux.wait("ana", lambda s: "here: ◉bo" in header(s))
     tmux.wait("bo", lambda s: "here: ◉ana" in header(s))
     tmux.keys("bo", "f")
