@@ -83,13 +83,16 @@ CHANGE_NOTE_MAX_BYTES = 512 * 1024
 StatKey = tuple[int, int, int, int]
 
 
-def stat_key(path: Path) -> StatKey | None:
+def key_of(st: os.stat_result) -> StatKey:
     """What changes whenever the file's content may have: inode, size, mtime, ctime."""
+    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+
+
+def stat_key(path: Path) -> StatKey | None:
     try:
-        st = os.stat(path)
+        return key_of(os.stat(path))
     except (FileNotFoundError, PermissionError):  # unknown; reading it says what is wrong
         return None
-    return (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
 
 
 def validate(data: Any, path: Path) -> dict[str, Any]:
@@ -186,8 +189,7 @@ def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
 
         reason = read_problem(path)
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
-    key = (st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
-    return parse(raw, path), key
+    return parse(raw, path), key_of(st)
 
 
 def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True,
@@ -429,9 +431,9 @@ class WorkspaceStorage(Storage):
         make_note = prepare_change_note(self.path, base, data)
 
         def note() -> None:
-            key = stat_key(self.path)
-            if key is not None:
-                write_change_note(self.path, make_note(key))
+            with contextlib.suppress(OSError):  # only a shortcut: no note, and readers read the file
+                st = os.stat(self.path)
+                write_change_note(self.path, make_note(key_of(st)), st)
 
         try:
             write_atomic(self.path, payload, on_replaced=note)
@@ -532,11 +534,11 @@ def prepare_change_note(path: Path, base: tuple[StatKey, dict[str, Any]] | None,
     return lambda target: head + orjson.dumps(target) + b"}]}"
 
 
-def write_change_note(path: Path, payload: bytes) -> None:
+def write_change_note(path: Path, payload: bytes, like: os.stat_result) -> None:
     """Put the change note beside the workspace file (best effort: it is only a shortcut).
 
     Written just after the workspace file is replaced (before the folder's fsync),
-    under the same lock, with the workspace file's mode and group. Not fsync'd:
+    under the same lock, with the workspace file's mode and group (``like``). Not fsync'd:
     after a crash a stale note simply matches nothing.
     """
     note = changes_path(path)
@@ -548,10 +550,9 @@ def write_change_note(path: Path, payload: bytes) -> None:
     try:
         try:
             with contextlib.suppress(OSError):
-                st = os.stat(path)
-                os.fchmod(fd, st.st_mode & 0o777)
-                if st.st_gid != os.getegid():
-                    os.fchown(fd, -1, st.st_gid)
+                os.fchmod(fd, like.st_mode & 0o777)
+                if like.st_gid != os.getegid():
+                    os.fchown(fd, -1, like.st_gid)
             os.write(fd, payload)
         finally:
             os.close(fd)

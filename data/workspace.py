@@ -213,14 +213,11 @@ def snapshot_from_data(data: dict[str, Any],
     with gc_paused():
         if previous is not None:
             docs = dict(previous[0].docs)
-            for set_keys, del_keys in previous[1]:
+            for set_keys, del_keys in previous[1]:  # a later step's removal pops what an earlier one set
                 for key in set_keys:
                     docs[int(key)] = table.get(key)
                 for key in del_keys:
                     docs.pop(int(key), None)
-            for key in {key for set_keys, _ in previous[1] for key in set_keys}:
-                if int(key) in docs:
-                    docs[int(key)] = table[key]
         else:
             docs = {int(k): v for k, v in table.items()}
         items = ItemMap(docs)

@@ -227,10 +227,7 @@ class Board(Vertical, can_focus=False):
                 totals[doc["status"]] += 1  # the WIP limit counts every card, filtered or not
                 if not keep(ctx.snapshot.items[item_id]):
                     continue
-            if doc.get("status") == done:
-                column.append((doc.get("status_since") or "", item_id))  # newest first, below
-            else:
-                column.append((doc.get("rank") or 0.0, item_id))
+            column.append(_card_key(doc, item_id, doc.get("status") == done))  # done: newest first, below
         total = 0
         self._lane_labels = {}
         filled: dict[str, list[int]] = {}

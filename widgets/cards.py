@@ -15,7 +15,7 @@ from rich.style import Style
 from rich.text import Text
 
 from data.dates import describe_due
-from data.model import Item, display_width_safe, missing_answers
+from data.model import Item, chain, display_width_safe, missing_answers
 from data.workspace import Snapshot
 
 KIND_MARKS = {
@@ -74,23 +74,6 @@ LINEAGE_FIELDS = frozenset({"why", "parent", "goal"})
 """Fields of one item that change what the items under it show (their inherited why)."""
 
 
-def _chain_touches(docs: dict[int, dict], item_id: int, ids: set[int]) -> bool:
-    """Whether an ancestor or goal of ``item_id`` (up its parent and goal links) is in ``ids``."""
-    seen = {item_id}
-    todo = [item_id]
-    while todo:
-        doc = docs.get(todo.pop())
-        if doc is None:
-            continue
-        for link in (doc.get("parent"), doc.get("goal")):
-            if isinstance(link, int) and link not in seen:
-                if link in ids:
-                    return True
-                seen.add(link)
-                todo.append(link)
-    return False
-
-
 @dataclass
 class RowContext:
     """What row drawing needs besides the item: the snapshot and the clock."""
@@ -124,8 +107,11 @@ class RowContext:
         dirty = {i for i in ids if old.get(i) != new.get(i)}
         lineage = {i for i, fields in self.changes.items() if i is not None and not fields.isdisjoint(LINEAGE_FIELDS)}
         if lineage:
+            items = self.snapshot.items
             for item_id in ids:
-                if item_id not in dirty and _chain_touches(new, item_id, lineage):
+                item = items.get(item_id)
+                if item_id not in dirty and item is not None and any(
+                        level.id in lineage for level in chain(item, items)[1:]):
                     dirty.add(item_id)
         return dirty
 
