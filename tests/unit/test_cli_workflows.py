@@ -1,6 +1,6 @@
 """``worktop every``, ``recurring``, ``pulse`` and ``report``: what they print and store, and how they fail.
 
-Run as ana with today pinned to Wednesday 2025-01-15 (fixtures in tests/unit/test_cli.py).
+Run as ana with today pinned to Wednesday 2025-01-15 (fixtures in tests/unit/conftest.py).
 """
 
 from __future__ import annotations
@@ -9,37 +9,12 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-from data.workspace import Workspace
 from tests.conftest import ROOT, subprocess_env
 from tests.history_builder import build_history_workspace
-from tests.unit.test_cli import Run, item, one_error_line, stored
-from tui import cli
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    """``worktop ARGS`` in-process as ana, today Wednesday 2025-01-15, from the temp folder."""
-    monkeypatch.setenv("WORKTOP_USER", "ana")
-    monkeypatch.setenv("WORKTOP_TODAY", "2025-01-15")
-    monkeypatch.delenv("WORKTOP_WORKSPACE", raising=False)
-    monkeypatch.delenv("WORKTOP_DEBUG", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def call(*argv: object) -> Run:
-        code = cli.main([str(a) for a in argv])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return call
-
-
-@pytest.fixture
-def ws(workspace: Workspace) -> Path:
-    return workspace.path
+from tests.unit.test_cli import item, one_error_line, stored
 
 
 def instances_of(path: Path, template: int) -> dict[str, dict]:

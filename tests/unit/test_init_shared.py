@@ -19,25 +19,9 @@ import pytest
 from data.presence import presence_dir
 from data.storage import lock_path
 from data.workspace import Workspace
-from tests.unit.test_cli import Run, one_error_line
-from tui import cli
+from tests.unit.test_cli import one_error_line
 
 MY_GROUP = grp.getgrgid(os.getegid()).gr_name
-
-
-@pytest.fixture
-def run(monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Any:
-    """The CLI in-process, from the temp folder, as ana."""
-    monkeypatch.setenv("WORKTOP_USER", "ana")
-    monkeypatch.delenv("WORKTOP_WORKSPACE", raising=False)
-    monkeypatch.chdir(tmp_path)
-
-    def call(*argv: object) -> Run:
-        code = cli.main([str(a) for a in argv])
-        captured = capsys.readouterr()
-        return Run(code, captured.out, captured.err)
-
-    return call
 
 
 def mode(path: Path) -> int:

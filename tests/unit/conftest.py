@@ -1,0 +1,47 @@
+"""Fixtures for the CLI tests: ``worktop ARGS`` run in-process, as a person at a terminal would."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from data.workspace import Workspace
+from tui import cli
+
+TODAY = "2025-01-15"
+
+
+@dataclass
+class Run:
+    code: int
+    out: str
+    err: str
+
+
+@pytest.fixture
+def env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Run as ana, today pinned, from the temp folder, with no workspace named by the environment."""
+    monkeypatch.setenv("WORKTOP_USER", "ana")
+    monkeypatch.setenv("WORKTOP_TODAY", TODAY)
+    monkeypatch.delenv("WORKTOP_WORKSPACE", raising=False)
+    monkeypatch.delenv("WORKTOP_DEBUG", raising=False)
+    monkeypatch.chdir(tmp_path)
+
+
+@pytest.fixture
+def run(env: None, capsys: pytest.CaptureFixture[str]) -> Any:
+    def call(*argv: object) -> Run:
+        code = cli.main([str(a) for a in argv])
+        captured = capsys.readouterr()
+        return Run(code, captured.out, captured.err)
+
+    return call
+
+
+@pytest.fixture
+def ws(workspace: Workspace) -> Path:
+    """The conftest workspace's path (tmp_path/worktop.json, found from the cwd too)."""
+    return workspace.path
