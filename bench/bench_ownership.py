@@ -31,7 +31,7 @@ ITEMS = 10_000
 
 
 def _app(path: Path):  # noqa: ANN202
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tui.app import WorktopApp
 
     return _frame_timer(WorktopApp)(Workspace(path, actor="bench"), watch=False)
@@ -63,7 +63,7 @@ async def gaps_open(path: Path, times: int) -> list[float]:
 
 
 async def chain_keys(path: Path, presses: int) -> list[float]:
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
 
     snapshot = Workspace(path).snapshot()
     deep = next(i.id for i in snapshot.items.values() if i.kind == "task" and i.parent is not None)

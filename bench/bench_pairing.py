@@ -161,7 +161,7 @@ def cursor_key_ms(path: Path, presses: int) -> tuple[float, float]:
     import asyncio
 
     from bench.bench_tui import _frame_timer, _key_to_frame
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tui.app import WorktopApp
 
     keys = ["j" if n % 20 < 10 else "k" for n in range(presses)]

@@ -45,8 +45,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from data.ops import CreateItem, SetFields  # noqa: E402
-from data.workspace import Workspace  # noqa: E402
+from data.writes.ops import CreateItem, SetFields  # noqa: E402
+from data.writes.workspace import Workspace  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "storage.md"
 BUDGETS_10K = {"op": 0.020, "create op": 0.020, "cli add": 0.080}
@@ -66,7 +66,7 @@ def make_workspace(path: Path, items: int) -> None:
 def _plain_workspace(path: Path, items: int) -> None:
     import orjson
 
-    from data.storage import write_atomic
+    from data.store.storage import write_atomic
 
     Workspace.create(path, actor="bench")
     data = orjson.loads(path.read_bytes())

@@ -40,7 +40,7 @@ PAINT_SCRIPT = textwrap.dedent("""
         print(what, time.time(), file=sys.__stdout__, flush=True)
 
     if kind == "worktop":
-        from data.workspace import Workspace
+        from data.writes.workspace import Workspace
         from tui.app import WorktopApp
         from widgets.matrix import OwnershipMatrix
 
@@ -123,8 +123,8 @@ def first_paint(kind: str, path: Path, repeats: int) -> tuple[float, float]:
 
 WRITER = textwrap.dedent("""
     import sys, time
-    from data.workspace import Workspace
-    from data.ops import Move, SetFields
+    from data.writes.workspace import Workspace
+    from data.writes.ops import Move, SetFields
     ws = Workspace(sys.argv[1], actor="bench-writer")
     item, mode = int(sys.argv[2]), sys.argv[3]
     for n, line in enumerate(sys.stdin):
@@ -139,7 +139,7 @@ WRITER = textwrap.dedent("""
 async def reload_latency(path: Path, writes: int, mode: str) -> list[float]:
     """Another process writes; measure until this app hands the first frame showing that revision
     to the terminal driver (the write's own time, in the other process, is not counted)."""
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tui.app import WorktopApp
 
     drawn: dict[int, float] = {}
@@ -225,7 +225,7 @@ async def _key_to_frame(app, keys: list[str], setup: list[str]) -> list[float]: 
 
 
 async def cursor_key(path: Path, presses: int) -> list[float]:
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tui.app import WorktopApp
 
     app = _frame_timer(WorktopApp)(Workspace(path), watch=False)
@@ -261,7 +261,7 @@ MEMORY_SCRIPT = textwrap.dedent("""
         print(*rss())
         sys.exit(0)
 
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tui.app import WorktopApp
 
     async def main():

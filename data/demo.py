@@ -23,9 +23,9 @@ from typing import Any
 
 import orjson
 
-from data.model import DEFAULT_STATUSES
-from data.storage import FORMAT, FORMAT_VERSION, exclusive_lock, write_atomic
-from data.workspace import WorkspaceError
+from data.model.items import DEFAULT_STATUSES
+from data.store.storage import FORMAT, FORMAT_VERSION, exclusive_lock, write_atomic
+from data.writes.workspace import WorkspaceError
 
 PEOPLE = (
     # handle, name, team, share of the work, capacity relative to that share

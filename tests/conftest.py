@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
-from data.model import Person
-from data.workspace import Workspace
+from data.model.items import Person
+from data.writes.workspace import Workspace
 
 ROOT = Path(__file__).resolve().parent.parent
 """The repository root; subprocesses run from here so ``data`` imports as in the app."""
@@ -114,7 +114,7 @@ def write_items(path: Path, count: int, *, status: str = "todo") -> None:
     """
     import orjson
 
-    from data.storage import exclusive_lock, read_file, write_atomic
+    from data.store.storage import exclusive_lock, read_file, write_atomic
 
     with exclusive_lock(path):
         data, _ = read_file(path)

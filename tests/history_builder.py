@@ -30,10 +30,10 @@ from pathlib import Path
 
 import pytest
 
-from data.model import Person
-from data.ops import CreateItem, Move, SetFields
-from data.recurrence import CreateRecurring
-from data.workspace import Workspace
+from data.model.items import Person
+from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.recurrence import CreateRecurring
+from data.writes.workspace import Workspace
 
 TODAY = date(2025, 1, 15)
 
@@ -41,7 +41,7 @@ TODAY = date(2025, 1, 15)
 def build_history_workspace(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, dict[str, int]]:
     """The workspace above; returns it and the item ids by letter."""
     clock = {"now": "2024-11-30T09:00:00Z"}
-    monkeypatch.setattr("data.workspace.now_iso", lambda: clock["now"])
+    monkeypatch.setattr("data.writes.workspace.now_iso", lambda: clock["now"])
     ws = Workspace.create(path, name="acme", actor="ana", today=TODAY, people=[
         Person("ana", "Ana Alves", "platform", 5), Person("ben", "Ben Brook", "platform", 3),
         Person("cy", "Cy Chen", "ops", 4)])

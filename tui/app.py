@@ -13,17 +13,17 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding
 
-from data.model import BadValue
-from data.ops import Operation
-from data.storage import backup_path
-from data.watcher import watch_workspace
-from data.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
+from data.model.items import BadValue
+from data.store.storage import backup_path
+from data.store.watcher import watch_workspace
+from data.writes.ops import Operation
+from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
 
 if TYPE_CHECKING:
-    from data.undo import UndoHistory
+    from data.writes.undo import UndoHistory
 
 
 CLOCK_TICK = 10.0
@@ -58,9 +58,9 @@ class WorktopApp(App):
 
     @property
     def undo(self) -> UndoHistory:
-        """This session's own writes, for undo (u) and redo (U); see data/undo.py (loaded on first use)."""
+        """This session's own writes, for undo (u) and redo (U); see data/writes/undo.py (loaded on first use)."""
         if self._undo is None:
-            from data.undo import UndoHistory
+            from data.writes.undo import UndoHistory
 
             self._undo = UndoHistory()
         return self._undo
@@ -82,12 +82,12 @@ class WorktopApp(App):
         self.main.show_snapshot(self.snapshot)
         self.generate_recurring()
         if self.read_only:
-            from data.sharing import access_problem
+            from data.store.sharing import access_problem
 
             reason = access_problem(self.workspace.path)
             self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
                         "you can look, not change", severity="warning", timeout=8)
-        # Parsed workspaces are frozen out of the cyclic GC (see data.storage.parse);
+        # Parsed workspaces are frozen out of the cyclic GC (see data.store.storage.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
         self.set_interval(120.0, self._sweep_garbage)
         # "5s ago" in the header and the inbox's ages move on while nothing else changes.
@@ -155,7 +155,7 @@ class WorktopApp(App):
 
     def show(self, snapshot: Snapshot) -> None:
         """Draw a snapshot on the main screen and tell an open editor about it."""
-        from data.recurrence import templates_changed
+        from data.writes.recurrence import templates_changed
 
         previous, self.snapshot = self.snapshot, snapshot
         if templates_changed(previous, snapshot):
@@ -175,7 +175,7 @@ class WorktopApp(App):
         Runs on start, at the day change and after a template changes; any number
         of terminals doing so at once still make one instance per date.
         """
-        from data.recurrence import generate
+        from data.writes.recurrence import generate
 
         if self.read_only or self.problem is not None:
             if report_none:
@@ -222,7 +222,7 @@ class WorktopApp(App):
         for warning in result.warnings:
             self.notify(warning, severity="warning")
         if result.changed:
-            from data.undo import UndoStep
+            from data.writes.undo import UndoStep
 
             snapshot = self.workspace.snapshot()
             self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
@@ -234,7 +234,7 @@ def run_app(path: Path, *, actor: str | None = None) -> int:
     """Open the TUI on ``path``; returns the process exit code."""
     import sys
 
-    from data.storage import WorkspaceMissing
+    from data.store.storage import WorkspaceMissing
 
     workspace = Workspace(path, actor=actor)
     try:

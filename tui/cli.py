@@ -17,7 +17,7 @@ modules it needs, and only the bare ``worktop`` (the TUI) imports Textual:
 takes longer than that to import.
 
 Text output prints titles and notes verbatim, except that on a terminal control
-characters are replaced with visible symbols (:func:`data.model.display_width_safe`),
+characters are replaced with visible symbols (:func:`data.model.items.display_width_safe`),
 so a shared workspace cannot drive the reader's terminal. ``--json`` gives the
 stored values as they are.
 """
@@ -33,8 +33,8 @@ from typing import TYPE_CHECKING, Any, NoReturn
 if TYPE_CHECKING:
     from datetime import date
 
-    from data.model import Item
-    from data.workspace import Result, Snapshot, Workspace
+    from data.model.items import Item
+    from data.writes.workspace import Result, Snapshot, Workspace
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_WORKSPACE, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
@@ -335,8 +335,8 @@ def _main(words: list[str], at: int | None) -> int:
 
 def _exit_code(error: Exception) -> int | None:
     """The exit code for an error from the data layer, or None if it is unexpected."""
-    from data.storage import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
-    from data.workspace import Conflict, NotFound
+    from data.store.storage import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
+    from data.writes.workspace import Conflict, NotFound
 
     if isinstance(error, Conflict):
         return EXIT_CONFLICT
@@ -375,7 +375,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 
     Reading first also means a missing workspace never gets a lock file made beside it.
     """
-    from data.workspace import Workspace, resolve_workspace_path
+    from data.writes.workspace import Workspace, resolve_workspace_path
 
     workspace = Workspace(resolve_workspace_path(args.workspace), today=_today())
     workspace.storage.load()
@@ -383,7 +383,7 @@ def _workspace(args: argparse.Namespace) -> Workspace:
 
 
 def _id(text: str) -> int:
-    from data.model import parse_item_id
+    from data.model.items import parse_item_id
 
     return parse_item_id(text)
 
@@ -405,7 +405,7 @@ class _Out:
     def safe(self, text: str) -> str:
         if not self.terminal:
             return text
-        from data.model import display_width_safe
+        from data.model.items import display_width_safe
 
         return display_width_safe(text)
 
@@ -433,14 +433,14 @@ def _raw_doc(workspace: Workspace, item_id: int) -> dict[str, Any]:
 
 
 def _item_json(workspace: Workspace, snapshot: Snapshot, item: Item) -> dict[str, Any]:
-    from data.model import missing_answers
+    from data.model.items import missing_answers
 
     return {"id": item.id, **_raw_doc(workspace, item.id),
             "missing": missing_answers(item, snapshot.items, snapshot.settings)}
 
 
 def _due_text(item: Item, snapshot: Snapshot, today: date) -> str:
-    from data.dates import describe_due
+    from data.model.dates import describe_due
 
     due = item.due_date()
     if due is None:
@@ -468,7 +468,7 @@ def _table(out: _Out, headers: tuple[str, ...], rows: list[tuple[str, ...]], *, 
 # -- commands -------------------------------------------------------------------
 
 def _open_app(args: argparse.Namespace) -> int:
-    from data.workspace import resolve_workspace_path
+    from data.writes.workspace import resolve_workspace_path
 
     path = resolve_workspace_path(args.workspace)
     try:
@@ -484,7 +484,7 @@ def _open_app(args: argparse.Namespace) -> int:
 def _cmd_init(args: argparse.Namespace) -> int:
     from pathlib import Path
 
-    from data.workspace import DEFAULT_FILENAME, Workspace
+    from data.writes.workspace import DEFAULT_FILENAME, Workspace
 
     raw = args.path or args.workspace or os.environ.get("WORKTOP_WORKSPACE", "").strip() or DEFAULT_FILENAME
     path = Path(raw).expanduser()
@@ -507,7 +507,7 @@ def _cmd_init(args: argparse.Namespace) -> int:
 
 def _init_shared(args: argparse.Namespace, path: Any) -> int:
     """``init --shared GROUP PATH``: a new (or existing) workspace the whole group can write."""
-    from data.sharing import prepare_shared
+    from data.store.sharing import prepare_shared
 
     setup = prepare_shared(path.absolute(), args.shared, name=args.name, others_read=args.others_read)
     out = _Out()
@@ -522,7 +522,7 @@ def _init_shared(args: argparse.Namespace, path: Any) -> int:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from data.ops import CreateItem
+    from data.writes.ops import CreateItem
 
     workspace = _workspace(args)
     fields: dict[str, Any] = {}
@@ -543,7 +543,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 
 def _cmd_request(args: argparse.Namespace) -> int:
-    from data.ops import CreateItem
+    from data.writes.ops import CreateItem
 
     workspace = _workspace(args)
     fields = {"requester": args.requester}
@@ -558,8 +558,8 @@ def _cmd_request(args: argparse.Namespace) -> int:
 def _cmd_ls(args: argparse.Namespace) -> int:
     import shlex
 
-    from data.model import missing_answers
-    from data.query import parse_query
+    from data.model.items import missing_answers
+    from data.model.query import parse_query
 
     workspace = _workspace(args)
     snapshot = workspace.snapshot()
@@ -610,7 +610,7 @@ def _cmd_ls(args: argparse.Namespace) -> int:
 
 
 def _cmd_show(args: argparse.Namespace) -> int:
-    from data.model import chain, inherited_why, missing_answers
+    from data.model.items import chain, inherited_why, missing_answers
 
     workspace = _workspace(args)
     snapshot = workspace.snapshot()
@@ -621,7 +621,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         doc["why_chain"] = [{"id": link.id, "kind": link.kind, "title": link.title, "why": link.why}
                             for link in chain(item, items)]
         if item.kind == "goal":
-            from data.goals import goal_stats
+            from data.views.goals import goal_stats
 
             stats = goal_stats(snapshot)[item.id]
             doc["serves"] = {"open_items": stats.open_items, "no_owner": stats.no_owner, "no_due": stats.no_due}
@@ -655,7 +655,7 @@ def _cmd_show(args: argparse.Namespace) -> int:
         goal = items.get(item.goal)
         row("goal", f"#{item.goal} " + (out.safe(goal.title) if goal else "(missing)"))
     if item.kind == "goal":
-        from data.goals import goal_stats
+        from data.views.goals import goal_stats
 
         row("serves", goal_stats(snapshot)[item.id].summary())
     if item.requester:
@@ -710,7 +710,7 @@ def _write_why_log(out: _Out, item: Item) -> None:
 
 
 def _cmd_set(args: argparse.Namespace) -> int:
-    from data.ops import SetFields
+    from data.writes.ops import SetFields
 
     item_id = _id(args.id)
     values: dict[str, Any] = {}
@@ -736,7 +736,7 @@ def _cmd_set(args: argparse.Namespace) -> int:
 
 
 def _cmd_move(args: argparse.Namespace) -> int:
-    from data.ops import Move
+    from data.writes.ops import Move
 
     item_id = _id(args.id)
     status = args.status.strip().lower()
@@ -750,7 +750,7 @@ def _cmd_move(args: argparse.Namespace) -> int:
 
 
 def _cmd_why(args: argparse.Namespace) -> int:
-    from data.model import chain, inherited_why
+    from data.model.items import chain, inherited_why
 
     item_id = _id(args.id)
     workspace = _workspace(args)
@@ -758,7 +758,7 @@ def _cmd_why(args: argparse.Namespace) -> int:
     if args.text and args.log:
         raise CliError("give either a new why or --log, not both")
     if args.text:
-        from data.ops import SetFields
+        from data.writes.ops import SetFields
 
         text = " ".join(args.text)
         result = workspace.apply(SetFields(item_id, {"why": text}))
@@ -790,7 +790,7 @@ def _cmd_why(args: argparse.Namespace) -> int:
 
 
 def _cmd_note(args: argparse.Namespace) -> int:
-    from data.ops import AddWhyNote
+    from data.writes.ops import AddWhyNote
 
     item_id = _id(args.id)
     workspace = _workspace(args)
@@ -839,7 +839,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     from pathlib import Path
 
     from data.demo import make_demo
-    from data.workspace import DEFAULT_FILENAME
+    from data.writes.workspace import DEFAULT_FILENAME
 
     if args.items < 1:
         raise CliError("--items must be at least 1")
@@ -860,8 +860,8 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_person(args: argparse.Namespace) -> int:
-    from data.model import Person
-    from data.ops import AddPerson
+    from data.model.items import Person
+    from data.writes.ops import AddPerson
 
     workspace = _workspace(args)
     person = Person(handle=args.handle, name=args.name, team=args.team, capacity=args.capacity)
@@ -892,7 +892,7 @@ def _cmd_people(args: argparse.Namespace) -> int:
 
 
 def _cmd_gaps(args: argparse.Namespace) -> int:
-    from data.gaps import GAP_TITLES, find_gaps
+    from data.views.gaps import GAP_TITLES, find_gaps
 
     workspace = _workspace(args)
     snapshot = workspace.snapshot()
@@ -921,7 +921,7 @@ def _cmd_gaps(args: argparse.Namespace) -> int:
 
 
 def _cmd_goals(args: argparse.Namespace) -> int:
-    from data.goals import goal_stats
+    from data.views.goals import goal_stats
 
     workspace = _workspace(args)
     snapshot = workspace.snapshot()
@@ -947,7 +947,7 @@ def _cmd_goals(args: argparse.Namespace) -> int:
 
 
 def _cmd_accept(args: argparse.Namespace) -> int:
-    from data.ops import Accept
+    from data.writes.ops import Accept
 
     item_id = _id(args.id)
     workspace = _workspace(args)
@@ -962,7 +962,7 @@ def _cmd_accept(args: argparse.Namespace) -> int:
 
 
 def _cmd_decline(args: argparse.Namespace) -> int:
-    from data.ops import Move
+    from data.writes.ops import Move
 
     item_id = _id(args.id)
     workspace = _workspace(args)
@@ -973,7 +973,7 @@ def _cmd_decline(args: argparse.Namespace) -> int:
 
 
 def _cmd_dup(args: argparse.Namespace) -> int:
-    from data.ops import MarkDuplicate
+    from data.writes.ops import MarkDuplicate
 
     item_id, of_id = _id(args.id), _id(args.of_id)
     workspace = _workspace(args)
@@ -983,7 +983,7 @@ def _cmd_dup(args: argparse.Namespace) -> int:
 
 
 def _cmd_snooze(args: argparse.Namespace) -> int:
-    from data.ops import Snooze
+    from data.writes.ops import Snooze
 
     item_id = _id(args.id)
     workspace = _workspace(args)

@@ -13,7 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
 
 
 def _cli() -> Any:
@@ -28,7 +28,7 @@ def _cli() -> Any:
 
 
 def _typed_date(text: str, today: date) -> date:
-    from data.dates import BadDate, parse_date
+    from data.model.dates import BadDate, parse_date
 
     try:
         return parse_date(text, today)
@@ -114,7 +114,7 @@ def _template_fields(workspace: Workspace, args: argparse.Namespace) -> dict[str
 
 
 def _preview(out: Any, rule_text: str, start: date, today: date, count: int) -> None:
-    from data.recurrence import parse_rule
+    from data.writes.recurrence import parse_rule
 
     rule = parse_rule(rule_text, start)
     coming = rule.dates(max(start, today), max(start, today).replace(year=max(start, today).year + 10), limit=count)
@@ -123,7 +123,7 @@ def _preview(out: Any, rule_text: str, start: date, today: date, count: int) -> 
 
 
 def cmd_every(args: argparse.Namespace) -> int:
-    from data.recurrence import CreateRecurring, GenerateInstances, parse_rule
+    from data.writes.recurrence import CreateRecurring, GenerateInstances, parse_rule
 
     cli = _cli()
     if args.count < 1:
@@ -168,7 +168,7 @@ def cmd_recurring(args: argparse.Namespace) -> int:
     action = getattr(args, "recurring_command", None)
     if action is not None:
         return _recurring_action(args, action)
-    from data.recurrence import GenerateInstances, SetHorizon, horizon_days, workflows
+    from data.writes.recurrence import GenerateInstances, SetHorizon, horizon_days, workflows
 
     workspace = cli._workspace(args)
     out = cli._Out()
@@ -207,7 +207,7 @@ def cmd_recurring(args: argparse.Namespace) -> int:
 
 
 def _recurring_action(args: argparse.Namespace, action: str) -> int:
-    from data.recurrence import GenerateInstances, SetPaused, SetRule, SkipOccurrence
+    from data.writes.recurrence import GenerateInstances, SetPaused, SetRule, SkipOccurrence
 
     cli = _cli()
     template_id = cli._id(args.id)
@@ -238,7 +238,7 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
         _preview(out, args.rule, start, today, 5)
         out.write("(preview: nothing saved)")
         return cli.EXIT_OK
-    from data.ops import SetFields
+    from data.writes.ops import SetFields
 
     values = _template_fields(workspace, args)
     if args.title is not None:
@@ -272,7 +272,7 @@ def _bar(count: int, most: int, width: int = 30) -> str:
 
 
 def cmd_pulse(args: argparse.Namespace) -> int:
-    from data.pulse import compute_pulse
+    from data.views.pulse import compute_pulse
 
     cli = _cli()
     if not 1 <= args.weeks <= 104:
@@ -333,7 +333,7 @@ def pulse_summary(pulse: Any) -> list[str]:
 def cmd_report(args: argparse.Namespace) -> int:
     from datetime import timedelta
 
-    from data.report import build_report
+    from data.views.report import build_report
 
     cli = _cli()
     workspace = cli._workspace(args)

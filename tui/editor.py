@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
-from data.model import KINDS, BadValue, Item, coerce_field
-from data.ops import CreateItem, Move, SetFields
-from data.workspace import Conflict, Snapshot, WorkspaceError
+from data.model.items import KINDS, BadValue, Item, coerce_field
+from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from widgets.cards import safe
 

@@ -1,6 +1,6 @@
 """The filter (``/``) of the main screen.
 
-The filter is one parsed query (data/query.py) that every pane applies: the
+The filter is one parsed query (data/model/query.py) that every pane applies: the
 inbox and board list only matching items, the ownership matrix counts only
 matching work. A query that does not parse leaves the previous filter in
 force and shows the error in the bar.
@@ -11,14 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from data.model import Item
-from data.workspace import Snapshot
+from data.model.items import Item
+from data.writes.workspace import Snapshot
 from widgets.board import Board
 from widgets.filter_bar import FilterBar
 from widgets.inbox import InboxPane
 
 if TYPE_CHECKING:
-    from data.query import Query
+    from data.model.query import Query
     from tui.main_screen import MainScreen
 
 
@@ -68,7 +68,7 @@ class Filtering:
         if not text:
             self.clear()
             return
-        from data.query import BadQuery, parse_query  # loaded on first use: ~7 ms at start-up otherwise
+        from data.model.query import BadQuery, parse_query  # loaded on first use: ~7 ms at start-up otherwise
 
         app = self.screen.app
         snapshot = self.screen.snapshot

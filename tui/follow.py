@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
-from data.presence import Presence, labels
+from data.store.presence import Presence, labels
 from widgets.board import Board
 from widgets.cards import safe
 from widgets.inbox import InboxPane

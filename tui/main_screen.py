@@ -13,8 +13,8 @@ from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
-from data.ops import Move, Operation, Reorder
-from data.workspace import Result, Snapshot
+from data.writes.ops import Move, Operation, Reorder
+from data.writes.workspace import Result, Snapshot
 from tui.filter_flow import Filtering
 from tui.follow import Pairing
 from tui.ownership_actions import OwnershipActions

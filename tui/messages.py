@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from data.workspace import Snapshot
+from data.writes.workspace import Snapshot
 
 
 class WorkspaceChanged(Message):

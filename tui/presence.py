@@ -26,7 +26,7 @@ from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
 
-from data.presence import HEARTBEAT, Presence, PresenceFolder, watch_presence
+from data.store.presence import HEARTBEAT, Presence, PresenceFolder, watch_presence
 
 MIN_GAP = 0.03
 """Seconds between two writes of the presence file while the cursor moves."""

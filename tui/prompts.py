@@ -1,7 +1,7 @@
 """Small prompts that change one thing about one item: owner, due date, why, a why note, the goal link.
 
 Each is a modal over the workspace. It validates as the CLI and the editor do
-(:func:`data.model.coerce_field`), shows what is wrong under the field and
+(:func:`data.model.items.coerce_field`), shows what is wrong under the field and
 keeps what was typed; it applies the change itself, expecting the value it
 showed, so if someone else changed that field meanwhile the prompt says who
 and to what, keeps your text, and a second save writes yours over theirs.
@@ -23,11 +23,11 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
-from data.dates import describe_due
-from data.goals import goal_stats
-from data.model import CLOSED_STATUSES, BadValue, Item, coerce_field
-from data.ops import AddWhyNote, Operation, SetFields
-from data.workspace import Conflict, Snapshot
+from data.model.dates import describe_due
+from data.model.items import CLOSED_STATUSES, BadValue, Item, coerce_field
+from data.views.goals import goal_stats
+from data.writes.ops import AddWhyNote, Operation, SetFields
+from data.writes.workspace import Conflict, Snapshot
 from widgets.cards import safe
 
 if TYPE_CHECKING:

@@ -14,9 +14,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Static
 
-from data.dates import BadDate, parse_date
-from data.model import BadValue
-from data.recurrence import (
+from data.model.dates import BadDate, parse_date
+from data.model.items import BadValue
+from data.writes.recurrence import (
     CreateRecurring,
     GenerateInstances,
     SetPaused,
@@ -27,7 +27,7 @@ from data.recurrence import (
     parse_rule,
     workflows,
 )
-from data.workspace import Snapshot
+from data.writes.workspace import Snapshot
 from widgets.cards import safe
 
 if TYPE_CHECKING:

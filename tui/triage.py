@@ -3,7 +3,7 @@
 The panes post what the person asked for (:class:`InboxPane.TriageRequested`,
 :class:`Board.CardsAction`) with the marked items, else the one under the
 cursor; the screen hands it to :class:`Triage`, which opens the prompt,
-turns the answer into operations (data/triage.py, the same operations the
+turns the answer into operations (data/writes/triage.py, the same operations the
 CLI's accept/decline/dup/snooze use) and applies them in one write. After a
 triage action the inbox cursor moves on to the next untriaged item.
 """
@@ -14,9 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from data.model import BadValue, Item, coerce_field
-from data.ops import Operation
-from data.triage import (
+from data.model.items import BadValue, Item, coerce_field
+from data.writes.ops import Operation
+from data.writes.triage import (
     accept_ops,
     decline_ops,
     duplicate_ops,
@@ -30,7 +30,7 @@ from data.triage import (
     snooze_ops,
     tag_ops,
 )
-from data.workspace import Conflict, Snapshot
+from data.writes.workspace import Conflict, Snapshot
 from tui.triage_prompts import (
     AcceptChoice,
     AcceptForm,

@@ -22,9 +22,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from data.model import BadValue, Item, Person
-from data.similar import Match, search_items, similar_items
-from data.workspace import Snapshot
+from data.model.items import BadValue, Item, Person
+from data.views.similar import Match, search_items, similar_items
+from data.writes.workspace import Snapshot
 from widgets.cards import KIND_MARKS, safe
 from widgets.owner_field import OwnerField
 

@@ -1,6 +1,6 @@
 """Undo (``u``, ctrl+z) and redo (``U``, ctrl+y) of this session's own writes.
 
-The logic is in data/undo.py (Textual-free): here it is only run and reported.
+The logic is in data/writes/undo.py (Textual-free): here it is only run and reported.
 """
 
 from __future__ import annotations

@@ -13,7 +13,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from data.model import Item
+from data.model.items import Item
 from widgets.cards import RowContext, card_lines, safe, set_border
 from widgets.item_list import ItemList
 

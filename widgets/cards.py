@@ -14,9 +14,9 @@ from datetime import UTC, date, datetime
 from rich.style import Style
 from rich.text import Text
 
-from data.dates import describe_due
-from data.model import Item, chain, display_width_safe, missing_answers
-from data.workspace import Snapshot
+from data.model.dates import describe_due
+from data.model.items import Item, chain, display_width_safe, missing_answers
+from data.writes.workspace import Snapshot
 
 KIND_MARKS = {
     "goal": "◆",

@@ -17,7 +17,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from data.model import Item
+from data.model.items import Item
 from widgets.cards import KIND_MARKS, RowContext, due_text, missing_text, peer_text, safe
 from widgets.item_list import ItemList
 

@@ -20,7 +20,7 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from data.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, WHY_FIELDS, Gaps, find_gaps, refresh_gaps
+from data.views.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, WHY_FIELDS, Gaps, find_gaps, refresh_gaps
 from widgets.cards import RowContext
 from widgets.cell_items import work_row
 from widgets.edit_request import EditRequested

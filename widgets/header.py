@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from data.workspace import Snapshot
+from data.writes.workspace import Snapshot
 from widgets.cards import age, safe
 
 

@@ -12,7 +12,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.message import Message
 
-from data.model import Item
+from data.model.items import Item
 from widgets.cards import RowContext, inbox_row, set_border
 from widgets.item_list import ItemList
 

@@ -19,8 +19,8 @@ from textual.message import Message
 from textual.widgets import DataTable
 from textual.widgets.data_table import CellDoesNotExist
 
-from data.model import CLOSED_STATUSES
-from data.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Row, build_matrix, cell_items, load_bar
+from data.model.items import CLOSED_STATUSES
+from data.views.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Row, build_matrix, cell_items, load_bar
 from widgets.cards import RowContext, safe, set_border
 from widgets.cell_items import CellItems
 from widgets.gaps import GapsView

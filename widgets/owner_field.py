@@ -16,8 +16,8 @@ from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from data.model import Person
-from data.similar import PersonMatch, match_people
+from data.model.items import Person
+from data.views.similar import PersonMatch, match_people
 from widgets.cards import safe
 
 

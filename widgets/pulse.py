@@ -18,7 +18,7 @@ from textual.binding import Binding, BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
-from data.pulse import Pulse, compute_pulse
+from data.views.pulse import Pulse, compute_pulse
 from widgets.cards import RowContext, safe, set_border
 
 WINDOWS = (4, 8, 12, 26)

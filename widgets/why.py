@@ -19,8 +19,8 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
-from data.goals import GoalStatsCache
-from data.model import Item, chain, why_source
+from data.model.items import Item, chain, why_source
+from data.views.goals import GoalStatsCache
 from widgets.cards import KIND_MARKS, RowContext, safe, set_border
 from widgets.edit_request import EditRequested
 

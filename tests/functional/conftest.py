@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from data.model import Person
-from data.ops import AddWhyNote, CreateItem, Move, SetFields
-from data.workspace import Workspace
+from data.model.items import Person
+from data.writes.ops import AddWhyNote, CreateItem, Move, SetFields
+from data.writes.workspace import Workspace
 from tui.app import WorktopApp
 
 TODAY = date(2026, 11, 25)
@@ -53,7 +53,7 @@ def build_team_workspace(path: Path) -> Workspace:
 
 @pytest.fixture
 def team_ws(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Workspace:
-    monkeypatch.setattr("data.workspace.now_iso", lambda: STAMP)
+    monkeypatch.setattr("data.writes.workspace.now_iso", lambda: STAMP)
     return build_team_workspace(tmp_path / "worktop.json")
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import orjson
 
-from data.ops import Archive
-from data.storage import exclusive_lock, read_file, write_atomic
-from data.workspace import Workspace
+from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.writes.ops import Archive
+from data.writes.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text
 from widgets.board import Board
 

@@ -6,8 +6,8 @@ import random
 
 import pytest
 
-from data.ops import Archive, CreateItem, Move, Reorder, SetFields
-from data.workspace import Workspace
+from data.writes.ops import Archive, CreateItem, Move, Reorder, SetFields
+from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text
 from widgets.board import OFF_BOARD_KINDS, Board
 

@@ -6,7 +6,7 @@ the inbox's three requests have no owner.
 
 from __future__ import annotations
 
-from data.workspace import Workspace
+from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text, wait_for
 from tests.functional.test_live import other_process
 from tui.main_screen import MainScreen

@@ -18,8 +18,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def other_process(path: Path, code: str, actor: str = "bo") -> None:
     """Run ``code`` in a separate Python process with ``ws`` open on the file."""
     script = textwrap.dedent(f"""
-        from data.workspace import Workspace
-        from data.ops import *
+        from data.writes.workspace import Workspace
+        from data.writes.ops import *
         ws = Workspace({str(path)!r}, actor={actor!r})
     """) + textwrap.dedent(code)
     subprocess.run([sys.executable, "-c", script], check=True, cwd=ROOT, timeout=30)
@@ -98,7 +98,7 @@ async def test_file_turned_read_only_refuses_edits_with_a_message(team_ws, monke
             return False
         return real_access(path, mode, *args, **kwargs)
 
-    monkeypatch.setattr("data.workspace.os.access", access_as_non_root)
+    monkeypatch.setattr("data.writes.workspace.os.access", access_as_non_root)
     app = make_app(team_ws, watch=True)
     async with app.run_test(size=(160, 50)) as pilot:
         await pilot.pause()

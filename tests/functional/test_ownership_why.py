@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import orjson
 
-from data.ops import SetFields
-from data.storage import exclusive_lock, read_file, write_atomic
-from data.workspace import Workspace
+from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.writes.ops import SetFields
+from data.writes.workspace import Workspace
 from tests.functional.conftest import STAMP, list_text, make_app, wait_for
 from tui.main_screen import MainScreen
 from tui.prompts import DuePrompt, GoalPicker, NotePrompt, OwnerPrompt, WhyPrompt
@@ -124,7 +124,7 @@ async def test_roles_are_per_person_so_team_rows_refuse_them(team_ws):
 
 
 async def test_matrix_rows_show_due_soon_and_flag_over_capacity(team_ws):
-    from data.ops import CreateItem
+    from data.writes.ops import CreateItem
 
     team_ws.apply(CreateItem("One more for bo", fields={"owner": "bo", "due": "2026-11-30"}))
     app = make_app(team_ws)

@@ -11,8 +11,8 @@ from __future__ import annotations
 import contextlib
 from collections.abc import AsyncIterator
 
-from data.presence import PresenceFolder
-from data.workspace import Workspace
+from data.store.presence import PresenceFolder
+from data.writes.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text, wait_for
 from tui.conflict import ConflictScreen
 from tui.editor import ItemEditor
@@ -284,7 +284,7 @@ async def test_matrix_is_not_rebuilt_for_a_card_moving_between_open_columns(team
 async def test_a_hostile_name_in_a_presence_file_is_shown_inertly(team_ws):
     """Presence files are written by other users: a name with control sequences or markup must not
     reach the terminal as such."""
-    from data.presence import Presence
+    from data.store.presence import Presence
 
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -6,7 +6,7 @@ is the same every run. Update with ``--snapshot-update`` and look at the SVGs.
 
 from __future__ import annotations
 
-from data.presence import Presence
+from data.store.presence import Presence
 from tests.functional.conftest import make_app
 from tui.conflict import Clash, ConflictScreen
 from tui.follow import FollowPicker

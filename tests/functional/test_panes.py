@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from data.workspace import Workspace
+from data.writes.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text, wait_for
 from tui.conflict import ConflictScreen
 from tui.main_screen import MainScreen
@@ -209,7 +209,7 @@ async def test_editor_conflict_is_reported_not_overwritten(team_ws):
         editor = app.screen
         editor.query_one("#f-title").value = "Export to CSV (mine)"
         # Someone else saves a different title meanwhile.
-        from data.ops import SetFields
+        from data.writes.ops import SetFields
 
         Workspace(team_ws.path, actor="bo").apply(SetFields(item_id, {"title": "Export to Excel (theirs)"}))
         await pilot.press("ctrl+s")

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from data.ops import SetFields
-from data.recurrence import CreateRecurring, GenerateInstances
-from data.workspace import Workspace
+from data.writes.ops import SetFields
+from data.writes.recurrence import CreateRecurring, GenerateInstances
+from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text, wait_for
 from tests.history_builder import build_history_workspace
 from tui.app import WorktopApp
@@ -88,7 +88,7 @@ async def test_narrow_layout_has_a_fifth_tab_for_the_pulse(history_ws):
 
 
 async def test_the_pulse_follows_changes_while_shown(history_ws):
-    from data.ops import Move
+    from data.writes.ops import Move
 
     app = history_app(history_ws)
     async with app.run_test(size=(160, 50)) as pilot:
@@ -205,7 +205,7 @@ async def test_edit_rule_from_the_list(team_ws):
 
 
 async def test_generating_when_another_terminal_made_everything_still_shows_the_newer_file(team_ws):
-    from data.recurrence import SetHorizon
+    from data.writes.recurrence import SetHorizon
 
     template = team_ws.apply(CreateRecurring("Weekly release", "every monday")).item_id
     app = make_app(team_ws)  # no watcher: only the generation's own read can bring the change in

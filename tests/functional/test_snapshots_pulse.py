@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from data.recurrence import CreateRecurring
+from data.writes.recurrence import CreateRecurring
 from tests.functional.conftest import make_app
 from tests.functional.test_pulse_recurring import history_app
 from tests.history_builder import build_history_workspace

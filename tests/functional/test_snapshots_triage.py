@@ -6,7 +6,7 @@ Update after an intended change with
 
 from __future__ import annotations
 
-from data.ops import CreateItem
+from data.writes.ops import CreateItem
 from tests.functional.conftest import make_app
 
 ACCEPT_FIRST = ["a", "enter", *"fri", "enter", *"Finance closes the quarter on it", "enter"]

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from data.presence import presence_dir
-from data.workspace import Workspace
+from data.store.presence import presence_dir
+from data.writes.workspace import Workspace
 from tests.tmux_server import TmuxServer, worktop_command
 
 pytestmark = [

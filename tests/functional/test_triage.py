@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from data.ops import Archive, CreateItem
-from data.workspace import Workspace
+from data.writes.ops import Archive, CreateItem
+from data.writes.workspace import Workspace
 from tests.functional.conftest import list_text, make_app, screen_text
 from tui.main_screen import MainScreen
 from tui.triage_prompts import AcceptForm, DuplicatePrompt, OwnerPrompt, TextPrompt

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from data.workspace import Workspace
+from data.writes.workspace import Workspace
 from tui import cli
 
 TODAY = "2025-01-15"

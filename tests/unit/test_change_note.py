@@ -16,11 +16,11 @@ from typing import Any
 import orjson
 import pytest
 
-import data.storage as storage
-from data.model import Person
-from data.ops import AddPerson, AddStep, AddWhyNote, Archive, CreateItem, Move, SetFields
-from data.storage import backup_path, changes_path, read_file, write_atomic
-from data.workspace import Workspace
+import data.store.storage as storage
+from data.model.items import Person
+from data.store.storage import backup_path, changes_path, read_file, write_atomic
+from data.writes.ops import AddPerson, AddStep, AddWhyNote, Archive, CreateItem, Move, SetFields
+from data.writes.workspace import Workspace
 
 
 @pytest.fixture
@@ -172,8 +172,8 @@ def test_a_huge_change_leaves_an_empty_note_and_readers_read_the_file(workspace:
 
 CHILD_WRITER = """
 import sys
-from data.ops import CreateItem, SetFields
-from data.workspace import Workspace
+from data.writes.ops import CreateItem, SetFields
+from data.writes.workspace import Workspace
 ws = Workspace(sys.argv[1], actor=sys.argv[2])
 mine = []
 for n in range(40):

@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 import pytest
 
-from data.ops import Move
-from data.workspace import Workspace
+from data.writes.ops import Move
+from data.writes.workspace import Workspace
 from tests.conftest import ROOT, subprocess_env
 from tests.unit.conftest import TODAY, Run
 from tui import cli

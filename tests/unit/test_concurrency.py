@@ -18,9 +18,9 @@ from typing import Any
 
 import pytest
 
-from data.ops import CreateItem
-from data.storage import read_file
-from data.workspace import Workspace
+from data.store.storage import read_file
+from data.writes.ops import CreateItem
+from data.writes.workspace import Workspace
 
 
 def _norm(value: Any) -> Any:
@@ -73,8 +73,8 @@ OPS = 100
 WRITER = """
 import sys, json
 from datetime import date, timedelta
-from data.ops import CreateItem, SetFields
-from data.workspace import Workspace
+from data.writes.ops import CreateItem, SetFields
+from data.writes.workspace import Workspace
 
 path, number, field, shared, ops = sys.argv[1], int(sys.argv[2]), sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
 
@@ -144,8 +144,8 @@ def test_eight_writers_lose_nothing(workspace: Workspace, python_children: Any) 
 
 KILLED = """
 import sys
-from data.ops import CreateItem, SetFields
-from data.workspace import Workspace
+from data.writes.ops import CreateItem, SetFields
+from data.writes.workspace import Workspace
 
 ws = Workspace(sys.argv[1], actor="victim")
 tag = sys.argv[2]
@@ -202,8 +202,8 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_file_with_every_acknowledg
 
 RIVAL = """
 import sys
-from data.ops import SetFields
-from data.workspace import Conflict, Workspace
+from data.writes.ops import SetFields
+from data.writes.workspace import Conflict, Workspace
 
 ws = Workspace(sys.argv[1], actor=sys.argv[2])
 seen = ws.snapshot().item(1).title

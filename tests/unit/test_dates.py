@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from data.dates import BadDate, describe_due, parse_date
+from data.model.dates import BadDate, describe_due, parse_date
 
 WEDNESDAY = date(2025, 1, 15)
 

@@ -12,9 +12,9 @@ import pytest
 from rapidfuzz import fuzz
 
 from data.demo import make_demo
-from data.model import KINDS, inherited_why, missing_answers
-from data.ops import CreateItem, Move, SetFields
-from data.workspace import Snapshot, Workspace, WorkspaceError
+from data.model.items import KINDS, inherited_why, missing_answers
+from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.workspace import Snapshot, Workspace, WorkspaceError
 
 TODAY = date(2025, 1, 15)
 

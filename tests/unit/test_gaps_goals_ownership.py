@@ -11,13 +11,13 @@ from datetime import date
 import orjson
 
 from data.demo import make_demo
-from data.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps, refresh_gaps
-from data.goals import GoalStatsCache, goal_stats, goals_above
-from data.model import chain, missing_answers
-from data.ops import CreateItem, Move, SetFields
-from data.ownership import build_matrix, cell_items
-from data.storage import exclusive_lock, read_file, write_atomic
-from data.workspace import Workspace
+from data.model.items import chain, missing_answers
+from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.views.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps, refresh_gaps
+from data.views.goals import GoalStatsCache, goal_stats, goals_above
+from data.views.ownership import build_matrix, cell_items
+from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.workspace import Workspace
 
 TODAY = date(2025, 1, 15)
 

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
-DATA_MODULES = sorted(f"data.{p.stem}" for p in (ROOT / "data").glob("*.py") if p.stem != "__init__")
+DATA_MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__") for p in (ROOT / "data").rglob("*.py")
+)
 
 PROBE = """
 import json, sys
@@ -29,10 +31,10 @@ def loaded_by(module: str, python_children: Any) -> list[str]:
 
 
 def test_data_modules_are_found() -> None:
-    assert {"data.model", "data.storage", "data.workspace", "data.ops"} <= set(DATA_MODULES)
+    assert {"data.model.items", "data.store.storage", "data.writes.workspace", "data.writes.ops", "data.store"} <= set(DATA_MODULES)
 
 
-@pytest.mark.parametrize("module", ["data", *DATA_MODULES])
+@pytest.mark.parametrize("module", DATA_MODULES)
 def test_data_imports_no_textual(module: str, python_children: Any) -> None:
     loaded = loaded_by(module, python_children)
     assert not any(name.split(".")[0] == "textual" for name in loaded), f"{module} loads Textual: {loaded}"

@@ -16,9 +16,9 @@ from typing import Any
 
 import pytest
 
-from data.presence import presence_dir
-from data.storage import lock_path
-from data.workspace import Workspace
+from data.store.presence import presence_dir
+from data.store.storage import lock_path
+from data.writes.workspace import Workspace
 from tests.unit.test_cli import one_error_line
 
 MY_GROUP = grp.getgrgid(os.getegid()).gr_name
@@ -95,8 +95,8 @@ def test_a_sticky_world_writable_folder_is_refused(run: Any, tmp_path: Path) -> 
 def test_sharing_an_existing_workspace_fixes_its_change_note_too(run: Any, workspace: Workspace) -> None:
     """The change note a write left while the workspace was private gets the shared mode, so readers
     in the group (or everyone, with --others-read) can use it instead of reading the whole file."""
-    from data.ops import CreateItem
-    from data.storage import changes_path
+    from data.store.storage import changes_path
+    from data.writes.ops import CreateItem
 
     os.chmod(workspace.path, 0o600)
     workspace.apply(CreateItem("before sharing"))

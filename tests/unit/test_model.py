@@ -9,7 +9,7 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model import (
+from data.model.items import (
     EDITABLE_FIELDS,
     TITLE_LIMIT,
     BadValue,
@@ -22,9 +22,9 @@ from data.model import (
     missing_answers,
     parse_item_id,
 )
-from data.ops import CreateItem, SetFields
-from data.storage import exclusive_lock, read_file, write_atomic
-from data.workspace import Workspace
+from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.writes.ops import CreateItem, SetFields
+from data.writes.workspace import Workspace
 
 WEDNESDAY = date(2025, 1, 15)
 

@@ -12,8 +12,9 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model import BadValue, Person
-from data.ops import (
+from data.model.items import BadValue, Person
+from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.writes.ops import (
     Accept,
     AddPerson,
     AddStep,
@@ -28,8 +29,7 @@ from data.ops import (
     Snooze,
     ToggleStep,
 )
-from data.storage import exclusive_lock, read_file, write_atomic
-from data.workspace import Conflict, NotFound, Workspace
+from data.writes.workspace import Conflict, NotFound, Workspace
 
 
 def as_user(workspace: Workspace, actor: str) -> Workspace:

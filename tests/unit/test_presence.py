@@ -20,10 +20,10 @@ from typing import Any
 import orjson
 import pytest
 
-from data.ops import CreateItem
-from data.presence import STALE_AFTER, Presence, PresenceFolder, labels, presence_dir, watch_presence
-from data.storage import lock_path
-from data.workspace import Workspace
+from data.store.presence import STALE_AFTER, Presence, PresenceFolder, labels, presence_dir, watch_presence
+from data.store.storage import lock_path
+from data.writes.ops import CreateItem
+from data.writes.workspace import Workspace
 
 
 class Clock:
@@ -203,7 +203,7 @@ def test_the_watcher_reports_a_new_presence_promptly(workspace: Workspace) -> No
 HEARTBEAT_CHILD = """
 import os, sys, time
 from pathlib import Path
-from data.presence import PresenceFolder
+from data.store.presence import PresenceFolder
 folder = PresenceFolder(Path(sys.argv[1]))
 folder.ensure()
 me = folder.me("victim", pane="board", selected=1)

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from data.pulse import compute_pulse, percentile_nearest_rank
-from data.report import build_report, md_escape
+from data.views.pulse import compute_pulse, percentile_nearest_rank
+from data.views.report import build_report, md_escape
 from tests.history_builder import TODAY, build_history_workspace
 
 
@@ -81,7 +81,7 @@ def test_report_has_the_sections_and_items_grouped_by_owner(built) -> None:
 
 
 def test_report_escapes_markdown_in_titles_and_shows_blocked(built) -> None:
-    from data.ops import CreateItem, Move
+    from data.writes.ops import CreateItem, Move
 
     ws, _ids = built
     item = ws.apply(CreateItem("Fix *all* the [links](x) <b>", fields={"owner": "ana", "tags": "blocked"})).item_id

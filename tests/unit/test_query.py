@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from data.demo import make_demo
-from data.model import inherited_why, missing_answers
-from data.ops import CreateItem, Move
-from data.query import BadQuery, parse_query
-from data.workspace import Snapshot, Workspace
+from data.model.items import inherited_why, missing_answers
+from data.model.query import BadQuery, parse_query
+from data.writes.ops import CreateItem, Move
+from data.writes.workspace import Snapshot, Workspace
 
 WEDNESDAY = date(2025, 1, 15)
 """The conftest workspace's today; ``fri`` is 2025-01-17, ``thu`` 2025-01-16."""

@@ -12,9 +12,10 @@ from typing import Any
 
 import pytest
 
-from data.model import BadValue
-from data.ops import Move, SetFields, ToggleStep
-from data.recurrence import (
+from data.model.items import BadValue
+from data.store.storage import read_file
+from data.writes.ops import Move, SetFields, ToggleStep
+from data.writes.recurrence import (
     CreateRecurring,
     GenerateInstances,
     SetHorizon,
@@ -24,8 +25,7 @@ from data.recurrence import (
     parse_rule,
     workflows,
 )
-from data.storage import read_file
-from data.workspace import Workspace
+from data.writes.workspace import Workspace
 
 
 def assert_history_matches_file(path: Any) -> None:
@@ -277,8 +277,8 @@ def test_workflows_lists_state_and_next_dates(workspace: Workspace) -> None:
 GENERATOR = """
 import sys
 from datetime import date, timedelta
-from data.recurrence import GenerateInstances
-from data.workspace import Workspace
+from data.writes.recurrence import GenerateInstances
+from data.writes.workspace import Workspace
 
 path, number = sys.argv[1], int(sys.argv[2])
 print("ready", flush=True)

@@ -31,11 +31,11 @@ from typing import Any
 import orjson
 import pytest
 
-import data.ops  # noqa: F401 - loaded before the fork: the CLI imports it lazily
-import data.query  # noqa: F401
-import data.sharing  # noqa: F401
-from data.presence import Presence, PresenceFolder, presence_dir
-from data.storage import lock_path
+import data.model.query  # noqa: F401
+import data.store.sharing  # noqa: F401
+import data.writes.ops  # noqa: F401 - loaded before the fork: the CLI imports it lazily
+from data.store.presence import Presence, PresenceFolder, presence_dir
+from data.store.storage import lock_path
 from tests.unit.test_concurrency import assert_history_matches_file
 from tui import cli
 
@@ -240,7 +240,7 @@ def test_someone_outside_the_group_gets_it_read_only_with_the_reason(users: User
 
 def _open_app_and_try_to_move_a_card(path: Path) -> dict[str, Any]:
     """Open the TUI headless on ``path``, try to move a card, and report what the user saw."""
-    from data.workspace import Workspace
+    from data.writes.workspace import Workspace
     from tests.functional.conftest import screen_text
     from tui.app import WorktopApp
 

@@ -1,11 +1,11 @@
-"""Duplicate suggestions and the owner picker's matching (data/similar.py)."""
+"""Duplicate suggestions and the owner picker's matching (data/views/similar.py)."""
 
 from __future__ import annotations
 
-from data.model import Person
-from data.ops import CreateItem, MarkDuplicate, Move
-from data.similar import match_people, search_items, similar_items
-from data.workspace import Workspace
+from data.model.items import Person
+from data.views.similar import match_people, search_items, similar_items
+from data.writes.ops import CreateItem, MarkDuplicate, Move
+from data.writes.workspace import Workspace
 
 
 def _add(ws: Workspace, title: str, **kw) -> int:  # noqa: ANN003

@@ -21,8 +21,16 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model import BadValue, Person
-from data.ops import (
+from data.model.items import BadValue, Person
+from data.store.storage import (
+    FORMAT_VERSION,
+    ReadOnlyWorkspace,
+    WorkspaceMissing,
+    WorkspaceUnreadable,
+    backup_path,
+    read_file,
+)
+from data.writes.ops import (
     AddPerson,
     AddStep,
     AddWhyNote,
@@ -34,15 +42,7 @@ from data.ops import (
     SetRole,
     ToggleStep,
 )
-from data.storage import (
-    FORMAT_VERSION,
-    ReadOnlyWorkspace,
-    WorkspaceMissing,
-    WorkspaceUnreadable,
-    backup_path,
-    read_file,
-)
-from data.workspace import Conflict, NotFound, Workspace
+from data.writes.workspace import Conflict, NotFound, Workspace
 
 TODAY = date(2025, 1, 15)
 
@@ -314,7 +314,7 @@ def test_a_snapshot_never_changes_across_any_op(workspace: Workspace) -> None:
 def test_a_write_that_changes_nothing_or_fails_keeps_the_parsed_file(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """No-op and refused ops must not cost a re-parse (about 40 ms at 10k items, 200 ms at 50k)."""
-    from data import storage
+    from data.store import storage
 
     workspace.apply(CreateItem("one", fields={"owner": "ana"}))
     workspace.apply(CreateItem("two"))
@@ -349,7 +349,7 @@ def _as_unprivileged(work: Callable[[], object]) -> object:
     import grp  # noqa: F401
     import pwd  # noqa: F401
 
-    import data.sharing  # noqa: F401
+    import data.store.sharing  # noqa: F401
 
     read_end, write_end = os.pipe()
     pid = os.fork()
@@ -430,7 +430,7 @@ READER = textwrap.dedent(
     """
     import sys, os, json, orjson
     from pathlib import Path
-    from data.storage import validate
+    from data.store.storage import validate
     path, stop = Path(sys.argv[1]), Path(sys.argv[2])
     reads = bad = 0
     revisions = []
@@ -473,8 +473,8 @@ def test_a_reader_never_sees_a_half_written_file(big_workspace: Callable[[int], 
 SESSION = textwrap.dedent(
     """
     import sys
-    from data.ops import CreateItem
-    from data.workspace import Workspace
+    from data.writes.ops import CreateItem
+    from data.writes.workspace import Workspace
     ws = Workspace(sys.argv[1], actor="ben")
     ws.snapshot()
     for line in sys.stdin:

@@ -1,4 +1,4 @@
-"""Triage and bulk actions as operations (data/triage.py): what lands on disk, and what is refused.
+"""Triage and bulk actions as operations (data/writes/triage.py): what lands on disk, and what is refused.
 
 The ``workspace`` fixture acts as ana, with people ana, ben and cy, today pinned to Wed 2025-01-15.
 """
@@ -7,9 +7,9 @@ from __future__ import annotations
 
 import pytest
 
-from data.model import BadValue
-from data.ops import Archive, CreateItem, SetFields
-from data.triage import (
+from data.model.items import BadValue
+from data.writes.ops import Archive, CreateItem, SetFields
+from data.writes.triage import (
     accept_ops,
     decline_ops,
     duplicate_ops,
@@ -22,7 +22,7 @@ from data.triage import (
     snooze_ops,
     tag_ops,
 )
-from data.workspace import Conflict, Workspace
+from data.writes.workspace import Conflict, Workspace
 from tests.conftest import TODAY
 
 
@@ -158,8 +158,8 @@ def test_a_card_snoozed_from_the_board_waits_in_the_inbox(workspace: Workspace) 
 
 
 def test_open_load_counts_open_work_per_owner(workspace: Workspace) -> None:
-    from data.ops import Move
-    from data.triage import open_load
+    from data.writes.ops import Move
+    from data.writes.triage import open_load
 
     for title in ("a", "b"):
         workspace.apply(CreateItem(title, fields={"owner": "cy"}))

@@ -1,4 +1,4 @@
-"""Undo and redo from the history (data/undo.py), including someone else writing in between.
+"""Undo and redo from the history (data/writes/undo.py), including someone else writing in between.
 
 The ``workspace`` fixture acts as ana, with people ana, ben and cy, today pinned to Wed 2025-01-15.
 """
@@ -8,9 +8,9 @@ from __future__ import annotations
 import orjson
 import pytest
 
-import data.undo
-from data.model import Person
-from data.ops import (
+import data.writes.undo
+from data.model.items import Person
+from data.writes.ops import (
     Accept,
     AddPerson,
     CreateItem,
@@ -21,8 +21,8 @@ from data.ops import (
     SetFields,
     Snooze,
 )
-from data.undo import RestoreFields, UndoHistory, UndoStep, entries_of_revision, plan_inverse
-from data.workspace import Conflict, Workspace
+from data.writes.undo import RestoreFields, UndoHistory, UndoStep, entries_of_revision, plan_inverse
+from data.writes.workspace import Conflict, Workspace
 
 
 def do(ws: Workspace, history: UndoHistory, *ops: Operation) -> None:
@@ -85,19 +85,19 @@ def test_a_write_racing_the_undo_is_a_conflict_and_the_step_stays(workspace: Wor
                                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     history = UndoHistory()
     do(workspace, history, SetFields(request_id, {"owner": "cy", "due": "fri"}))
-    real_plan = data.undo.plan_inverse
+    real_plan = data.writes.undo.plan_inverse
 
     def plan_then_ben_writes(step, snapshot):  # noqa: ANN001, ANN202
         plan = real_plan(step, snapshot)
         ben(workspace).apply(SetFields(request_id, {"owner": "ben"}))  # after the plan, before the write
         return plan
 
-    monkeypatch.setattr(data.undo, "plan_inverse", plan_then_ben_writes)
+    monkeypatch.setattr(data.writes.undo, "plan_inverse", plan_then_ben_writes)
     outcome = history.undo(workspace)
     assert outcome.done is None and "not undone" in outcome.message and "ben" in outcome.message
     doc = on_disk(workspace, request_id)
     assert doc["owner"] == "ben" and doc["due"] == "2025-01-17"  # all or nothing: due was not undone either
-    monkeypatch.setattr(data.undo, "plan_inverse", real_plan)
+    monkeypatch.setattr(data.writes.undo, "plan_inverse", real_plan)
     assert len(history.done) == 1  # the step can be tried again
     outcome = history.undo(workspace)
     assert "owner was changed by ben" in outcome.message
@@ -180,7 +180,7 @@ def test_a_new_write_clears_redo_and_empty_stacks_say_so(workspace: Workspace, r
 def test_undo_of_an_item_deleted_since(workspace: Workspace, request_id: int) -> None:
     history = UndoHistory()
     do(workspace, history, SetFields(request_id, {"owner": "cy"}))
-    from data.storage import exclusive_lock, read_file, write_atomic
+    from data.store.storage import exclusive_lock, read_file, write_atomic
 
     with exclusive_lock(workspace.path):  # a hand edit removes the item
         data, _ = read_file(workspace.path)
@@ -190,7 +190,7 @@ def test_undo_of_an_item_deleted_since(workspace: Workspace, request_id: int) ->
 
 
 def test_restore_fields_refuses_fields_it_does_not_own(workspace: Workspace, request_id: int) -> None:
-    from data.model import BadValue
+    from data.model.items import BadValue
 
     with pytest.raises(BadValue):
         workspace.apply(RestoreFields(request_id, {"owner": "cy"}))

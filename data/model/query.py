@@ -21,7 +21,7 @@ anything else          a word that the title or body contains, any case
 =====================  ==========================================================
 
 Comma-separated values mean "any of": ``owner:ana,bo``. Dates use
-:func:`data.dates.parse_date` (``today``, ``fri``, ``+3d``, ``2026-12-01``).
+:func:`data.model.dates.parse_date` (``today``, ``fri``, ``+3d``, ``2026-12-01``).
 
 Parsing does all the work that does not depend on the item (dates resolved,
 words lowered, cheap tests ordered first), because the TUI filters every item
@@ -37,11 +37,11 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
-from data.dates import BadDate, parse_date
-from data.model import ANSWERS, KINDS, Item, inherited_why, missing_answers
+from data.model.dates import BadDate, parse_date
+from data.model.items import ANSWERS, KINDS, Item, inherited_why, missing_answers
 
 if TYPE_CHECKING:
-    from data.workspace import Snapshot
+    from data.writes.workspace import Snapshot
 
 Test = Callable[[Item, "Snapshot"], bool]
 """One term compiled: does the item satisfy it?"""

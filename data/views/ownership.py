@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from data.model import CLOSED_STATUSES, Item
-from data.workspace import Snapshot
+from data.model.items import CLOSED_STATUSES, Item
+from data.writes.workspace import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
 

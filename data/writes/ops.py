@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from data.model import (
+from data.model.items import (
     CLOSED_STATUSES,
     KINDS,
     ROLES,
@@ -22,7 +22,7 @@ from data.model import (
     coerce_field,
     is_handle,
 )
-from data.workspace import Conflict, NotFound, Transaction
+from data.writes.workspace import Conflict, NotFound, Transaction
 
 _MISSING = object()
 

@@ -12,8 +12,8 @@ import re
 from datetime import date
 from typing import Any
 
-from data.model import missing_answers
-from data.pulse import NOT_WORK, parse_stamp, status_times
+from data.model.items import missing_answers
+from data.views.pulse import NOT_WORK, parse_stamp, status_times
 
 BLOCKED_TAG = "blocked"
 GAP_TITLES = {"who": "No owner", "when": "No due date", "why": "No why"}

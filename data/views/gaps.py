@@ -2,7 +2,7 @@
 
 ``worktop gaps`` prints these groups and the TUI's gaps view lists them for
 fixing in place, so both must agree on what counts as a gap. The rules are
-:func:`data.model.missing_answers`'s; this module applies them to a whole
+:func:`data.model.items.missing_answers`'s; this module applies them to a whole
 snapshot at once, reading the stored documents and remembering each item's
 inherited why, so 10k items take milliseconds rather than a walk up the parent
 chain per item.
@@ -14,8 +14,8 @@ from bisect import insort
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.model import CLOSED_STATUSES
-from data.workspace import Snapshot
+from data.model.items import CLOSED_STATUSES
+from data.writes.workspace import Snapshot
 
 GAP_ANSWERS = ("who", "when", "how", "why")
 """Every answer a gap can be about, in the order groups are listed."""
@@ -147,7 +147,7 @@ def _is_listed(doc: dict[str, Any], snapshot: Snapshot) -> bool:
 class WhyIndex:
     """Whether an item has a why of its own, from its goal link, or from an ancestor (or its goal).
 
-    The same rule as :func:`data.model.inherited_why`, remembered per item: every
+    The same rule as :func:`data.model.items.inherited_why`, remembered per item: every
     item on a walk up the chain shares the answer found at its end, so each item
     is visited once however many descendants ask.
     """

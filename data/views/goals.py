@@ -11,9 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.gaps import NO_DUE_KINDS
-from data.model import CLOSED_STATUSES
-from data.workspace import Snapshot
+from data.model.items import CLOSED_STATUSES
+from data.views.gaps import NO_DUE_KINDS
+from data.writes.workspace import Snapshot
 
 
 @dataclass(slots=True)

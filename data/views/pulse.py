@@ -50,7 +50,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
-from data.model import missing_answers
+from data.model.items import missing_answers
 
 NOT_WORK = frozenset({"goal", "recurring"})
 """Kinds that are not work to finish."""

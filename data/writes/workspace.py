@@ -20,8 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from tinydb import TinyDB
 
-from data.model import Item, Person, Settings
-from data.storage import (
+from data.model.items import Item, Person, Settings
+from data.store.storage import (
     FORMAT,
     FORMAT_VERSION,
     ReadOnlyWorkspace,
@@ -35,7 +35,7 @@ from data.storage import (
 )
 
 if TYPE_CHECKING:
-    from data.ops import Operation
+    from data.writes.ops import Operation
 
 DEFAULT_FILENAME = "worktop.json"
 
@@ -444,7 +444,7 @@ class Workspace:
         if not ops:
             raise ValueError("nothing to apply")
         if self.path.exists() and not os.access(self.path, os.W_OK):
-            from data.sharing import access_problem
+            from data.store.sharing import access_problem
 
             reason = access_problem(self.path)
             raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed"

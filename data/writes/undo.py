@@ -1,10 +1,10 @@
 """Undo and redo of one person's own writes, computed from the workspace history.
 
 Every write appends history entries with each field's old → new value, in the
-same atomic write as the change (data/ops.py). Undoing a write sets each field
+same atomic write as the change (data/writes/ops.py). Undoing a write sets each field
 back to its old value, but only where the field still holds the value the
 write gave it: the inverse operations carry that value as ``expected`` (as
-:class:`~data.ops.SetFields` does), so a field someone else changed since is
+:class:`~data.writes.ops.SetFields` does), so a field someone else changed since is
 left alone, and the person is told who changed it and when. What can be
 undone is applied in one ``apply_all``: all of it, or nothing.
 
@@ -22,9 +22,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.model import EDITABLE_FIELDS, BadValue, clean_text
-from data.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep, _check_expected, _norm, _show, _touch
-from data.workspace import Conflict, NotFound, Result, Snapshot, Transaction, Workspace, WorkspaceError
+from data.model.items import EDITABLE_FIELDS, BadValue, clean_text
+from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep, _check_expected, _norm, _show, _touch
+from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Transaction, Workspace, WorkspaceError
 
 RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles"})
 """Stored fields no typed-value operation sets, restored as stored by :class:`RestoreFields`."""

@@ -6,7 +6,7 @@ to a horizon ahead of today that the workspace sets (meta key
 ``recurring_horizon_days``, 14 by default).
 
 Rules (friendly forms like ``every monday`` or RFC 5545 RRULEs) are read by
-:mod:`data.rules`.
+:mod:`data.model.rules`.
 
 What the template stores, besides its ordinary fields (the model keeps unknown
 fields, so these survive any edit):
@@ -41,11 +41,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
-from data.dates import BadDate, parse_date
-from data.model import TITLE_LIMIT, BadValue, coerce_field
-from data.ops import _BOOKKEEPING, CreateItem, Move, _touch
-from data.rules import Rule, parse_rule
-from data.workspace import NotFound, Transaction
+from data.model.dates import BadDate, parse_date
+from data.model.items import TITLE_LIMIT, BadValue, coerce_field
+from data.model.rules import Rule, parse_rule
+from data.writes.ops import _BOOKKEEPING, CreateItem, Move, _touch
+from data.writes.workspace import NotFound, Transaction
 
 HORIZON_KEY = "recurring_horizon_days"
 """Meta key: how many days ahead instances are made."""
@@ -133,7 +133,7 @@ def _same(a: Any, b: Any) -> bool:
 class CreateRecurring:
     """Make a recurring workflow: a template item with a rule.
 
-    ``fields`` are typed values as for :class:`~data.ops.CreateItem` (owner, why,
+    ``fields`` are typed values as for :class:`~data.writes.ops.CreateItem` (owner, why,
     tags, priority, body, parent); ``start`` a typed date the rule counts from
     (today by default).
     """
@@ -221,7 +221,7 @@ class GenerateInstances:
         return self.created[-1] if self.created else None
 
     def _make(self, txn: Transaction, template_id: int, doc: dict[str, Any], day: date) -> int:
-        """Store one instance, as :class:`~data.ops.CreateItem` would store the same task.
+        """Store one instance, as :class:`~data.writes.ops.CreateItem` would store the same task.
 
         Written here rather than through ``CreateItem`` because that scans every
         item twice (next id, bottom of the column) per item made: 0.5 s under

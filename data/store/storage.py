@@ -7,7 +7,7 @@ version being replaced is kept as ``NAME.bak`` (a hard link, so no copying).
 
 Reads are fresh: the file's (inode, size, mtime) is checked on every read and
 the JSON is parsed again whenever it changed. Within a transaction (taken under
-the sidecar lock by :class:`data.workspace.Workspace`) the parsed data is held
+the sidecar lock by :class:`data.writes.workspace.Workspace`) the parsed data is held
 in memory so TinyDB's many read/write calls for one operation cost one parse
 and one durable write.
 
@@ -185,7 +185,7 @@ def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
     except IsADirectoryError:
         raise WorkspaceUnreadable(f"{path} is a folder, not a workspace file") from None
     except PermissionError:
-        from data.sharing import read_problem
+        from data.store.sharing import read_problem
 
         reason = read_problem(path)
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None

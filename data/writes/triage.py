@@ -4,7 +4,7 @@ The TUI's keys (accept, owner, due, why, decline, duplicate, snooze, priority,
 tags, move) reuse the operations the CLI's ``accept``/``decline``/``dup``/
 ``snooze`` apply. Each builder takes the items as the person saw them and adds
 what they saw as expected values, so acting on an item another terminal has
-just archived, declined or moved is a :class:`~data.workspace.Conflict` and
+just archived, declined or moved is a :class:`~data.writes.workspace.Conflict` and
 nothing is written. Several items make one list for one ``apply_all``: all of
 them change, or none.
 """
@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from data.model import CLOSED_STATUSES, BadValue, Item, Person, coerce_field, is_handle
-from data.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze, _check_expected
-from data.workspace import Snapshot, Transaction
+from data.model.items import CLOSED_STATUSES, BadValue, Item, Person, coerce_field, is_handle
+from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze, _check_expected
+from data.writes.workspace import Snapshot, Transaction
 
 TRIAGE_FIELDS = ("owner", "due", "why", "priority", "tags")
 """Fields the triage keys set directly."""
@@ -41,7 +41,7 @@ def parse_due(text: str, today: date) -> str | None:
 
 
 def parse_snooze(text: str, today: date) -> str:
-    """A typed snooze date, which must be after today (as :class:`~data.ops.Snooze` requires)."""
+    """A typed snooze date, which must be after today (as :class:`~data.writes.ops.Snooze` requires)."""
     day = coerce_field("snoozed_until", text, today=today)
     if day is None:
         raise BadValue("snooze needs a date, e.g. mon, +1w or 2026-12-01")

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from data.dates import BadDate, parse_date
+from data.model.dates import BadDate, parse_date
 
 KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
 """Kinds of work, biggest first."""

@@ -17,8 +17,8 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from data.presence import presence_dir
-from data.storage import WorkspaceError, changes_path, lock_path
+from data.store.presence import presence_dir
+from data.store.storage import WorkspaceError, changes_path, lock_path
 
 FOLDER_MODE = 0o2770
 """rwx for the owner and the group, setgid so new files get the group; nothing for others."""
@@ -81,8 +81,8 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
         WorkspaceError: no such group, a file that is not a workspace, or a
             folder this user may not give to the group (with what to do).
     """
-    from data.storage import read_file
-    from data.workspace import Workspace
+    from data.store.storage import read_file
+    from data.writes.workspace import Workspace
 
     gid = group_id(group)
     folder = path.parent

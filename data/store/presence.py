@@ -289,7 +289,7 @@ def watch_presence(folder: PresenceFolder, on_change: Callable[[], None], stop: 
     """
     from watchfiles import watch  # imported here: the CLI never needs it
 
-    from data.watcher import POLL_ENV
+    from data.store.watcher import POLL_ENV
 
     def keep(_change: object, changed: str) -> bool:
         name = os.path.basename(changed)

@@ -1,0 +1,1 @@
+"""Read-only figures over a snapshot, shared by the CLI and the TUI: gaps, goals, ownership, pulse, report, similar."""
