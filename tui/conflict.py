@@ -13,12 +13,13 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
 from widgets.cards import safe
+from widgets.keys import bindings
 
 KEEP_THEIRS = "theirs"
 APPLY_MINE = "mine"
@@ -71,11 +72,7 @@ def shown(name: str, value: Any) -> Text:
 class ConflictScreen(ModalScreen[str | None]):
     """Theirs or mine, for the fields both people changed; dismisses with KEEP_THEIRS, APPLY_MINE or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "choose('theirs')", "Keep theirs"),
-        Binding("m", "choose('mine')", "Apply mine"),
-        Binding("escape", "choose_none", "Back to the form"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("conflict")
 
     def __init__(self, item_id: int, clashes: list[Clash], others: list[str]) -> None:
         super().__init__()

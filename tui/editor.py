@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -18,7 +17,9 @@ from data.model.items import KINDS, BadValue, Item, coerce_field
 from data.writes.ops import CreateItem, Move, SetFields
 from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
+from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
+from widgets.keys import bindings
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -50,15 +51,12 @@ def stored_to_text(name: str, value: Any) -> str:
     return str(value)
 
 
-class ItemEditor(ModalScreen[int | None]):
+class ItemEditor(DiscardGuard, ModalScreen[int | None]):
     """Edit an item (or create one when ``item`` is None); dismisses with its id."""
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("editor")
 
     def __init__(self, item: Item | None, snapshot: Snapshot, *, parent: int | None = None) -> None:
         super().__init__()
@@ -71,7 +69,6 @@ class ItemEditor(ModalScreen[int | None]):
                 self.original[name] = getattr(item, name)
         self._shown: dict[str, Any] = {}
         """The form's typed values as last filled in (by opening, or by merging others' changes)."""
-        self._discard_until = 0.0
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -112,12 +109,15 @@ class ItemEditor(ModalScreen[int | None]):
             suggester = None
             if name in ("owner", "requester"):
                 suggester = SuggestFromList(sorted(self.snapshot.people), case_sensitive=False)
+            # Not selected on focus: the first key typed would replace the whole value.
             yield Input(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
-                        compact=True)
+                        compact=True, select_on_focus=False)
         yield Static("", classes="error", id=f"e-{name}")
 
     def on_mount(self) -> None:
-        self.query_one("#f-title", Input).focus()
+        title = self.query_one("#f-title", Input)
+        title.focus()
+        title.cursor_position = len(title.value)
         self._shown = self._typed()
 
     # -- reading the form -------------------------------------------------------
@@ -155,6 +155,9 @@ class ItemEditor(ModalScreen[int | None]):
 
     # -- saving ---------------------------------------------------------------
     def action_save(self) -> None:
+        after_typed_keys(self, self._save_typed)  # ctrl+s is a priority key: the typing before it lands first
+
+    def _save_typed(self) -> None:
         values = self._validate()
         if values is None:
             self.notify("Fix the fields marked in red", severity="error")
@@ -262,11 +265,12 @@ class ItemEditor(ModalScreen[int | None]):
         Over a slow link an escape can also arrive as the first byte of a
         split-up arrow key, so one stray escape must not throw away an edit.
         """
-        if self._typed() != self._shown and time.monotonic() > self._discard_until:
-            self._discard_until = time.monotonic() + 3
-            self._notice("You have unsaved changes: esc again discards them, ctrl+s saves.", error=True)
-            return
-        self.dismiss(None)
+        after_typed_keys(self, self._cancel)
+
+    def _cancel(self) -> None:
+        if self.may_discard(self._typed() != self._shown, lambda text: self._notice(text, error=True),
+                            "You have unsaved changes: esc again discards them, ctrl+s saves."):
+            self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":

@@ -5,9 +5,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Container
 from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
@@ -18,6 +17,7 @@ from data.writes.workspace import Result, Snapshot
 from tui.filter_flow import Filtering
 from tui.follow import Pairing
 from tui.ownership_actions import OwnershipActions
+from tui.pane_actions import PaneActions
 from tui.presence import PeersChanged
 from tui.undo_flow import undo_or_redo
 from widgets.board import Board
@@ -26,6 +26,7 @@ from widgets.filter_bar import FilterBar
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 from widgets.matrix import OwnershipMatrix
 from widgets.presence import FollowBanner
 from widgets.pulse import PulseView
@@ -41,31 +42,12 @@ NARROW_BELOW = 120
 """Below this many columns one pane shows at a time, with a tab bar."""
 
 
-class MainScreen(OwnershipActions, Screen):
+class MainScreen(PaneActions, OwnershipActions, Screen):
     """Inbox, board, ownership matrix and why, over one live workspace."""
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pane('inbox')", "Inbox", show=False),
-        Binding("2", "pane('board')", "Board", show=False),
-        Binding("3", "pane('matrix')", "Matrix", show=False),
-        Binding("4", "pane('why')", "Why", show=False),
-        Binding("5", "pane('pulse')", "Pulse: throughput, cycle time, on-time, WIP, gaps", show=False),
-        Binding("r", "recurring", "Recurring workflows", show=False),
-        Binding("tab", "cycle_pane(1)", "Next pane", show=False, priority=True),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
-        Binding("enter", "edit", "Edit"),
-        Binding("n", "new", "New"),
-        Binding("question_mark", "help", "Help"),
-        Binding("f", "follow", "Follow someone here", show=False),
-        Binding("escape", "stop_following", "Stop following"),
-        Binding("exclamation_mark", "gaps", "Gaps"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("U,ctrl+y", "redo", "Redo", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
 
     def __init__(self) -> None:
         super().__init__()
@@ -153,12 +135,29 @@ class MainScreen(OwnershipActions, Screen):
     # -- selection (messages up from the panes) -----------------------------
     @on(ItemList.Highlighted)
     def _list_highlighted(self, event: ItemList.Highlighted) -> None:
-        if event.item_list.has_focus or self.selected_id is None:
+        # Only the list you are in drives the selection, even while a prompt over it has the focus
+        # (triage moves the inbox cursor on under the prompt); other lists redrawing do not.
+        if event.item_list is self.active_list() or event.item_list.has_focus or self.selected_id is None:
             self._select(event.item_id)
 
     @on(OwnershipMatrix.ColumnHighlighted)
     def _matrix_highlighted(self, event: OwnershipMatrix.ColumnHighlighted) -> None:
-        self._select(event.item_id)
+        # A matrix redrawn behind another pane (after a write there) must not take the selection.
+        matrix = self.query_one(OwnershipMatrix)
+        if self.current_pane == "matrix" and matrix.showing_table:
+            self._select(event.item_id)
+
+    def active_list(self) -> ItemList | None:
+        """The list whose cursor is the selection: the current pane's (the board's current column)."""
+        pane = self.current_pane
+        if pane == "inbox":
+            return self.query_one(InboxPane).list
+        if pane == "board":
+            column = self.query_one(Board).focused_column()
+            return column.list if column is not None else None
+        if pane == "matrix":
+            return self.query_one(OwnershipMatrix).active_list()
+        return None
 
     def _select(self, item_id: int | None) -> None:
         if item_id is None or item_id == self.selected_id:
@@ -268,23 +267,6 @@ class MainScreen(OwnershipActions, Screen):
 
         self.app.push_screen(HelpScreen())
 
-    # Actions the command palette calls; the keys reach the pane widgets directly.
-    def action_board_move(self, delta: int) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_move(delta)
-
-    def action_board_reorder(self, delta: int) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_reorder(delta)
-
-    def action_matrix_teams(self) -> None:
-        self.focus_pane("matrix")
-        self.query_one(OwnershipMatrix).action_toggle_teams()
-
-    def action_pulse_window(self) -> None:
-        self.focus_pane("pulse")
-        self.query_one(PulseView).action_window()
-
     def action_recurring(self) -> None:
         from tui.recurring_screen import RecurringScreen
 
@@ -315,8 +297,8 @@ class MainScreen(OwnershipActions, Screen):
         self.pairing.stop_following(self.pairing.stopped_message())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop_following":
-            return self.pairing.following is not None
+        if action == "back":
+            return self.can_go_back()  # esc is in the footer only while it would do something
         return True
 
     @on(Board.CardMoved)
@@ -347,27 +329,8 @@ class MainScreen(OwnershipActions, Screen):
     def _cards_action(self, event: Board.CardsAction) -> None:
         self.triage.start(event.action, event.item_ids, "board")
 
-    def action_triage(self, action: str) -> None:
-        """Palette: a triage action on the inbox selection."""
-        self.focus_pane("inbox")
-        self.query_one(InboxPane).action_triage(action)
-
-    def action_board_cards(self, action: str) -> None:
-        """Palette: assign, move, tag or snooze the marked cards (else the current one)."""
-        self.focus_pane("board")
-        self.query_one(Board).action_cards(action)
-
-    def action_board_lanes(self) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_toggle_lanes()
-
     def action_filter(self) -> None:
         self.filtering.open()
-
-    def action_clear_filter(self) -> None:
-        if self.filtering.query is None:
-            raise SkipAction()  # escape means something else here (see the other escape bindings)
-        self.filtering.clear()
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self, event: FilterBar.Submitted) -> None:

@@ -138,7 +138,7 @@ class Triage:
                      value: str = "") -> TextPrompt:
         today = self.app.workspace.today
         return TextPrompt(title, subject_text(items), value=value, placeholder="today, fri, +3d, +2w, 2026-12-01",
-                          parse=lambda text: parse(text, today), preview=date_preview(parse, today))
+                          parse=lambda text: parse(text, today), preview=date_preview(parse, today), replace=True)
 
     def _ask_due(self, items: list[Item], pane: str) -> None:
         prompt = self._date_prompt("Due", items, parse_due, items[0].due or "" if len(items) == 1 else "")

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -25,7 +25,9 @@ from textual.widgets.option_list import Option
 from data.model.items import BadValue, Item, Person
 from data.views.similar import Match, search_items, similar_items
 from data.writes.workspace import Snapshot
+from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import KIND_MARKS, safe
+from widgets.keys import bindings
 from widgets.owner_field import OwnerField
 
 T = TypeVar("T")
@@ -45,11 +47,14 @@ class PromptBox(VerticalScroll, can_focus=False):
     """The prompt's box: scrolls on a short terminal, but is not a stop for tab."""
 
 
-class Prompt(ModalScreen[T]):
-    """A titled box: what it acts on, the field(s), an error line and a hint; escape cancels."""
+class Prompt(DiscardGuard, ModalScreen[T]):
+    """A titled box: what it acts on, the field(s), an error line and a hint; escape cancels.
+
+    Escape over typed text asks for a second escape first (:class:`tui.typed.DiscardGuard`).
+    """
 
     CSS_PATH = Path(__file__).with_name("triage.tcss")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("triage-prompt")
     HINT = "enter: ok · esc: cancel"
 
     def __init__(self, title: str, subject: Text) -> None:
@@ -70,13 +75,32 @@ class Prompt(ModalScreen[T]):
     def fields(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        # Runs after a subclass's own on_mount (Textual calls each class's handler): fields are filled.
+        self._opened_with = self._typed()
+
+    def _typed(self) -> list[str]:
+        return [field.value for field in self.query(Input)]
+
     def show_error(self, message: str, where: str = "#prompt-error") -> None:
         error = self.query_one(where, Static)
         error.update(Text(safe(message)))
         error.set_class(bool(message), "-shown")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        after_typed_keys(self, self._cancel)
+
+    def _cancel(self) -> None:
+        if self.may_discard(self._typed() != getattr(self, "_opened_with", []), self.show_error):
+            self.dismiss(None)
+
+    def action_submit(self) -> None:
+        """Enter where no field takes it: the focused input's value, as its own enter would."""
+        if isinstance(self.focused, Input):
+            self.focused.action_submit()
+
+    def action_highlight(self, delta: int) -> None:
+        """Up/down in a prompt with suggestions under its field (the duplicate picker)."""
 
     def workspace_changed(self, snapshot: Snapshot) -> None:
         """Another terminal wrote: say at once if an item this prompt acts on was closed or moved."""
@@ -99,15 +123,18 @@ class TextPrompt(Prompt[Any]):
     """
 
     def __init__(self, title: str, subject: Text, *, parse: Callable[[str], Any], value: str = "",
-                 placeholder: str = "", preview: Callable[[str], str] | None = None) -> None:
+                 placeholder: str = "", preview: Callable[[str], str] | None = None, replace: bool = False) -> None:
         super().__init__(title, subject)
         self.parse = parse
         self.value = value
         self.placeholder = placeholder
         self.preview = preview
+        self.replace = replace
+        """Whether the value opens selected, so typing replaces it (a date); else the cursor is at its end."""
 
     def fields(self) -> ComposeResult:
-        yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
+        yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
+                    select_on_focus=self.replace)
         if self.preview is not None:
             yield Static("", id="prompt-preview")
 
@@ -116,6 +143,7 @@ class TextPrompt(Prompt[Any]):
         self._preview(self.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error("")  # the error was about what the text said before
         self._preview(event.value)
 
     def _preview(self, text: str) -> None:
@@ -215,11 +243,6 @@ class DuplicatePrompt(Prompt[int]):
 
     HINT = "type to search, or #id · ↑↓ · enter: mark as duplicate of it · esc: cancel"
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "highlight(1)", "Next", show=False),
-        Binding("up", "highlight(-1)", "Previous", show=False),
-    ]
-
     def __init__(self, title: str, subject: Text, *, snapshot: Snapshot, item_id: int) -> None:
         super().__init__(title, subject)
         self.snapshot = snapshot
@@ -298,10 +321,7 @@ class AcceptForm(Prompt[AcceptChoice]):
     """
 
     HINT = "enter: next field, and accept on the last · ctrl+s: accept now · esc: cancel"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "accept", "Accept", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("accept")
 
     def __init__(self, subject: Text, *, column: str, people: dict[str, Person], me: str, today: date,
                  parse_due: Callable[[str, date], str | None], parse_why: Callable[[str], str],
@@ -364,6 +384,9 @@ class AcceptForm(Prompt[AcceptChoice]):
             return False
 
     def action_accept(self) -> None:
+        after_typed_keys(self, self._accept)  # ctrl+s is a priority key: let the typing before it land first
+
+    def _accept(self) -> None:
         owner = self.owner
         if owner is None:  # never pressed enter in the owner field: take its highlighted line
             field = self.query_one(OwnerField)

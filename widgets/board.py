@@ -8,7 +8,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Static
@@ -16,6 +16,7 @@ from textual.widgets import Static
 from data.model.items import Item
 from widgets.cards import RowContext, card_lines, safe, set_border
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
 """Goals are outcomes, not cards to move; recurring items are templates that make cards."""
@@ -90,19 +91,7 @@ class BoardColumn(Vertical):
 class Board(Vertical, can_focus=False):
     """Columns of cards for open work; the focused column's list takes the keys."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("left,h", "column(-1)", "◀ Column", show=False),
-        Binding("right,l", "column(1)", "Column ▶", show=False),
-        Binding("shift+right,greater_than_sign", "move(1)", "Move ▶"),
-        Binding("shift+left,less_than_sign", "move(-1)", "◀ Move"),
-        Binding("shift+up", "reorder(-1)", "Up in column", show=False),
-        Binding("shift+down", "reorder(1)", "Down in column", show=False),
-        Binding("o", "cards('owner')", "Assign"),
-        Binding("m", "cards('move')", "Move to…"),
-        Binding("T,number_sign", "cards('tags')", "Tag"),
-        Binding("s", "cards('snooze')", "Snooze"),
-        Binding("L", "toggle_lanes", "Swimlanes"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("board")
 
     class CardsAction(Message):
         """Assign, move, tag or snooze ``item_ids`` (the marked cards, else the current one)."""

@@ -15,9 +15,8 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import Static
 
 from data.views.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, WHY_FIELDS, Gaps, find_gaps, refresh_gaps
@@ -25,6 +24,7 @@ from widgets.cards import RowContext
 from widgets.cell_items import work_row
 from widgets.edit_request import EditRequested
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 _GROUPS = len(FIXABLE_ANSWERS)
 
@@ -96,16 +96,7 @@ class GapList(ItemList):
 class GapsView(Vertical):
     """Every open item missing an owner, a due date or a why; fix each in place."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "fix('owner')", "Owner", tooltip="Set the owner of the item under the cursor"),
-        Binding("d", "fix('due')", "Due", tooltip="Set its due date (fri, +3d, 2026-12-01, …)"),
-        Binding("w", "fix('why')", "Why", tooltip="Write why it matters (kept in its why log)"),
-        Binding("l", "fix('goal')", "Link goal", tooltip="Link it to a goal, whose why then answers for it"),
-        Binding("escape", "close", "Back to matrix"),
-    ]
-
-    class Closed(Message):
-        """Escape: the pane goes back to the matrix."""
+    BINDINGS: ClassVar[list[BindingType]] = bindings("gaps")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -173,9 +164,6 @@ class GapsView(Vertical):
             self.notify("Nothing to fix here", severity="warning")
             return
         self.post_message(EditRequested(item_id, field))
-
-    def action_close(self) -> None:
-        self.post_message(self.Closed())
 
 
 FIX_KEYS = {"who": "o sets the owner", "when": "d sets the due date", "why": "w writes the why · l links a goal"}

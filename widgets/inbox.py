@@ -8,13 +8,14 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 
 from data.model.items import Item
 from widgets.cards import RowContext, inbox_row, set_border
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 
 def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tuple[list[int], int]:
@@ -63,17 +64,7 @@ class InboxPane(Vertical, can_focus=False):
     the screen applies them and moves the cursor on to the next untriaged item.
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("a", "triage('accept')", "Accept"),
-        Binding("o", "triage('owner')", "Owner"),
-        Binding("d", "triage('due')", "Due"),
-        Binding("w", "triage('why')", "Why"),
-        Binding("x", "triage('decline')", "Decline"),
-        Binding("D", "triage('duplicate')", "Duplicate"),
-        Binding("s", "triage('snooze')", "Snooze"),
-        Binding("p", "triage('priority')", "Priority", show=False),
-        Binding("T,number_sign", "triage('tags')", "Tags", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("inbox")
 
     class TriageRequested(Message):
         """Triage ``item_ids`` with ``action`` (one of :data:`TRIAGE_ACTIONS`)."""

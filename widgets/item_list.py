@@ -19,18 +19,20 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from widgets.keys import bindings
+
 RowRenderer = Callable[[int, int, dict[str, Style]], Sequence[Text]]
 """(item id, width, styles) → one ``Text`` per line of the row."""
 
 
-class ItemList(ScrollView, can_focus=True):
+class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of items with a cursor; ``row_height`` lines per row."""
 
     DEFAULT_CSS = """
@@ -57,16 +59,7 @@ class ItemList(ScrollView, can_focus=True):
         "item-list--empty",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("space", "toggle_mark", "Mark", show=False),
-        Binding("escape", "clear_marks", "Clear marks", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("lists")
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
@@ -286,15 +279,6 @@ class ItemList(ScrollView, can_focus=True):
         self.refresh_row(item_id)
         self.post_message(self.MarksChanged(self))
         self.cursor += 1
-
-    def action_clear_marks(self) -> None:
-        self.clear_marks()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Without marks, escape goes on to the screen (which clears the filter).
-        if action == "clear_marks":
-            return bool(self.marked)
-        return True
 
     async def _on_click(self, event: events.Click) -> None:
         row = (event.y + int(self.scroll_offset.y)) // self.row_height

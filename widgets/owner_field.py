@@ -10,7 +10,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from data.model.items import Person
 from data.views.similar import PersonMatch, match_people
 from widgets.cards import safe
+from widgets.keys import bindings
 
 
 class OwnerField(Vertical):
@@ -29,10 +30,7 @@ class OwnerField(Vertical):
     OwnerField OptionList { height: auto; max-height: 7; border: none; padding: 0; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "highlight(1)", "Next person", show=False),
-        Binding("up", "highlight(-1)", "Previous person", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("owner-field")
 
     class Chosen(Message):
         """Someone was picked: ``handle`` (None: nobody), and whether they are new to the workspace."""
@@ -128,6 +126,9 @@ class OwnerField(Vertical):
     def highlighted(self) -> PersonMatch | None:
         index = self.query_one(OptionList).highlighted
         return self.matches[index] if index is not None and 0 <= index < len(self.matches) else None
+
+    def action_choose(self) -> None:
+        self.choose()
 
     def choose(self, index: int | None = None) -> None:
         """Post :class:`Chosen` for the highlighted (or given) line; nothing when no line fits."""

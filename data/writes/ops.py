@@ -116,9 +116,7 @@ class CreateItem:
         _check_item_ref(txn, None, doc.get("parent"), "parent")
         _check_item_ref(txn, None, doc.get("goal"), "goal")
         if self.checklist:
-            doc["checklist"] = [
-                {"text": clean_text(t, limit=500, what="step", single_line=True), "done": False} for t in self.checklist
-            ]
+            doc["checklist"] = [{"text": clean_step(t), "done": False} for t in self.checklist]
         if doc.get("why"):
             doc["why_log"] = [{"at": txn.now, "by": txn.actor, "text": doc["why"], "kind": "why"}]
         doc.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
@@ -257,22 +255,106 @@ class AddWhyNote:
         return self.item_id
 
 
+STEP_LIMIT = 500
+"""Longest step text accepted, in characters."""
+
+
+def clean_step(text: str) -> str:
+    """A step's text as stored: one line, trimmed, not empty."""
+    text = clean_text(text, limit=STEP_LIMIT, what="step", single_line=True)
+    if not text:
+        raise BadValue("the step is empty")
+    return text
+
+
+def _steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A copy of an item's checklist to edit (the stored list may be shared with older snapshots)."""
+    return [dict(step) for step in doc.get("checklist") or [] if isinstance(step, dict)]
+
+
+def _find_step(txn: Transaction, item_id: int, steps: list[dict[str, Any]], index: int,
+               expected_text: str | None) -> int:
+    """The step meant: ``index``, or where the step with ``expected_text`` went (another terminal
+    may have added, moved or removed steps since it was shown); a :class:`Conflict` if it is gone."""
+    if expected_text is None:
+        if not 0 <= index < len(steps):
+            raise BadValue(f"#{item_id} has no step {index + 1} (it has {len(steps)})")
+        return index
+    if 0 <= index < len(steps) and steps[index].get("text") == expected_text:
+        return index
+    same = [i for i, step in enumerate(steps) if step.get("text") == expected_text]
+    if len(same) == 1:
+        return same[0]
+    entry = txn.last_change_of(item_id, "checklist")
+    who = entry["by"] if entry else "someone"
+    raise Conflict(f"the step {expected_text[:60]!r} of #{item_id} was changed or removed by {who} meanwhile; "
+                   "nothing was written", item_id=item_id, field="checklist", by=who, value=None)
+
+
+def _write_steps(txn: Transaction, item_id: int, doc: dict[str, Any], steps: list[dict[str, Any]],
+                 summary: str) -> int:
+    """Store the new checklist; history holds the whole list before and after, so undo puts it back."""
+    old = doc.get("checklist") or []
+    if steps == old:
+        return item_id
+    if steps:
+        doc["checklist"] = steps
+    else:
+        doc.pop("checklist", None)
+    _touch(txn, doc)
+    txn.record("step", item_id, {"checklist": [old or None, steps or None]}, summary)
+    return item_id
+
+
 @dataclass
 class AddStep:
-    """Append a checklist step."""
+    """Add a checklist step: at the end, or before position ``at`` (from 0)."""
 
     item_id: int
     text: str
+    at: int | None = None
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        text = clean_text(self.text, limit=500, what="step", single_line=True)
-        if not text:
-            raise BadValue("the step is empty")
-        doc["checklist"] = [*doc.get("checklist", []), {"text": text, "done": False}]
-        _touch(txn, doc)
-        txn.record("step", self.item_id, {"checklist": [None, text]}, f"added a step to #{self.item_id}")
-        return self.item_id
+        steps = _steps(doc)
+        at = len(steps) if self.at is None else max(0, min(self.at, len(steps)))
+        steps.insert(at, {"text": clean_step(self.text), "done": False})
+        return _write_steps(txn, self.item_id, doc, steps, f"added step {at + 1} to #{self.item_id}")
+
+
+@dataclass
+class EditStep:
+    """Change a step's text (``index`` from 0; ``expected_text``: the text the person saw)."""
+
+    item_id: int
+    index: int
+    text: str
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        steps[index]["text"] = clean_step(self.text)
+        return _write_steps(txn, self.item_id, doc, steps, f"edited step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class MoveStep:
+    """Move a step up (``delta`` -1) or down (+1) in the checklist."""
+
+    item_id: int
+    index: int
+    delta: int
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        target = max(0, min(len(steps) - 1, index + self.delta))
+        steps.insert(target, steps.pop(index))
+        return _write_steps(txn, self.item_id, doc, steps, f"moved step {index + 1} of #{self.item_id} to {target + 1}")
 
 
 @dataclass
@@ -282,22 +364,56 @@ class ToggleStep:
     item_id: int
     index: int
     expected_done: bool | None = None
+    expected_text: str | None = None
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        steps = [dict(step) for step in doc.get("checklist", [])]
-        if not 0 <= self.index < len(steps):
-            raise BadValue(f"#{self.item_id} has no step {self.index + 1} (it has {len(steps)})")
-        step = steps[self.index]
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        step = steps[index]
         if self.expected_done is not None and bool(step.get("done")) != self.expected_done:
-            raise Conflict(f"step {self.index + 1} of #{self.item_id} was already toggled by someone else",
+            raise Conflict(f"step {index + 1} of #{self.item_id} was already toggled by someone else",
                            item_id=self.item_id, field="checklist")
         step["done"] = not step.get("done")
-        doc["checklist"] = steps
-        _touch(txn, doc)
-        txn.record("step", self.item_id, {f"checklist.{self.index}": [not step["done"], step["done"]]},
-                   f"{'checked' if step['done'] else 'unchecked'} a step of #{self.item_id}")
-        return self.item_id
+        verb = "ticked off" if step["done"] else "reopened"
+        return _write_steps(txn, self.item_id, doc, steps, f"{verb} step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class RemoveStep:
+    """Take a step out of the checklist."""
+
+    item_id: int
+    index: int
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        del steps[index]
+        return _write_steps(txn, self.item_id, doc, steps, f"removed step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class SetSteps:
+    """Replace the whole checklist (the editor's steps field); ``expected`` is the list the person saw."""
+
+    item_id: int
+    steps: list[dict[str, Any]]
+    expected: list[dict[str, Any]] | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        current = _steps(doc)
+        if self.expected is not None and current != [dict(step) for step in self.expected]:
+            entry = txn.last_change_of(self.item_id, "checklist")
+            who = entry["by"] if entry else "someone"
+            raise Conflict(f"#{self.item_id} steps were changed by {who} meanwhile; nothing was written",
+                           item_id=self.item_id, field="checklist", by=who, value=current)
+        steps = [{"text": clean_step(str(step.get("text", ""))), "done": bool(step.get("done"))}
+                 for step in self.steps]
+        return _write_steps(txn, self.item_id, doc, steps, f"set the steps of #{self.item_id}")
 
 
 @dataclass
@@ -523,12 +639,16 @@ __all__ = [
     "AddWhyNote",
     "Archive",
     "CreateItem",
+    "EditStep",
     "MarkDuplicate",
     "Move",
+    "MoveStep",
     "Operation",
+    "RemoveStep",
     "Reorder",
     "SetFields",
     "SetRole",
+    "SetSteps",
     "Snooze",
     "ToggleStep",
 ]

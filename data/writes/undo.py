@@ -26,7 +26,7 @@ from data.model.items import EDITABLE_FIELDS, BadValue, clean_text
 from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep, _check_expected, _norm, _show, _touch
 from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Transaction, Workspace, WorkspaceError
 
-RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles"})
+RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles", "checklist"})
 """Stored fields no typed-value operation sets, restored as stored by :class:`RestoreFields`."""
 
 UNDO_LIMIT = 100
@@ -178,8 +178,8 @@ def net_changes(entries: list[dict[str, Any]]) -> tuple[dict[int, _ItemChanges],
                     record.notes_added.append(new)
                 elif new is None and old is not None:
                     record.notes_removed.append(old)
-            elif name == "checklist":
-                cannot.append(f"the step added to #{item_id} stays")
+            elif name == "checklist" and not all(value is None or isinstance(value, list) for value in pair):
+                cannot.append(f"the step added to #{item_id} stays")  # written by an older worktop
             elif name in record.fields:
                 record.fields[name][1] = new
             else:

@@ -252,6 +252,10 @@ async def test_a_bad_answer_is_explained_in_the_prompt_and_nothing_is_written(te
         await pilot.pause()
         assert isinstance(app.screen, DuePrompt)
         assert "not a date" in app.screen.query_one("#prompt-error").render().plain
+        await pilot.press("escape")  # what was typed is not dropped on one escape: it asks first
+        await pilot.pause()
+        assert isinstance(app.screen, DuePrompt)
+        assert "esc again discards" in app.screen.query_one("#prompt-error").render().plain
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -351,8 +355,9 @@ async def test_the_chain_is_navigable_from_task_to_goal(team_ws):
         await pilot.pause()
         assert app.screen.selected_id == SSO and pane.has_focus
         assert why_pane_text(app).startswith("▣ #2 SSO login")
-        assert [level.id for level in pane.levels] == [SSO, GOAL] and pane.chain_cursor == 0
-        await pilot.press("down", "enter")
+        # SSO login has two steps: the cursor starts on the first, and goes over them to the chain.
+        assert [level.id for level in pane.levels] == [SSO, GOAL] and pane.step_cursor == 0
+        await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         assert app.screen.selected_id == GOAL
         body = pane.query_one("#why-body").render().plain

@@ -215,7 +215,7 @@ async def test_priority_and_tags(team_ws):
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui", "dashboard"]
         assert "#9 tags updated" in screen_text(app)
-        await pilot.press("k", "number_sign", *"-dashboard", "enter")
+        await pilot.press("k", "T", *"-dashboard", "enter")
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui"]
 
