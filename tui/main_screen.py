@@ -97,7 +97,7 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
                               changes=snapshot.changes_since(previous), peers=self.pairing.by_item)
         keep = self.filtering.keep(snapshot)
-        self.query_one(InboxPane).show(self.ctx, keep)
+        self.query_one(InboxPane).show(self.ctx, keep, self.filtering.unlisted(snapshot))
         self.query_one(Board).show(self.ctx, keep)
         matrix = self.query_one(OwnershipMatrix)
         if previous is None and matrix.matrix is None:

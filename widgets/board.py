@@ -228,6 +228,7 @@ class Board(Vertical, can_focus=False):
             filled[column_widget.status] = ids
             rows = self._in_lanes(ids, ctx) if self.lanes else ids
             filtered = keep is not None
+            column_widget.list.empty_text = "none match the filter" if filtered else "no cards"
             column_widget.show(rows, ctx.snapshot.settings.wip.get(column_widget.status), ctx.changed_among,
                                count=totals[column_widget.status] if filtered else len(ids),
                                shown=len(ids) if filtered else None)

@@ -134,9 +134,10 @@ def due_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
     due = item.due_date()
     if due is None:
         return Text("")
-    label = describe_due(due, ctx.today)
     if not ctx.snapshot.settings.is_open(item.status):
-        return Text(label, style=styles.get("dim", ""))
+        # Closed work is never late: the date it was due, quietly (not "54d late" in red).
+        return Text(f"due {due:%b} {due.day}", style=styles.get("dim", ""))
+    label = describe_due(due, ctx.today)
     delta = (due - ctx.today).days
     if delta < 0:
         return Text(label, style=styles.get("error", ""))

@@ -18,15 +18,15 @@ from widgets.item_list import ItemList
 from widgets.keys import bindings
 
 
-def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tuple[list[int], int]:
-    """Items waiting for triage, oldest first, and how many are snoozed.
+def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tuple[list[int], int, int]:
+    """Items waiting for triage, oldest first; how many are snoozed; how many waiting ones ``keep`` hides.
 
     Snoozed items stay hidden until their day comes, then show again by themselves.
     """
     inbox = ctx.snapshot.settings.inbox
     today = ctx.today.isoformat()
     waiting = []
-    snoozed = 0
+    snoozed = hidden = 0
     for item_id, doc in ctx.snapshot.docs.items():
         if doc.get("status") != inbox:
             continue
@@ -36,8 +36,10 @@ def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tu
             continue
         if keep is None or keep(ctx.snapshot.items[item_id]):
             waiting.append((doc.get("created_at") or "", item_id))
+        else:
+            hidden += 1
     waiting.sort()
-    return [item_id for _, item_id in waiting], snoozed
+    return [item_id for _, item_id in waiting], snoozed, hidden
 
 
 def is_waiting(ctx: RowContext, item_id: int) -> bool:
@@ -52,6 +54,9 @@ def is_waiting(ctx: RowContext, item_id: int) -> bool:
 INBOX_FIELDS = frozenset({"status", "snoozed_until", "created_at", "kind"})
 """Fields that decide which items the inbox lists, and in what order."""
 
+
+UNLISTED_BAND = -1
+"""Row id of the band over the filter's matches no pane lists (a header row: never under the cursor)."""
 
 TRIAGE_ACTIONS = ("accept", "owner", "due", "why", "decline", "duplicate", "snooze", "priority", "tags")
 """What the triage keys ask the screen to do with the selected (or marked) items."""
@@ -82,6 +87,9 @@ class InboxPane(Vertical, can_focus=False):
         self.triaged: set[int] = set()
         """Items triaged in this session (set by the screen); counted while they stay out of the inbox."""
         self._snoozed = 0
+        self.hidden = 0
+        """Waiting items the filter hides."""
+        self._unlisted: list[int] = []
 
     def compose(self) -> ComposeResult:
         yield ItemList(self._render_row, empty_text="Inbox zero: nothing waits for triage", id="inbox-list")
@@ -90,14 +98,26 @@ class InboxPane(Vertical, can_focus=False):
     def list(self) -> ItemList:
         return self.query_one("#inbox-list", ItemList)
 
-    def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
-        """Redraw from a snapshot; the cursor stays on the same item."""
+    def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None,
+             unlisted: list[int] | None = None) -> None:
+        """Redraw from a snapshot; the cursor stays on the same item.
+
+        ``unlisted``: filter matches no pane lists (snoozed, closed, goals), shown under a band after the inbox.
+        """
         previous, self._ctx = self._ctx, ctx
         if previous is not None and keep is None and self._keep is None and not ctx.touches(INBOX_FIELDS):
             self.list.set_rows(self.list.rows, changed=ctx.changed_among)  # same rows: redraws the changed ones
             return
         self._keep = keep
-        rows, snoozed = inbox_ids(ctx, keep)
+        rows, snoozed, self.hidden = inbox_ids(ctx, keep)
+        self._unlisted = unlisted or []
+        if self._unlisted:
+            rows = [*rows, UNLISTED_BAND, *self._unlisted]
+        if keep is not None:
+            self.list.empty_text = (f"No match: {self.hidden} waiting are hidden by the filter (esc clears it)"
+                                    if self.hidden else "Nothing in the inbox matches the filter")
+        else:
+            self.list.empty_text = "Inbox zero: nothing waits for triage"
         self.list.set_rows(rows, changed=ctx.changed_among)
         self._snoozed = snoozed
         self.refresh_counter()
@@ -108,9 +128,13 @@ class InboxPane(Vertical, can_focus=False):
         if ctx is None:
             return
         done = sum(1 for item_id in self.triaged if not is_waiting(ctx, item_id))
-        filtered = " (filtered)" if self._keep is not None else ""
-        set_border(self, f"1 Inbox · {len(self.list.rows)} left{filtered} · {done} triaged")
+        left = len(self.list.rows) - (len(self._unlisted) + 1 if self._unlisted else 0)
+        filtered = f" ({self.hidden} hidden by the filter)" if self._keep is not None and self.hidden else (
+            " (filtered)" if self._keep is not None else "")
+        set_border(self, f"1 Inbox · {left} left{filtered} · {done} triaged")
         parts = [f"{len(self.list.marked)} marked"] if self.list.marked else []
+        if self._unlisted:
+            parts.append(f"{len(self._unlisted)} more matches below")
         if self._snoozed:
             parts.append(f"{self._snoozed} snoozed")
         set_border(self, subtitle=" · ".join(parts))
@@ -125,7 +149,12 @@ class InboxPane(Vertical, can_focus=False):
     def action_triage(self, action: str) -> None:
         ids = self.selected_ids()
         if not ids:
-            self.notify("The inbox is empty: nothing to triage", severity="warning")
+            if self._keep is not None:
+                self.notify("Nothing in the inbox matches the filter" + (
+                    f" ({self.hidden} waiting are hidden by it; esc clears it)" if self.hidden else ""),
+                    severity="warning")
+            else:
+                self.notify("The inbox is empty: nothing to triage", severity="warning")
             return
         self.post_message(self.TriageRequested(action, ids))
 
@@ -133,6 +162,11 @@ class InboxPane(Vertical, can_focus=False):
         self.refresh_counter()
 
     def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+        if item_id == UNLISTED_BAND:
+            line = Text(f"── also matching, not in the inbox: snoozed, closed, goals · {len(self._unlisted)} ",
+                        style=styles.get("accent", ""))
+            line.append("─" * max(0, width - line.cell_len), style=styles.get("dim", ""))
+            return [line]
         ctx = self._ctx
         item: Item | None = ctx.snapshot.items.get(item_id) if ctx else None
         if item is None or ctx is None:

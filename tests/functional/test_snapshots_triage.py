@@ -48,10 +48,12 @@ def test_triage_duplicate_suggestions(team_ws, snap_compare):
 
 def test_board_with_a_filter(team_ws, snap_compare):
     """Board focused with the filter 'owner:bo': a filter bar under the header shows the query and
-    '0 in the inbox · 2 on the board · esc clears'; the header ends 'filter: owner:bo'. Board title
-    '2 Board · 2 (filtered)': todo holds only #4 Write SAML handler ('todo 1 of 4'), doing only #6
-    Load test the IdP ('doing 1 of 1/5': the WIP count is of every card). The inbox is empty
-    ('0 left (filtered)'); the matrix counts only bo's work (ana 0/4)."""
+    '0 in the inbox pane · 2 on the board · esc clears'; the header ends 'filter: owner:bo'. Board
+    title '2 Board · 2 (filtered)': todo holds only #4 Write SAML handler ('todo 1 of 4'), doing only
+    #6 Load test the IdP ('doing 1 of 1/5': the WIP count is of every card); review and done say
+    'none match the filter'. The inbox says what is hidden ('0 left (3 hidden by the filter)', 'No
+    match: 3 waiting are hidden by the filter (esc clears it)'), not 'Inbox zero'; the matrix counts
+    only bo's work (ana 0/4)."""
     assert snap_compare(make_app(team_ws), terminal_size=(160, 50), press=["2", "slash", *"owner:bo", "enter"])
 
 

@@ -1,0 +1,155 @@
+"""The daily flows a new user tripped over (issue 11): each test reproduces what they saw.
+
+The team workspace (tests/functional/conftest.py): goal #1, project #2 "SSO login" (two steps),
+workstream #3 "On-call rota" (no owner), tasks #4-#7, and three requests in the inbox, oldest
+first: #8, #9, #10. ana is "me"; today is Wed 2026-11-25.
+"""
+
+from __future__ import annotations
+
+from data.writes.workspace import Workspace
+from tests.functional.conftest import make_app, screen_text, wait_for
+from tui.editor import ItemEditor
+from tui.main_screen import MainScreen
+from widgets.board import Board
+from widgets.inbox import InboxPane
+from widgets.why import WhyPane
+
+
+def fresh(ws: Workspace):
+    return Workspace(ws.path).snapshot()
+
+
+def why_title(app) -> str:  # noqa: ANN001
+    return str(app.screen_stack[0].query_one(WhyPane).border_title)
+
+
+async def test_the_why_pane_follows_the_inbox_cursor_through_triage(team_ws):
+    """Bug: after looking at the matrix, declining in the inbox left the why pane (and the ◉ marker
+    others see) on a matrix column while the inbox cursor was on the next request."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("3", "right", "right", "right", "1")
+        await pilot.pause()
+        main = app.screen
+        inbox = main.query_one(InboxPane).list
+        assert inbox.current_id == 8 and main.selected_id == 8 and why_title(app) == "4 Why · #8"
+        await pilot.press("x", *"no", "enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].status == "declined")
+        await pilot.pause()
+        assert inbox.current_id == 9
+        assert main.selected_id == 9 and why_title(app) == "4 Why · #9"
+        await pilot.press("a", "enter", "enter", "enter")  # accept #9: the cursor goes on to #10
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[9].status == "todo")
+        await pilot.pause()
+        assert inbox.current_id == 10 and main.selected_id == 10 and why_title(app) == "4 Why · #10"
+
+
+async def test_the_editor_opens_with_the_cursor_after_the_title(team_ws):
+    """Bug: the title was selected, so the first key typed replaced it (End + ' [root]' → '[root]')."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ItemEditor))
+        title = app.screen.query_one("#f-title")
+        before = title.value
+        await pilot.press(*" [root]")
+        await pilot.pause()
+        assert title.value == before + " [root]"
+        await pilot.press("tab")  # into the next text field: not selected either
+        await pilot.press("ctrl+s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert any(item.title == before + " [root]" for item in fresh(team_ws).items.values())
+
+
+async def test_escape_clears_marks_in_every_column(team_ws):
+    """Bug: a card marked in todo stayed marked when esc was pressed with the cursor in doing."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "space", "right")
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        assert sum(len(column.list.marked) for column in board.columns) == 1
+        await pilot.press("escape")
+        await pilot.pause()
+        assert sum(len(column.list.marked) for column in board.columns) == 0
+        assert "marked" not in str(board.border_subtitle)
+
+
+async def test_a_filter_that_hides_everything_says_so(team_ws):
+    """Bug: 'owner:zed' (nobody) emptied the inbox and it read 'Inbox zero', and a said 'The inbox is empty'."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"owner:zed", "enter")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "Inbox zero" not in text
+        assert "No match: 3 waiting are hidden by the filter" in text
+        assert "1 Inbox · 0 left (3 hidden by the filter)" in text
+        assert "nobody called zed" in text
+        await pilot.press("1", "a")
+        await pilot.pause()
+        assert isinstance(app.screen, MainScreen)
+        assert "The inbox is empty" not in screen_text(app)
+        assert "Nothing in the inbox matches the filter" in screen_text(app)
+
+
+async def test_done_work_is_never_late_and_queries_leave_it_out(team_ws):
+    """Bug: done cards said '54d late' in red; 'due<fri' brought done cards back onto the board."""
+    from data.writes.ops import Move
+
+    team_ws.apply(Move(5, "done"))  # "Design settings page", due 2026-11-20: five days before today
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        done = next(column for column in board.columns if column.status == "done")
+        card = "\n".join(line.text for line in (done.list.render_line(y) for y in range(2)))
+        assert "late" not in card and "due Nov 20" in card
+        await pilot.press("slash", *"due<fri", "enter")
+        await pilot.pause()
+        assert done.list.rows == []  # open work only, as `worktop ls due<fri` lists it
+        await pilot.press("slash", "ctrl+u", *"due<fri status:done", "enter")
+        await pilot.pause()
+        assert done.list.rows == [5]
+
+
+async def test_the_filter_reaches_declined_and_snoozed_work(team_ws):
+    """Declined, archived and snoozed items showed nowhere; now a filter that asks lists them."""
+    from data.writes.ops import Move, Snooze
+
+    team_ws.apply(Move(8, "declined", reason="out of scope"))
+    team_ws.apply(Snooze(9, "+1w"))
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        inbox = app.screen.query_one(InboxPane)
+        assert inbox.list.rows == [10]
+        await pilot.press("slash", *"status:declined", "enter")
+        await pilot.pause()
+        assert 8 in inbox.list.rows and "also matching" in screen_text(app)
+        await pilot.press("slash", "ctrl+u", *"snoozed", "enter")
+        await pilot.pause()
+        assert [row for row in inbox.list.rows if row >= 0] == [9]
+
+
+async def test_go_to_an_item_by_id_from_the_filter_or_the_key(team_ws):
+    """'#2' in the filter, or # then 2, selects #2 wherever it is; a goal (on no list) shows in the why pane."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.pause()
+        await pilot.press("slash", *"#6", "enter")
+        await pilot.pause()
+        assert app.screen.selected_id == 6 and app.screen.current_pane == "board"
+        assert app.screen.filtering.query is None  # going somewhere is not a filter
+        await pilot.press("number_sign", "1")
+        await pilot.pause()
+        assert "Keep enterprise customers" in screen_text(app)  # the title shows as you type
+        await pilot.press("enter")
+        await pilot.pause()
+        assert app.screen.selected_id == 1 and app.screen.current_pane == "why"
+        assert "#1 is a goal" in screen_text(app)
