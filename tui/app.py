@@ -9,9 +9,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from textual import work
+from textual import events, work
 from textual.app import App
-from textual.binding import Binding
 
 from data.model.items import BadValue
 from data.store.storage import backup_path
@@ -21,6 +20,8 @@ from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Workspac
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
+from tui.typeahead import TypeAhead
+from widgets.keys import bindings
 
 if TYPE_CHECKING:
     from data.writes.undo import UndoHistory
@@ -40,9 +41,10 @@ class WorktopApp(App):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere still find it
+    ESCAPE_TO_MINIMIZE = False  # esc is the screen's Back, which un-zooms in its turn (tui/pane_actions.py)
     TITLE = "worktop"
     COMMANDS = App.COMMANDS | {WorktopCommands}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = bindings("app")
 
     def __init__(self, workspace: Workspace, *, watch: bool = True,
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -55,6 +57,8 @@ class WorktopApp(App):
         self.read_only = not workspace.writable
         self._stop = threading.Event()
         self._undo: UndoHistory | None = None
+        self.typeahead = TypeAhead(self)
+        """Keys typed while a dialog opens, held for it (tui/typeahead.py)."""
 
     @property
     def undo(self) -> UndoHistory:
@@ -64,6 +68,45 @@ class WorktopApp(App):
 
             self._undo = UndoHistory()
         return self._undo
+
+    def on_mount(self) -> None:
+        self.typeahead.start()
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.typeahead.focus_moved()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.typeahead.hold(event):
+                return
+            dialog = self.typeahead.opens_dialog(event.key)
+            screen, focused = self.screen, self.focused
+            handled = await self._bindings_first(event)
+            if handled or dialog:
+                self.typeahead.wait(dialog=dialog, screen=screen, focused=focused)
+            if handled:
+                return
+        await super().on_event(event)
+
+    async def _bindings_first(self, event: events.Key) -> bool:
+        """Run a bound key's action now, before the app reads the next key.
+
+        Textual hands a key to the focused widget's queue and resolves its binding only when it
+        bubbles back, while the app goes on reading keys: in a burst (``4`` then ``N`` then text)
+        later keys were handed to the widget that had the focus before ``4`` moved it, and ran
+        there as commands. While a text field has the focus every key goes the usual way, in
+        order behind the letters typed into it (a save on enter must see them all).
+        Uses ``App._check_bindings``, the method Textual's own key handling calls (Textual is pinned).
+        """
+        focused = self.focused
+        if focused is not None and focused.check_consume_key("a", "a"):
+            return False
+        self.app_focus = True
+        if self.screen is self.screen_stack[0]:
+            self.main.pairing.key_pressed(event.key)  # a move key ends following, before it moves you
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        return await self._check_bindings(event.key)
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()

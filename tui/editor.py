@@ -51,6 +51,10 @@ def stored_to_text(name: str, value: Any) -> str:
     return str(value)
 
 
+class EditorBox(VerticalScroll, can_focus=False):
+    """The form's box: scrolls on a short terminal, but is not a stop for tab (the title field is first)."""
+
+
 class ItemEditor(DiscardGuard, ModalScreen[int | None]):
     """Edit an item (or create one when ``item`` is None); dismisses with its id."""
 
@@ -75,7 +79,7 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
         item = self.item
         settings = self.snapshot.settings
         title = f"Edit #{item.id}" if item else "New item"
-        with VerticalScroll(id="editor"):
+        with EditorBox(id="editor"):
             # The keys in the title line: on a small terminal the buttons are below the fold.
             yield Static(Text.assemble((title, "bold"), ("   ctrl+s saves · esc cancels · tab next field", "dim")),
                          id="editor-title")

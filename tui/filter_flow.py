@@ -82,6 +82,11 @@ class Filtering:
                 out.append((item.created_at, item.id))
         return [item_id for _, item_id in sorted(out)]
 
+    def make_bar(self) -> None:
+        """Mount the (hidden) bar once the first frame is out, so ``/`` focuses it at once."""
+        if self.bar is None:
+            self.screen.mount(FilterBar(id="filter-bar"), before=self.screen.query_one("#panes"))
+
     def open(self) -> None:
         bar = self.bar
         if bar is None:

@@ -65,7 +65,9 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         yield WorkspaceHeader(id="header")
         yield ProblemBanner(id="banner")
         yield FollowBanner(id="follow-banner")
-        yield Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        tabs = Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        tabs.can_focus = False  # clicked, or switched with 1-5: not a stop for the keys
+        yield tabs
         with Container(id="panes"):
             yield InboxPane(id="inbox")
             yield Board(id="board")
@@ -80,6 +82,7 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         self.app.screen_ready()
         # Deferred until the panes have a size; a pane key pressed meanwhile (current_pane) wins.
         self.call_after_refresh(lambda: self.focus_pane(self.current_pane))
+        self.call_after_refresh(self.filtering.make_bar)
         if self.app.snapshot is not None:
             self.pairing.start()
 
