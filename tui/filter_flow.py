@@ -69,7 +69,7 @@ class Filtering:
         return self._keep[2]
 
     def _unlisted(self, found: list[Item], snapshot: Snapshot, today: str) -> list[int]:
-        from widgets.board import OFF_BOARD_KINDS
+        from data.views.figures import OFF_BOARD_KINDS
 
         query = self.query
         if query is None or not (query.shows_hidden or query.asks_kinds & OFF_BOARD_KINDS):

@@ -25,7 +25,7 @@ from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from data.model.dates import describe_due
-from data.model.items import CLOSED_STATUSES, BadValue, Item, coerce_field
+from data.model.items import BadValue, Item, coerce_field
 from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
 from data.writes.workspace import Conflict, Snapshot
@@ -173,13 +173,9 @@ class OwnerPrompt(QuickPrompt):
         return Text(f"now: @{safe(self.item.owner)}" if self.item.owner else "now: nobody", style="dim")
 
     def _loads(self) -> dict[str, int]:
-        closed = {self.snapshot.settings.done, *CLOSED_STATUSES}
-        loads = dict.fromkeys(self.snapshot.people, 0)
-        for doc in self.snapshot.docs.values():
-            owner = doc.get("owner")
-            if owner in loads and doc.get("status") not in closed and doc.get("kind") != "goal":
-                loads[owner] += 1
-        return loads
+        from data.views.figures import open_load
+
+        return dict.fromkeys(self.snapshot.people, 0) | open_load(self.snapshot)
 
     def hint(self) -> Text:
         typed = self.typed().strip().lstrip("@").lower()

@@ -15,13 +15,13 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from data.model.items import BadValue, Item, coerce_field
+from data.views.figures import open_load
 from data.writes.ops import Operation
 from data.writes.triage import (
     accept_ops,
     decline_ops,
     duplicate_ops,
     move_ops,
-    open_load,
     parse_due,
     parse_reason,
     parse_snooze,

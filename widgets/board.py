@@ -14,13 +14,10 @@ from textual.message import Message
 from textual.widgets import Static
 
 from data.model.items import Item
+from data.views.figures import OFF_BOARD_KINDS
 from widgets.cards import RowContext, card_lines, safe, set_border
 from widgets.item_list import ItemList
 from widgets.keys import bindings
-
-OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
-"""Goals are outcomes, not cards to move; recurring items are templates that make cards."""
-
 
 BOARD_FIELDS = frozenset({"status", "rank", "kind", "status_since"})
 """Fields that decide which column a card is in, and where."""

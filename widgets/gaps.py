@@ -130,7 +130,7 @@ class GapsView(Vertical):
             # An owner or a due date was set (a fix made here, usually): only those items can move.
             gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, set(changes))
         else:
-            gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS)
+            gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS, ctx.today)
         self._stale = False
         rows: list[int] = []
         for group, answer in enumerate(FIXABLE_ANSWERS):

@@ -13,6 +13,8 @@ from textual.containers import Vertical
 from textual.message import Message
 
 from data.model.items import Item
+from data.views.figures import is_snoozed
+from data.views.figures import is_waiting as is_waiting_doc
 from widgets.cards import RowContext, inbox_row, set_border
 from widgets.item_list import ItemList
 from widgets.keys import bindings
@@ -28,11 +30,8 @@ def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tu
     waiting = []
     snoozed = hidden = 0
     for item_id, doc in ctx.snapshot.docs.items():
-        if doc.get("status") != inbox:
-            continue
-        until = doc.get("snoozed_until")
-        if until and until > today:
-            snoozed += 1
+        if not is_waiting_doc(doc, inbox, today):  # the one definition (data/views/figures.py)
+            snoozed += is_snoozed(doc, inbox, today)
             continue
         if keep is None or keep(ctx.snapshot.items[item_id]):
             waiting.append((doc.get("created_at") or "", item_id))
@@ -45,10 +44,7 @@ def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tu
 def is_waiting(ctx: RowContext, item_id: int) -> bool:
     """Whether an item is in the inbox now (not snoozed past today)."""
     doc = ctx.snapshot.docs.get(item_id)
-    if doc is None or doc.get("status") != ctx.snapshot.settings.inbox:
-        return False
-    until = doc.get("snoozed_until")
-    return not (until and until > ctx.today.isoformat())
+    return doc is not None and is_waiting_doc(doc, ctx.snapshot.settings.inbox, ctx.today.isoformat())
 
 
 INBOX_FIELDS = frozenset({"status", "snoozed_until", "created_at", "kind"})

@@ -33,6 +33,9 @@ TITLE_LIMIT = 200
 TEXT_LIMIT = 20_000
 """Longest body or why text accepted, in characters."""
 
+RESERVED_HANDLES = frozenset({"me", "none", "nobody", "no", "-"})
+"""Words that already mean something where a handle goes (``--owner me``, ``owner:none``): never a person."""
+
 ANSWERS = ("who", "what", "when", "how", "why")
 """The five questions every piece of work should answer."""
 

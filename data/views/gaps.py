@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from bisect import insort
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
-from data.model.items import CLOSED_STATUSES
+from data.views.figures import closed_statuses, is_board_work, is_waiting
 from data.writes.workspace import Snapshot
 
 GAP_ANSWERS = ("who", "when", "how", "why")
@@ -45,7 +46,7 @@ class Gaps:
     groups: dict[str, list[int]]
     """answer → ids of open items missing it, oldest (lowest id) first; an item is in each group it belongs to."""
     untriaged: int = 0
-    """Open items still in the inbox: triage (accept, decline, …) answers those, so they are not listed."""
+    """Items waiting in the inbox (not snoozed), as the inbox pane counts them: triage answers those."""
     missing: dict[int, list[str]] = field(default_factory=dict)
     """item id → every answer it misses (only items in some group)."""
 
@@ -59,20 +60,22 @@ WHY_FIELDS = frozenset({"why", "goal", "parent", "status", "kind", "checklist"})
 """Fields whose change can alter other items' gaps (inherited whys) or which items are listed at all."""
 
 
-def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS) -> Gaps:
-    """Open items on the board (not in the inbox) missing any of ``answers``, grouped by answer.
+def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS, today: date | None = None) -> Gaps:
+    """Board work (:func:`data.views.figures.is_board_work`) missing any of ``answers``, grouped by answer.
 
     Args:
         snapshot: the workspace state.
         answers: which groups to fill (the TUI asks only for the ones it can fix).
+        today: for which inbox items are snoozed (default: the local date).
 
     Returns:
         A :class:`Gaps`; ``groups`` has a (possibly empty) list for every answer asked for.
     """
     settings = snapshot.settings
     docs = snapshot.docs
-    inbox, done = settings.inbox, settings.done
-    closed = {done, *CLOSED_STATUSES}
+    inbox = settings.inbox
+    closed = closed_statuses(settings)
+    today_iso = (today or date.today()).isoformat()
     groups: dict[str, list[int]] = {answer: [] for answer in answers}
     missing: dict[int, list[str]] = {}
     want = set(answers)
@@ -80,11 +83,8 @@ def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS) -> Gap
     untriaged = 0
     for item_id in sorted(docs):
         doc = docs[item_id]
-        status = doc.get("status", "inbox")
-        if status in closed:
-            continue
-        if status == inbox:
-            untriaged += 1
+        if not is_board_work(doc, settings, closed):
+            untriaged += is_waiting(doc, inbox, today_iso)
             continue
         found = _item_gaps(doc, item_id, want, has_why)
         if found:
@@ -139,9 +139,7 @@ def refresh_gaps(gaps: Gaps, snapshot: Snapshot, item_ids: set[int]) -> Gaps:
 
 
 def _is_listed(doc: dict[str, Any], snapshot: Snapshot) -> bool:
-    status = doc.get("status", "inbox")
-    settings = snapshot.settings
-    return settings.is_open(status) and status != settings.inbox
+    return is_board_work(doc, snapshot.settings, closed_statuses(snapshot.settings))
 
 
 class WhyIndex:

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from data.model.items import CLOSED_STATUSES, Item
+from data.views.figures import counts_as_load
 from data.writes.workspace import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
@@ -75,7 +76,7 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False, keep
     every item, and attribute access through the ``Item`` views would double it.
     """
     settings = snapshot.settings
-    closed = {settings.done, *CLOSED_STATUSES}
+    closed = frozenset({settings.done, *CLOSED_STATUSES})
     items = snapshot.items
     docs = snapshot.docs
     open_docs = []
@@ -100,7 +101,7 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False, keep
         if column is not None:
             column_counts[column] += 1
         owner = doc.get("owner")
-        if owner and doc.get("kind") != "goal":  # goals are outcomes, not load (as in `worktop people`)
+        if counts_as_load(doc, closed):  # the one definition of load (the owner picker's too)
             row = rows.get(owner)
             if row is None:
                 row = rows[owner] = Row(owner, "", NOT_A_MEMBER, 0, members=[owner])

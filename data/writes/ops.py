@@ -14,6 +14,7 @@ from typing import Any, Protocol
 from data.model.items import (
     CLOSED_STATUSES,
     KINDS,
+    RESERVED_HANDLES,
     ROLES,
     TEXT_LIMIT,
     BadValue,
@@ -489,6 +490,10 @@ class AddPerson:
         handle = self.person.handle.strip().lstrip("@")
         if not is_handle(handle):
             raise BadValue(f"{self.person.handle!r} is not a handle (letters, digits, . _ -)")
+        if handle.lower() in RESERVED_HANDLES:
+            raise BadValue(f"{handle!r} cannot be a person's handle: it already means "
+                           + ("you, whoever runs worktop" if handle.lower() == "me" else "nobody")
+                           + " (in --owner and in queries); pick another handle")
         if txn.has_person(handle):
             raise BadValue(f"{handle} is already in this workspace")
         if self.person.capacity < 0:

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from data.model.items import CLOSED_STATUSES, BadValue, Item, Person, coerce_field, is_handle
+from data.model.items import BadValue, Item, Person, coerce_field, is_handle
 from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze, _check_expected
-from data.writes.workspace import Snapshot, Transaction
+from data.writes.workspace import Transaction
 
 TRIAGE_FIELDS = ("owner", "due", "why", "priority", "tags")
 """Fields the triage keys set directly."""
@@ -72,18 +72,6 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     if not add and not remove:
         raise BadValue("type tags to add (ops infra) or remove (-later)")
     return add, remove
-
-
-def open_load(snapshot: Snapshot) -> dict[str, int]:
-    """Open items each person owns (the owner picker shows it beside their capacity)."""
-    settings = snapshot.settings
-    closed = {settings.done, *CLOSED_STATUSES}
-    load: dict[str, int] = {}
-    for doc in snapshot.docs.values():
-        owner = doc.get("owner")
-        if owner and doc.get("status") not in closed:
-            load[owner] = load.get(owner, 0) + 1
-    return load
 
 
 def _seen(item: Item, *names: str) -> dict[str, Any]:
@@ -176,7 +164,6 @@ __all__ = [
     "duplicate_ops",
     "move_ops",
     "new_person_ops",
-    "open_load",
     "parse_due",
     "parse_reason",
     "parse_snooze",

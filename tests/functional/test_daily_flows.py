@@ -153,3 +153,29 @@ async def test_go_to_an_item_by_id_from_the_filter_or_the_key(team_ws):
         await pilot.pause()
         assert app.screen.selected_id == 1 and app.screen.current_pane == "why"
         assert "#1 is a goal" in screen_text(app)
+
+
+async def test_a_user_who_is_not_a_person_is_never_added_unasked(team_ws):
+    """Bug: running as root, the owner picker led with '+ add root as a new person (me)' (and, with
+    eight people, dropped one); the README's accept recipe (a enter fri enter why enter) added root."""
+    from data.model.items import Person
+    from data.writes.ops import AddPerson
+    from widgets.owner_field import OwnerField
+
+    for handle in ("dee", "eli", "fay", "gus", "hana"):
+        team_ws.apply(AddPerson(Person(handle)))
+    root = Workspace(team_ws.path, actor="root", today=team_ws.today)
+    app = make_app(root)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        assert await wait_for(pilot, lambda: bool(app.screen.query(OwnerField)))
+        await pilot.pause()
+        field = app.screen.query_one(OwnerField)
+        lines = [None if m is None else m.handle for m in field.matches]
+        assert lines == [None, "ana", "bo", "cy", "dee", "eli", "fay", "gus", "hana", "root"]
+        assert field.matches[-1].is_new and field.highlighted is None  # the highlight is on "nobody"
+        await pilot.press("enter", *"fri", "enter", *"renewal", "enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].status == "todo")
+    after = fresh(team_ws)
+    assert "root" not in after.people and after.items[8].owner is None and after.items[8].why == "renewal"

@@ -77,8 +77,8 @@ def test_gaps_agree_with_missing_answers_on_a_large_demo(tmp_path) -> None:  # n
     settings = snapshot.settings
     checked = 0
     for item in snapshot.items.values():
-        if not settings.is_open(item.status) or item.status == settings.inbox:
-            assert item.id not in gaps.missing
+        if not settings.is_open(item.status) or item.status == settings.inbox or item.kind in ("goal", "recurring"):
+            assert item.id not in gaps.missing  # board work only: goals and templates are not cards
             continue
         assert gaps.missing.get(item.id, []) == missing_answers(item, snapshot.items, settings), item.id
         checked += 1

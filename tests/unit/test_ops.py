@@ -464,3 +464,10 @@ def test_accepting_a_snoozed_request_wakes_it(workspace: Workspace) -> None:
     workspace.apply(Snooze(item_id, "+1w"))
     workspace.apply(Accept(item_id))
     assert "snoozed_until" not in doc(workspace, item_id)
+
+
+@pytest.mark.parametrize("handle", ["me", "none", "None", "nobody", "no", "-"])
+def test_words_that_already_mean_something_are_refused_as_people(workspace: Workspace, handle: str) -> None:
+    """Bug: `person add me` / `person add none` succeeded, then --owner me / owner:none meant something else."""
+    says = refused(workspace, AddPerson(Person(handle)), BadValue, "cannot be a person's handle")
+    assert "pick another handle" in says
