@@ -32,6 +32,8 @@ from data.writes.triage import (
 )
 from data.writes.workspace import Conflict, Snapshot
 from tui.triage_prompts import (
+    DUE_WORDS,
+    SNOOZE_WORDS,
     AcceptChoice,
     AcceptForm,
     ChoicePrompt,
@@ -135,10 +137,11 @@ class Triage:
         self._ask(prompt, items, pane, build, "owner")
 
     def _date_prompt(self, title: str, items: list[Item], parse: Callable[[str, date], str | None],
-                     value: str = "") -> TextPrompt:
+                     value: str = "", words: str = DUE_WORDS) -> TextPrompt:
         today = self.app.workspace.today
-        return TextPrompt(title, subject_text(items), value=value, placeholder="today, fri, +3d, +2w, 2026-12-01",
-                          parse=lambda text: parse(text, today), preview=date_preview(parse, today), replace=True)
+        return TextPrompt(title, subject_text(items), value=value, placeholder=words,
+                          parse=lambda text: parse(text, today), preview=date_preview(parse, today, words),
+                          replace=True)
 
     def _ask_due(self, items: list[Item], pane: str) -> None:
         prompt = self._date_prompt("Due", items, parse_due, items[0].due or "" if len(items) == 1 else "")
@@ -170,7 +173,7 @@ class Triage:
 
     def _ask_snooze(self, items: list[Item], pane: str) -> None:
         inbox = self.snapshot.settings.inbox
-        prompt = self._date_prompt("Snooze until", items, parse_snooze)
+        prompt = self._date_prompt("Snooze until", items, parse_snooze, words=SNOOZE_WORDS)
         self._ask(prompt, items, pane,
                   lambda until: (snooze_ops(items, until, inbox=inbox),
                                  f"Snoozed {_ids(items)} until {until}: back in the inbox by itself then"), "snooze")

@@ -160,16 +160,27 @@ class TextPrompt(Prompt[Any]):
         self.dismiss(value)
 
 
-def date_preview(parse: Callable[[str, date], str | None], today: date) -> Callable[[str], str]:
-    """Live "→ Fri 27 Nov 2026" under a date field (nothing while the text is not a date yet)."""
+DUE_WORDS = "today, fri, next fri, +3d, in 2 weeks, eow, dec 24, 2026-12-01"
+SNOOZE_WORDS = "tomorrow, mon, next fri, +3d, +1w, dec 24: a day after today"
+
+
+def date_preview(parse: Callable[[str, date], str | None], today: date,
+                 words: str = DUE_WORDS) -> Callable[[str], str]:
+    """Live "→ Fri 27 Nov 2026" under a date field; what is wrong with it, once something is typed."""
 
     def preview(text: str) -> str:
+        if not text.strip():
+            try:
+                parse(text, today)
+            except BadValue:
+                return words  # required: say what may be typed (never a word the field then refuses)
+            return f"(empty: no date) · {words}"
         try:
             value = parse(text, today)
-        except BadValue:
-            return "today, tomorrow, mon…sun, +3d, +2w, +1m or 2026-12-01"
+        except BadValue as error:
+            return str(error).split("; use ")[0]  # what is wrong; the words are in the placeholder
         if value is None:
-            return "(empty: no date)"
+            return "(no date)"
         day = date.fromisoformat(value)
         return f"→ {day:%a %d %b %Y}"
 

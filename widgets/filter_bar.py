@@ -23,10 +23,10 @@ class FilterBar(Vertical):
     FilterBar { height: auto; display: none; background: $boost; }
     FilterBar.-shown { display: block; }
     FilterBar > Horizontal { height: 1; }
-    FilterBar .filter-label { width: auto; padding: 0 1; text-style: bold; color: $accent; }
+    FilterBar .filter-label { width: auto; padding: 0 1; text-style: bold; color: $text-accent; }
     FilterBar Input { width: 1fr; }
     FilterBar .filter-status { width: auto; padding: 0 1; color: $text-muted; }
-    FilterBar .filter-error { display: none; padding: 0 1; color: $error; text-style: bold; }
+    FilterBar .filter-error { display: none; padding: 0 1; color: $text-error; text-style: bold; }
     FilterBar .filter-error.-shown { display: block; }
     """
 

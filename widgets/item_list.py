@@ -40,12 +40,12 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
     ItemList > .item-list--cursor { background: $panel-lighten-1; }
     ItemList:focus > .item-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     ItemList > .item-list--marked { background: $secondary 30%; }
-    ItemList > .item-list--dim { color: $text-muted; }
-    ItemList > .item-list--warn { color: $warning; }
-    ItemList > .item-list--error { color: $error; text-style: bold; }
-    ItemList > .item-list--accent { color: $accent; }
-    ItemList > .item-list--peer { color: $success; text-style: bold; }
-    ItemList > .item-list--empty { color: $text-muted; text-style: italic; }
+    ItemList > .item-list--dim { color: $foreground-muted; }
+    ItemList > .item-list--warn { color: $text-warning; }
+    ItemList > .item-list--error { color: $text-error; text-style: bold; }
+    ItemList > .item-list--accent { color: $text-accent; }
+    ItemList > .item-list--peer { color: $text-success; text-style: bold; }
+    ItemList > .item-list--empty { color: $foreground-muted; text-style: italic; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {

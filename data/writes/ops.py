@@ -23,6 +23,7 @@ from data.model.items import (
     coerce_field,
     is_handle,
 )
+from data.writes.wording import field_name, field_names, show_time, show_value
 from data.writes.workspace import Conflict, NotFound, Transaction
 
 _MISSING = object()
@@ -40,9 +41,9 @@ def _check_expected(txn: Transaction, item_id: int, doc: dict[str, Any], expecte
         if _norm(current) != _norm(seen):
             entry = txn.last_change_of(item_id, name)
             who = entry["by"] if entry else "someone"
-            when = f" at {entry['at']}" if entry else ""
+            when = f" at {show_time(entry['at'])}" if entry else ""
             raise Conflict(
-                f"#{item_id} {name} was changed by {who}{when} to {_show(current)} "
+                f"#{item_id} {field_name(name)}: changed by {who}{when} to {_show(current)} "
                 f"(you saw {_show(seen)}); nothing was written",
                 item_id=item_id, field=name, by=who, value=current,
             )
@@ -53,9 +54,7 @@ def _norm(value: Any) -> Any:
 
 
 def _show(value: Any) -> str:
-    if value in (None, "", []):
-        return "nothing"
-    return repr(value)
+    return show_value(value)
 
 
 def _check_person(txn: Transaction, handle: str | None, what: str) -> None:
@@ -186,7 +185,7 @@ class SetFields:
             # still shows who took the reason away and when.
             doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1] or "", "kind": "why"}]
         _touch(txn, doc)
-        txn.record("set", self.item_id, changes, f"set {', '.join(changes)} of #{self.item_id}")
+        txn.record("set", self.item_id, changes, f"set {field_names(changes)} of #{self.item_id}")
         return self.item_id
 
 
@@ -221,10 +220,17 @@ class Move:
         if limit is not None:
             count = sum(1 for d in txn.db.storage.read()["items"].values() if d.get("status") == self.status)
             if count >= limit:
-                message = f"{self.status} is at its WIP limit ({count}/{limit})"
                 if settings.wip_blocks:
-                    raise BadValue(f"{message}; this workspace refuses moves past it")
-                txn.warnings.append(f"{message}; moved anyway")
+                    raise BadValue(f"{self.status} is {'at' if count == limit else 'over'} its WIP limit "
+                                   f"({count}/{limit}); this workspace refuses moves past it")
+                _wip_warning(txn, self.status, count + 1, limit)
+        if self.status == settings.done and doc.get("kind") in ("goal", "project", "workstream"):
+            still_open = _open_under(txn, self.item_id)
+            if still_open:
+                kind = doc.get("kind", "item")
+                txn.warnings.append(f"{kind} #{self.item_id} is done, but {still_open} open item"
+                                    f"{'s' if still_open != 1 else ''} still {'serve' if still_open != 1 else 'serves'} "
+                                    f"it (worktop ls parent:{self.item_id} lists the ones directly under it)")
         doc["status"] = self.status
         doc["status_since"] = txn.now
         doc["rank"] = _next_rank(txn, self.status)
@@ -235,6 +241,35 @@ class Move:
         summary = f"{verbs[self.status]} #{self.item_id}" if self.status in verbs else f"moved #{self.item_id} to {self.status}"
         txn.record("move", self.item_id, changes, summary)
         return self.item_id
+
+
+def _wip_warning(txn: Transaction, status: str, count: int, limit: int) -> None:
+    """One warning per column however many cards one write moves there, with the count after the last."""
+    prefix = f"{status} is over its WIP limit"
+    txn.warnings[:] = [warning for warning in txn.warnings if not warning.startswith(prefix)]
+    txn.warnings.append(f"{prefix}: {count} cards for {limit}; moved anyway")
+
+
+def _open_under(txn: Transaction, item_id: int) -> int:
+    """Open items below ``item_id`` (through parents) or linked to it as their goal."""
+    items = txn.db.storage.read()["items"]
+    closed = {txn.settings.done, *CLOSED_STATUSES}
+    count = 0
+    for key, doc in items.items():
+        if int(key) == item_id or doc.get("status") in closed:
+            continue
+        seen: set[int] = set()
+        current: dict[str, Any] | None = doc
+        while current is not None:
+            if current.get("goal") == item_id or current.get("parent") == item_id:
+                count += 1
+                break
+            parent = current.get("parent")
+            if parent is None or parent in seen:
+                break
+            seen.add(parent)
+            current = items.get(str(parent))
+    return count
 
 
 @dataclass
@@ -559,14 +594,30 @@ class Accept:
             entry = txn.last_change_of(self.item_id, "status")
             if entry is not None and (entry.get("changes", {}).get("status") or [None])[0] == settings.inbox:
                 raise Conflict(
-                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {entry['at']}; nothing was written",
+                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {show_time(entry['at'])}; "
+                    "nothing was written",
                     item_id=self.item_id, field="status", by=entry["by"], value=status,
                 )
             raise BadValue(f"#{self.item_id} is not in the inbox (it is {status}); use `move` to change its status")
         values = {name: raw for name, raw in self.values.items() if raw is not None}
+        recorded = len(txn.entries)
         if values:
             SetFields(self.item_id, values).apply(txn)
         Move(self.item_id, settings.board_statuses[0]).apply(txn)
+        # One accept is one history entry ("accepted #8 → todo (owner, due date, why)"), not a set
+        # and a move ("… and 1 more"): the fields it set and the move touch different fields.
+        entries = txn.entries[recorded:]
+        if len(entries) > 1 and all(e.get("item") == self.item_id for e in entries):
+            merged: dict[str, Any] = {}
+            for entry in entries:
+                merged.update(entry["changes"])
+            set_names = [name for name in values if name in merged]
+            first = entries[0]
+            first.update(op="accept", changes=merged, summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}"
+                         + (f" ({field_names(set_names)})" if set_names else ""))
+            del txn.entries[recorded + 1:]
+        elif len(entries) == 1:
+            entries[0].update(op="accept", summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}")
         return self.item_id
 
 

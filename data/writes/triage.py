@@ -44,9 +44,9 @@ def parse_snooze(text: str, today: date) -> str:
     """A typed snooze date, which must be after today (as :class:`~data.writes.ops.Snooze` requires)."""
     day = coerce_field("snoozed_until", text, today=today)
     if day is None:
-        raise BadValue("snooze needs a date, e.g. mon, +1w or 2026-12-01")
+        raise BadValue("snooze needs a date after today, e.g. tomorrow, mon, +1w or dec 24")
     if day <= today.isoformat():
-        raise BadValue(f"snooze until {day} is not after today ({today.isoformat()})")
+        raise BadValue(f"snooze until {day} is not after today ({today.isoformat()}): tomorrow is the soonest")
     return day
 
 

@@ -24,6 +24,7 @@ from typing import Any
 
 from data.model.items import EDITABLE_FIELDS, BadValue, clean_text
 from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep, _check_expected, _norm, _show, _touch
+from data.writes.wording import field_name, field_names, show_time, summary_of
 from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Transaction, Workspace, WorkspaceError
 
 RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles", "checklist"})
@@ -66,7 +67,7 @@ class RestoreFields:
                 doc[name] = value
         if changes:
             _touch(txn, doc)
-            txn.record("restore", self.item_id, changes, f"restored {', '.join(changes)} of #{self.item_id}")
+            txn.record("restore", self.item_id, changes, f"restored {field_names(changes)} of #{self.item_id}")
         return self.item_id
 
 
@@ -117,9 +118,7 @@ class UndoStep:
                 item_id = entry.get("item")
                 if "status" in (entry.get("changes") or {}) and item_id in before.docs:
                     ranks.setdefault(item_id, before.docs[item_id].get("rank"))
-        summary = str(entries[0].get("summary", "a change"))
-        if len(entries) > 1:
-            summary += f" and {len(entries) - 1} more"
+        summary = summary_of(entries)
         return cls(revision, summary, entries, {k: v for k, v in ranks.items() if v is not None})
 
 
@@ -275,9 +274,9 @@ def _changed_since(snapshot: Snapshot, revision: int, item_id: int, name: str, v
         if not isinstance(entry, dict) or not isinstance(entry.get("rev"), int) or entry["rev"] <= revision:
             break
         if entry.get("item") == item_id and name in (entry.get("changes") or {}):
-            return f"#{item_id} {name} was changed by {entry.get('by', 'someone')} at {entry.get('at', '?')} " \
-                   f"to {_show(value)}; left as it is"
-    return f"#{item_id} {name} was changed by someone else to {_show(value)}; left as it is"
+            return (f"#{item_id} {field_name(name)}: changed by {entry.get('by', 'someone')} at "
+                    f"{show_time(entry.get('at', '?'))} to {_show(value)}; left as it is")
+    return f"#{item_id} {field_name(name)}: changed by someone else to {_show(value)}; left as it is"
 
 
 # -- the per-session stacks -----------------------------------------------------------

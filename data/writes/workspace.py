@@ -33,6 +33,7 @@ from data.store.storage import (
     stat_key,
     write_atomic,
 )
+from data.writes.wording import summary_of
 
 if TYPE_CHECKING:
     from data.writes.ops import Operation
@@ -469,9 +470,7 @@ class Workspace:
                 for offset, entry in enumerate(txn.entries):
                     entry["rev"] = revision
                     history[str(next_key + offset)] = entry
-                summary = txn.entries[0]["summary"]
-                if len(txn.entries) > 1:
-                    summary += f" and {len(txn.entries) - 1} more"
+                summary = summary_of(txn.entries)  # data/writes/wording.py
                 meta["revision"] = revision
                 meta["last_change"] = {"revision": revision, "by": self.actor, "at": txn.now, "summary": summary}
                 self.storage.write(data)

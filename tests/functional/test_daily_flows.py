@@ -179,3 +179,65 @@ async def test_a_user_who_is_not_a_person_is_never_added_unasked(team_ws):
         assert await wait_for(pilot, lambda: fresh(team_ws).items[8].status == "todo")
     after = fresh(team_ws)
     assert "root" not in after.people and after.items[8].owner is None and after.items[8].why == "renewal"
+
+
+async def test_ids_and_gap_marks_are_readable_in_a_light_theme(team_ws):
+    """Bug: in a light theme item ids were drawn in fixed white (an 'auto' colour with nothing to contrast
+    with) and the amber gap marks were hard to read: each text colour must stand out from its background."""
+    from textual.color import Color
+
+    def luminance(colour: Color) -> float:  # WCAG relative luminance
+        def channel(value: int) -> float:
+            c = value / 255
+            return c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4
+        return 0.2126 * channel(colour.r) + 0.7152 * channel(colour.g) + 0.0722 * channel(colour.b)
+
+    def contrast(a: Color, b: Color) -> float:
+        la, lb = luminance(a) + 0.05, luminance(b) + 0.05
+        return max(la, lb) / min(la, lb)
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        app.theme = "textual-light"
+        await pilot.pause()
+        inbox = app.screen.query_one(InboxPane).list
+        background = inbox.styles.background if inbox.styles.background.a else app.screen.styles.background
+        row = inbox.render_line(1)  # #9: not under the cursor
+        for segment in row:
+            text = segment.text.strip()
+            if text.startswith("#9") or text.startswith("?"):
+                colour = Color.from_rich_color(segment.style.color)
+                assert contrast(colour, background) >= 3.0, (text, colour, background)
+
+
+async def test_the_snooze_prompt_never_suggests_what_it_refuses(team_ws):
+    """Bug: the snooze prompt suggested 'today', then refused it; after a bad entry the old error stayed
+    beside a valid preview."""
+    from tui.triage_prompts import TextPrompt
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, TextPrompt))
+        prompt = app.screen
+
+        def preview() -> str:
+            return prompt.query_one("#prompt-preview").render().plain
+
+        def error() -> str:
+            return prompt.query_one("#prompt-error").render().plain
+
+        words = preview() + " " + prompt.query_one("#prompt-input").placeholder
+        assert "today" not in words.replace("after today", "") and "tomorrow" in words
+        await pilot.press(*"today")
+        await pilot.pause()
+        assert "not after today" in preview()  # said before enter, not only after
+        await pilot.press("enter")
+        await pilot.pause()
+        assert "not after today" in error()
+        await pilot.press("ctrl+u", *"+3d")
+        await pilot.pause()
+        assert preview().startswith("→ Sat 28 Nov 2026") and error() == ""
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].snoozed_until == "2026-11-28")

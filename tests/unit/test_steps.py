@@ -101,5 +101,5 @@ def test_undo_leaves_steps_someone_changed_since(workspace: Workspace, project: 
     do(workspace, history, AddStep(project, "review"))
     Workspace(workspace.path, actor="ben", today=workspace.today).apply(ToggleStep(project, 0))
     outcome = history.undo(workspace)
-    assert "checklist was changed by ben" in outcome.message
+    assert "#1 steps: changed by ben" in outcome.message
     assert steps(workspace, project)[-1] == ("review", False)
