@@ -18,6 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from data.writes.wording import field_name
 from widgets.cards import safe
 from widgets.keys import bindings
 
@@ -65,6 +66,8 @@ def shown(name: str, value: Any) -> Text:
         return Text("(empty)", style="dim italic")
     if name == "tags" and isinstance(value, list):
         value = ", ".join(str(v) for v in value)
+    if name == "checklist" and isinstance(value, list):
+        value = " · ".join(f"{'☑' if step.get('done') else '☐'} {step.get('text', '')}" for step in value)
     text = safe(str(value))
     return Text(text if len(text) <= 60 else text[:59] + "…")
 
@@ -91,7 +94,7 @@ class ConflictScreen(ModalScreen[str | None]):
             table.add_column("theirs now")
             table.add_column("yours")
             for clash in self.clashes:
-                table.add_row(clash.field.replace("_", " "), shown(clash.field, clash.original),
+                table.add_row(field_name(clash.field), shown(clash.field, clash.original),
                               Text.assemble(shown(clash.field, clash.theirs), (f"  ({safe(clash.by)})", "dim")),
                               shown(clash.field, clash.mine))
             yield Static(table, id="conflict-table")

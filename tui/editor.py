@@ -14,7 +14,7 @@ from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static, TextArea
 
 from data.model.items import KINDS, BadValue, Item, coerce_field
-from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.ops import CreateItem, Move, SetFields, SetSteps, clean_step
 from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from tui.typed import DiscardGuard, after_typed_keys
@@ -25,10 +25,11 @@ if TYPE_CHECKING:
     from tui.app import WorktopApp
 
 TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "tags", "priority", "requester", "snoozed_until")
-AREA_FIELDS = ("why", "body")
-FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "parent", "goal", "tags", "priority", "requester",
-               "snoozed_until", "body")
-"""Form order: the five answers first (what, who, when, why), then the rest."""
+AREA_FIELDS = ("why", "checklist", "body")
+FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "checklist", "parent", "goal", "tags", "priority",
+               "requester", "snoozed_until", "body")
+"""Form order: the five answers first (what, who, when, why, how), then the rest."""
+LABELS = {"checklist": "steps (how)", "snoozed_until": "snoozed until"}
 HINTS = {
     "title": "what: one line",
     "owner": "who: a handle",
@@ -43,12 +44,35 @@ HINTS = {
 
 
 def stored_to_text(name: str, value: Any) -> str:
-    """A stored value as the editor shows it (the inverse of ``coerce_field``)."""
+    """A stored value as the editor shows it (the inverse of :func:`text_to_stored`)."""
     if value in (None, "", []):
         return ""
     if name == "tags":
         return ", ".join(value)
+    if name == "checklist":
+        return "\n".join(f"[{'x' if step.get('done') else ' '}] {step.get('text', '')}" for step in value)
     return str(value)
+
+
+def text_to_stored(name: str, text: Any, today: Any) -> Any:
+    """What the form holds as the stored value (``coerce_field``, and steps: one a line, ``[x]`` when done)."""
+    if name != "checklist":
+        return coerce_field(name, text, today=today)
+    steps = []
+    for number, line in enumerate(str(text).splitlines(), start=1):
+        line = line.strip()
+        done = line[:3].lower() == "[x]"
+        if line[:3].lower() in ("[x]", "[ ]"):
+            line = line[3:]
+        elif line.startswith(("- ", "* ")):
+            line = line[2:]
+        if not line.strip():
+            continue
+        try:
+            steps.append({"text": clean_step(line), "done": done})
+        except BadValue as bad:
+            raise BadValue(f"step {number}: {bad}") from None
+    return steps
 
 
 class EditorBox(VerticalScroll, can_focus=False):
@@ -70,7 +94,8 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
         self.original: dict[str, Any] = {}
         if item is not None:
             for name in (*TEXT_FIELDS, *AREA_FIELDS, "kind", "status"):
-                self.original[name] = getattr(item, name)
+                value = getattr(item, name)
+                self.original[name] = [dict(step) for step in value] if name == "checklist" else value
         self._shown: dict[str, Any] = {}
         """The form's typed values as last filled in (by opening, or by merging others' changes)."""
 
@@ -86,7 +111,7 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
             yield Static("", id="editor-notice")
             with Grid(id="editor-grid"):
                 for name in FIELD_ORDER:
-                    yield Label(name.replace("_", " "))
+                    yield Label(LABELS.get(name, name.replace("_", " ")))
                     if name == "kind":
                         yield Select([(k, k) for k in KINDS], value=item.kind if item else "task", allow_blank=False,
                                      id="f-kind", compact=True)
@@ -104,8 +129,8 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
     def _field(self, name: str) -> ComposeResult:
         item = self.item
         if name in AREA_FIELDS:
-            yield TextArea(getattr(item, name) if item else "", id=f"f-{name}", soft_wrap=True,
-                           classes=f"area-{name}", compact=True)
+            text = stored_to_text(name, getattr(item, name)) if item else ""
+            yield TextArea(text, id=f"f-{name}", soft_wrap=True, classes=f"area-{name}", compact=True)
         else:
             value = stored_to_text(name, getattr(item, name)) if item else ""
             if name == "parent" and not item and self.parent_id:
@@ -146,7 +171,7 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
                 continue
             error = ""
             try:
-                result[name] = coerce_field(name, raw, today=self.app.workspace.today)
+                result[name] = text_to_stored(name, raw, self.app.workspace.today)
                 if name == "owner" and result[name] and result[name] not in self.snapshot.people:
                     raise BadValue(f"unknown person {result[name]!r}; known: {', '.join(sorted(self.snapshot.people))}")
             except BadValue as bad:
@@ -172,9 +197,13 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
             self._save(values)
 
     def _create(self, values: dict[str, Any]) -> None:
-        fields = {k: v for k, v in values.items() if k not in ("title", "kind", "status") and v not in (None, "", [])}
+        fields = {k: v for k, v in values.items()
+                  if k not in ("title", "kind", "status", "checklist") and v not in (None, "", [])}
+        steps = values.get("checklist") or []
         result = self.app.apply_ops([CreateItem(values["title"], kind=values["kind"], status=values["status"],
-                                                fields=fields)])
+                                                fields=fields, checklist=[step["text"] for step in steps])])
+        if result is not None and any(step["done"] for step in steps):  # a new item's steps ticked already
+            self.app.apply_ops([SetSteps(result.item_id, steps)])
         if result is not None:
             self.notify(f"Created #{result.item_id}")
             self.dismiss(result.item_id)
@@ -233,9 +262,11 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
         assert self.item is not None
         item_id = self.item.id
         ops: list = []
-        values = {k: v for k, v in fields.items() if k != "status"}
+        values = {k: v for k, v in fields.items() if k not in ("status", "checklist")}
         if values:
             ops.append(SetFields(item_id, values, expected={k: expected.get(k) for k in values}))
+        if "checklist" in fields:
+            ops.append(SetSteps(item_id, fields["checklist"], expected=expected.get("checklist") or []))
         if "status" in fields:
             ops.append(Move(item_id, fields["status"], expected_status=expected.get("status")))
         if not ops:
@@ -299,7 +330,8 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
             if not _differs(self.original.get(name), theirs):
                 continue
             try:
-                mine_stored = typed[name] if name in ("kind", "status") else coerce_field(name, typed[name], today=self.app.workspace.today)
+                mine_stored = typed[name] if name in ("kind", "status") else text_to_stored(
+                    name, typed[name], self.app.workspace.today)
             except BadValue:
                 mine_stored = typed[name]
             if _differs(self.original.get(name), mine_stored):
@@ -318,7 +350,7 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
 
     def _set_widget(self, name: str, value: Any) -> None:
         if name in AREA_FIELDS:
-            self.query_one(f"#f-{name}", TextArea).text = value or ""
+            self.query_one(f"#f-{name}", TextArea).text = stored_to_text(name, value)
         elif name in ("kind", "status"):
             self.query_one(f"#f-{name}", Select).value = value
         else:

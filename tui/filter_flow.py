@@ -85,13 +85,13 @@ class Filtering:
     def make_bar(self) -> None:
         """Mount the (hidden) bar once the first frame is out, so ``/`` focuses it at once."""
         if self.bar is None:
-            self.screen.mount(FilterBar(id="filter-bar"), before=self.screen.query_one("#panes"))
+            self.screen.query_one("#top").mount(FilterBar(id="filter-bar"))
 
     def open(self) -> None:
         bar = self.bar
         if bar is None:
             bar = FilterBar(id="filter-bar")
-            self.screen.mount(bar, before=self.screen.query_one("#panes"))
+            self.screen.query_one("#top").mount(bar)
             self.screen.call_after_refresh(bar.open)
         else:
             bar.open()

@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Container
+from textual.containers import Container, Vertical
 from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from data.writes.ops import Move, Operation, Reorder
 from data.writes.workspace import Result, Snapshot
@@ -23,6 +23,7 @@ from tui.undo_flow import undo_or_redo
 from widgets.board import Board
 from widgets.cards import RowContext
 from widgets.filter_bar import FilterBar
+from widgets.footer import WorktopFooter
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
@@ -48,6 +49,8 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
     app: WorktopApp
 
     BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
+    ALLOW_IN_MAXIMIZED_VIEW = "#top, Footer"
+    """What stays on screen around a zoomed pane (z)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -62,9 +65,10 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         """Presence of the other people here, and follow mode (tui/follow.py)."""
 
     def compose(self) -> ComposeResult:
-        yield WorkspaceHeader(id="header")
-        yield ProblemBanner(id="banner")
-        yield FollowBanner(id="follow-banner")
+        with Vertical(id="top"):  # docked: stays over a zoomed pane too (the filter bar joins it)
+            yield WorkspaceHeader(id="header")
+            yield ProblemBanner(id="banner")
+            yield FollowBanner(id="follow-banner")
         tabs = Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
         tabs.can_focus = False  # clicked, or switched with 1-5: not a stop for the keys
         yield tabs
@@ -74,7 +78,7 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
             yield OwnershipMatrix(id="matrix")
             yield WhyPane(id="why")
             yield PulseView(id="pulse")  # shown instead of the four panes (key 5)
-        yield Footer()
+        yield WorktopFooter()
 
     def on_mount(self) -> None:
         self.query_one(Board).me = self.app.workspace.actor
@@ -224,6 +228,8 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
 
     def action_pane(self, pane: str) -> None:
         self.pairing.stop_following()
+        if self.maximized is not None and pane != self.current_pane:
+            self.minimize()  # another pane: zoom out, or it would be behind the zoomed one
         self.focus_pane(pane)
 
     def action_cycle_pane(self, delta: int) -> None:

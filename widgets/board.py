@@ -88,6 +88,8 @@ class BoardColumn(Vertical):
 class Board(Vertical, can_focus=False):
     """Columns of cards for open work; the focused column's list takes the keys."""
 
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("board")
 
     class CardsAction(Message):

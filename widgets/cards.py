@@ -146,6 +146,15 @@ def due_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
     return Text(label)
 
 
+def steps_text(item: Item, styles: dict[str, Style]) -> Text:
+    """``☑ 1/3``: steps done of all (the "how"); empty without steps."""
+    steps = item.checklist
+    if not steps:
+        return Text("")
+    done = sum(1 for step in steps if isinstance(step, dict) and step.get("done"))
+    return Text(f"☑ {done}/{len(steps)}", style=styles.get("dim", "") if done < len(steps) else "")
+
+
 def peer_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
     handles = ctx.peers.get(item.id)
     if not handles:
@@ -171,7 +180,7 @@ def inbox_row(item: Item, ctx: RowContext, width: int, styles: dict[str, Style])
 
 
 def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]) -> list[Text]:
-    """A board card: title on the first line; owner, due, kind and gaps on the second."""
+    """A board card: title on the first line; id, owner, due, steps done, priority and gaps on the second."""
     first = Text.assemble(
         peer_text(item, ctx, styles),
         (KIND_MARKS.get(item.kind, "•") + " ", styles.get("accent", "")),
@@ -182,6 +191,7 @@ def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]
         Text(f"#{item.id}", style=styles.get("dim", "")),
         owner,
         due_text(item, ctx, styles),
+        steps_text(item, styles),
         Text(f"p{item.priority}", style=styles.get("warn", "") if item.priority == 1 else "") if item.priority else Text(""),
         missing_text(ctx.missing(item), styles),
     ) if part.plain]

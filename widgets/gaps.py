@@ -1,10 +1,10 @@
-"""The gaps view: open work missing an owner, a due date or a why, grouped by what is missing.
+"""The gaps view: open work missing an owner, a due date, steps or a why, grouped by what is missing.
 
 Each group is a heading row followed by its items, all in one virtual list
 (:class:`GapList`), so 10k items cost what the rows on screen cost. An item
 missing two answers is listed in both groups. The keys fix the item under the
 cursor in place (the screen opens the prompt): ``o`` owner, ``d`` due date,
-``w`` why, ``l`` link to a goal (a goal's why answers why). A fixed item leaves
+``a`` add steps (how), ``w`` why, ``l`` link to a goal (a goal's why answers why). A fixed item leaves
 its group and the cursor stays where it was, on the next item to fix.
 """
 
@@ -106,7 +106,7 @@ class GapsView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="gaps-summary")
-        yield GapList(self._render_row, empty_text="No gaps: all open work has an owner, a due date and a why",
+        yield GapList(self._render_row, empty_text="No gaps: all open work has an owner, a due date, steps where needed and a why",
                       id="gaps-list")
 
     @property
@@ -166,5 +166,6 @@ class GapsView(Vertical):
         self.post_message(EditRequested(item_id, field))
 
 
-FIX_KEYS = {"who": "o sets the owner", "when": "d sets the due date", "why": "w writes the why · l links a goal"}
+FIX_KEYS = {"who": "o sets the owner", "when": "d sets the due date", "how": "a adds steps",
+            "why": "w writes the why · l links a goal"}
 """The key that fixes each group, shown on its heading."""

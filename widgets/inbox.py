@@ -65,6 +65,8 @@ class InboxPane(Vertical, can_focus=False):
     the screen applies them and moves the cursor on to the next untriaged item.
     """
 
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("inbox")
 
     class TriageRequested(Message):

@@ -36,7 +36,7 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of items with a cursor; ``row_height`` lines per row."""
 
     DEFAULT_CSS = """
-    ItemList { height: 1fr; scrollbar-size-vertical: 1; }
+    ItemList { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     ItemList > .item-list--cursor { background: $panel-lighten-1; }
     ItemList:focus > .item-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     ItemList > .item-list--marked { background: $secondary 30%; }

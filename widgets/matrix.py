@@ -43,6 +43,23 @@ MAX_COLUMNS = 40
 projects is unreadable, and a DataTable measures every cell it holds."""
 
 
+COLUMN_WIDTH = 16
+"""Cells of a project or workstream column."""
+
+
+def column_labels(items: list, width: int) -> dict[int, str]:  # noqa: ANN001 - data.model.items.Item
+    """Each column's title cut to ``width``; titles that would read the same get their ``#id``."""
+    cut = {item.id: safe(item.title)[:width] for item in items}
+    seen: dict[str, int] = {}
+    for label in cut.values():
+        seen[label] = seen.get(label, 0) + 1
+    for item in items:
+        if seen[cut[item.id]] > 1:
+            tag = f" #{item.id}"
+            cut[item.id] = safe(item.title)[:width - len(tag)].rstrip() + tag
+    return cut
+
+
 class MatrixTable(DataTable):
     """The matrix's cell cursor; its keys (role letters, teams, enter) act on the cell under it.
 
@@ -68,6 +85,8 @@ class MatrixTable(DataTable):
 
 class OwnershipMatrix(Vertical, can_focus=False):
     """A cell cursor over people × projects; flags gaps in ownership and overload."""
+
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
 
     class ColumnHighlighted(Message):
         """The cursor is on a project or workstream column (drives the why pane)."""
@@ -193,11 +212,12 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._column_ids = []
         shown = sorted(matrix.columns, key=lambda c: (not c.flag, c.item.kind != "project", -c.open_items,
                                                      c.item.title.lower()))[:MAX_COLUMNS]
+        labels = column_labels([column.item for column in shown], COLUMN_WIDTH)
         for column in shown:
-            label = Text(safe(column.item.title)[:16], no_wrap=True)
+            label = Text(labels[column.item.id], no_wrap=True)
             if column.flag:
                 label = Text.assemble(("⚠ ", "bold"), label)
-            table.add_column(label, key=str(column.item.id), width=16)
+            table.add_column(label, key=str(column.item.id), width=COLUMN_WIDTH)
             self._column_ids.append(column.item.id)
         for row in matrix.rows:
             table.add_row(*self._row_cells(row, shown), key=row.handle)
@@ -270,8 +290,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 self.gaps.show(self._ctx, force=True)
         elif self._stale and self._ctx is not None:
             self.show(self._ctx, force=True)
-        set_border(self, "3 Gaps · open work missing who, when or why" if on else self._matrix_title,
-                   "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle)
+        set_border(self, "3 Gaps · open work missing who, when, how or why" if on else self._matrix_title,
+                   "o owner · d due · a step · w why · l goal · esc matrix" if on else self._matrix_subtitle)
         self.focus_view()
         self.refresh_bindings()
 

@@ -145,6 +145,8 @@ def pulse_renderable(pulse: Pulse, ctx: RowContext, weeks: int) -> RenderableTyp
 class PulseView(VerticalScroll, can_focus=True, inherit_bindings=False):
     """Throughput, cycle time, on-time rate, work in progress, inbox and gaps."""
 
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("pulse")
 
     def __init__(self, *, id: str | None = None) -> None:

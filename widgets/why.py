@@ -167,6 +167,8 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
     chain link enter selects that item everywhere.
     """
 
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
     BINDINGS: ClassVar[list[BindingType]] = bindings("why")
 
     class LinkChosen(Message):

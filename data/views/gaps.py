@@ -21,8 +21,8 @@ from data.writes.workspace import Snapshot
 GAP_ANSWERS = ("who", "when", "how", "why")
 """Every answer a gap can be about, in the order groups are listed."""
 
-FIXABLE_ANSWERS = ("who", "when", "why")
-"""The answers the gaps view fixes in place: owner (o), due date (d), why (w)."""
+FIXABLE_ANSWERS = ("who", "when", "how", "why")
+"""The answers the gaps view fixes in place: owner (o), due date (d), steps (a), why (w or l)."""
 
 GAP_TITLES = {
     "who": "no owner (who)",

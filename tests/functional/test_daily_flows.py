@@ -241,3 +241,117 @@ async def test_the_snooze_prompt_never_suggests_what_it_refuses(team_ws):
         assert preview().startswith("→ Sat 28 Nov 2026") and error() == ""
         await pilot.press("enter")
         assert await wait_for(pilot, lambda: fresh(team_ws).items[8].snoozed_until == "2026-11-28")
+
+
+async def test_steps_are_edited_in_the_editor_one_a_line(team_ws):
+    """How (the steps) is one of the five answers: the editor has a steps field, [x] marks one done."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "enter")  # SSO login, the first todo card
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ItemEditor))
+        area = app.screen.query_one("#f-checklist")
+        assert area.text == "[ ] SAML flow\n[ ] Admin settings page"
+        area.text = "[x] SAML flow\n[ ] Admin settings page\nAudit log"
+        await pilot.press("ctrl+s")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        steps = fresh(team_ws).items[2].checklist
+        assert steps == [{"text": "SAML flow", "done": True}, {"text": "Admin settings page", "done": False},
+                         {"text": "Audit log", "done": False}]
+        board = app.screen.query_one(Board)
+        await pilot.press("z")  # zoomed, so the card's second line is not cut
+        await pilot.pause()
+        card = board.columns[0].list.render_line(1).text
+        assert "☑ 1/3" in card  # done/total on the card
+        await pilot.press("escape")
+        await pilot.press("u")  # one undo puts the steps back as they were
+        assert await wait_for(pilot, lambda: len(fresh(team_ws).items[2].checklist) == 2)
+
+
+async def test_steps_are_ticked_added_moved_and_removed_in_the_why_pane(team_ws):
+    """In the why pane, on SSO login's steps: space ticks, a adds after the cursor, shift+down moves,
+    delete removes; each change is one write, in the history, and u undoes it."""
+    from tui.prompts import StepPrompt
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.screen.select_item(2)
+        await pilot.press("4")
+        await pilot.pause()
+        why = app.screen.query_one(WhyPane)
+        assert why.step_cursor == 0 and "Steps  0/2 done" in why.query_one("#why-steps").render().plain
+
+        def texts() -> list[tuple[str, bool]]:
+            return [(s["text"], s["done"]) for s in fresh(team_ws).items[2].checklist]
+
+        await pilot.press("space")
+        assert await wait_for(pilot, lambda: texts()[0] == ("SAML flow", True))
+        assert "Steps  1/2 done" in why.query_one("#why-steps").render().plain
+        await pilot.press("a")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, StepPrompt))
+        await pilot.press(*"Metadata endpoint", "enter", "enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert [t for t, _ in texts()] == ["SAML flow", "Metadata endpoint", "Admin settings page"]
+        await pilot.press("shift+down")  # the cursor is still on SAML flow: it moves down, and the cursor with it
+        assert await wait_for(pilot, lambda: [t for t, _ in texts()][:2] == ["Metadata endpoint", "SAML flow"])
+        assert why.step_cursor == 1
+        await pilot.press("delete")
+        assert await wait_for(pilot, lambda: [t for t, _ in texts()] == ["Metadata endpoint", "Admin settings page"])
+        await pilot.press("u")
+        assert await wait_for(pilot, lambda: "SAML flow" in [t for t, _ in texts()])
+        summaries = [e["summary"] for e in team_ws.history(2, limit=6)]
+        assert "removed step 2 of #2" in summaries and "ticked off step 1 of #2" in summaries
+
+
+async def test_z_zooms_the_pane_to_the_whole_screen_and_back(team_ws):
+    """Board titles were cut at ~18 characters at 160 columns; zoomed, the board has the whole width."""
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("2")
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        before = board.region.width
+        await pilot.press("z")
+        await pilot.pause()
+        assert app.screen.maximized is board and board.region.width > 150 > before
+        assert "Design settings page" in screen_text(app)  # cut to 'Design settings pa…' before
+        assert "worktop acme" in screen_text(app).splitlines()[0]  # the header stays, on top
+        await pilot.press("3")  # another pane: zoomed out first, so it is seen
+        await pilot.pause()
+        assert app.screen.maximized is None and app.screen.current_pane == "matrix"
+        await pilot.press("z", "escape")
+        await pilot.pause()
+        assert app.screen.maximized is None
+
+
+async def test_matrix_columns_that_would_read_the_same_get_their_ids(team_ws):
+    """Two matrix columns were both labelled 'Invoice history' (titles cut at 16 characters)."""
+    from data.writes.ops import CreateItem
+    from widgets.matrix import OwnershipMatrix
+
+    one = team_ws.apply(CreateItem("Invoice history page", kind="project", fields={"owner": "bo"})).item_id
+    two = team_ws.apply(CreateItem("Invoice history export", kind="project", fields={"owner": "cy"})).item_id
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("3", "z")
+        matrix = app.screen.query_one(OwnershipMatrix)
+        assert await wait_for(pilot, lambda: matrix.matrix is not None)
+        labels = {str(column.key.value): column.label.plain for column in matrix.table.columns.values()}
+        assert labels[str(one)].endswith(f" #{one}") and labels[str(two)].endswith(f" #{two}")
+        assert labels[str(one)] != labels[str(two)] and len(labels[str(one)]) <= 16
+        assert f"#{two}" in screen_text(app)  # zoomed, every column fits
+
+
+async def test_lists_have_no_sideways_scrollbar(big_workspace):
+    """A teal horizontal scrollbar row sat under every list taller than its pane, which never scroll sideways."""
+    ws = big_workspace(300)
+    app = make_app(ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        for column in app.screen.query_one(Board).columns:
+            assert not column.list.show_horizontal_scrollbar, column.status
+        todo = app.screen.query_one(Board).columns[0].list
+        assert todo.show_vertical_scrollbar  # 300 cards: it does scroll down
