@@ -4,8 +4,9 @@ The panes post what the person asked for (:class:`InboxPane.TriageRequested`,
 :class:`Board.CardsAction`) with the marked items, else the one under the
 cursor; the screen hands it to :class:`Triage`, which opens the prompt,
 turns the answer into operations (data/writes/triage.py, the same operations the
-CLI's accept/decline/dup/snooze use) and applies them in one write. After a
-triage action the inbox cursor moves on to the next untriaged item.
+CLI's accept/decline/dup/snooze use) and applies them in one write. Setting a
+field keeps the cursor on the item; accepting, declining, marking a duplicate
+or snoozing takes it out of the inbox, and the cursor is on the next one.
 """
 
 from __future__ import annotations
@@ -222,8 +223,12 @@ class Triage:
         self.app.notify(done if result.changed else "Nothing changed: it already held that", timeout=4)
         if pane == "inbox":
             inbox.list.clear_marks()
-            if action not in LEAVE_INBOX:
-                inbox.list.select_after(ids[-1])  # the item stays: on to the next one
+            # A field (owner, due, why, priority, tags) leaves the item in the inbox and the cursor on it,
+            # so o, d, w fill one item's answers in a row and a then accepts it (the form holds them);
+            # an action that triages it (accept, decline, duplicate, snooze) takes it out of the inbox,
+            # and the cursor is then on the next one by itself.
+            if len(ids) == 1:
+                inbox.list.select_id(ids[0])
             inbox.list.focus()
         else:
             self.screen.query_one(Board).clear_marks()

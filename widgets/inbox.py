@@ -51,6 +51,8 @@ INBOX_FIELDS = frozenset({"status", "snoozed_until", "created_at", "kind"})
 """Fields that decide which items the inbox lists, and in what order."""
 
 
+INBOX_SORTS = ("age", "due", "priority")
+
 UNLISTED_BAND = -1
 """Row id of the band over the filter's matches no pane lists (a header row: never under the cursor)."""
 
@@ -88,6 +90,8 @@ class InboxPane(Vertical, can_focus=False):
         self.hidden = 0
         """Waiting items the filter hides."""
         self._unlisted: list[int] = []
+        self.sort = "age"
+        """The order (S cycles :data:`INBOX_SORTS`): oldest first, soonest due, highest priority."""
 
     def compose(self) -> ComposeResult:
         yield ItemList(self._render_row, empty_text="Inbox zero: nothing waits for triage", id="inbox-list")
@@ -97,17 +101,22 @@ class InboxPane(Vertical, can_focus=False):
         return self.query_one("#inbox-list", ItemList)
 
     def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None,
-             unlisted: list[int] | None = None) -> None:
+             unlisted: list[int] | None = None, *, force: bool = False) -> None:
         """Redraw from a snapshot; the cursor stays on the same item.
 
         ``unlisted``: filter matches no pane lists (snoozed, closed, goals), shown under a band after the inbox.
         """
         previous, self._ctx = self._ctx, ctx
-        if previous is not None and keep is None and self._keep is None and not ctx.touches(INBOX_FIELDS):
+        fields = INBOX_FIELDS | ({"due", "priority"} if self.sort != "age" else set())
+        if not force and previous is not None and keep is None and self._keep is None and not ctx.touches(fields):
             self.list.set_rows(self.list.rows, changed=ctx.changed_among)  # same rows: redraws the changed ones
             return
         self._keep = keep
         rows, snoozed, self.hidden = inbox_ids(ctx, keep)
+        if self.sort != "age":
+            docs = ctx.snapshot.docs
+            rows.sort(key=lambda i: (docs[i].get("due") or "9999-99-99", docs[i].get("priority") or 9)
+                      if self.sort == "due" else (docs[i].get("priority") or 9, docs[i].get("due") or "9999-99-99"))
         self._unlisted = unlisted or []
         if self._unlisted:
             rows = [*rows, UNLISTED_BAND, *self._unlisted]
@@ -129,7 +138,8 @@ class InboxPane(Vertical, can_focus=False):
         left = len(self.list.rows) - (len(self._unlisted) + 1 if self._unlisted else 0)
         filtered = f" ({self.hidden} hidden by the filter)" if self._keep is not None and self.hidden else (
             " (filtered)" if self._keep is not None else "")
-        set_border(self, f"1 Inbox · {left} left{filtered} · {done} triaged")
+        order = f" · by {self.sort}" if self.sort != "age" else ""
+        set_border(self, f"1 Inbox · {left} left{filtered} · {done} triaged{order}")
         parts = [f"{len(self.list.marked)} marked"] if self.list.marked else []
         if self._unlisted:
             parts.append(f"{len(self._unlisted)} more matches below")
@@ -158,6 +168,14 @@ class InboxPane(Vertical, can_focus=False):
 
     def on_item_list_marks_changed(self, _event: ItemList.MarksChanged) -> None:
         self.refresh_counter()
+
+    def action_sort(self) -> None:
+        """S: oldest first (the default), soonest due, highest priority; the cursor stays on its item."""
+        self.sort = INBOX_SORTS[(INBOX_SORTS.index(self.sort) + 1) % len(INBOX_SORTS)]
+        if self._ctx is not None:
+            self.show(self._ctx, self._keep, self._unlisted, force=True)
+        names = {"age": "age (oldest first)", "due": "due date", "priority": "priority"}
+        self.notify(f"Inbox sorted by {names[self.sort]}", timeout=3)
 
     def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
         if item_id == UNLISTED_BAND:

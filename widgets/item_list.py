@@ -75,6 +75,17 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> ItemList:
             return self.item_list
 
+    class Scrolled(Message):
+        """The list scrolled (the board lines its columns up when they hold swimlanes)."""
+
+        def __init__(self, item_list: ItemList) -> None:
+            super().__init__()
+            self.item_list = item_list
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
     class MarksChanged(Message):
         """Items were marked or unmarked (space) for an action on all of them at once."""
 
@@ -94,6 +105,8 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         self.empty_text = empty_text
         self.rows: list[int] = []
         self.marked: set[int] = set()
+        self.report_scroll = False
+        """Post :class:`Scrolled` when the list scrolls (the board's columns, for lined-up swimlanes)."""
         self._index: dict[int, int] = {}
         self._styles: dict[str, Style] = {}
         self._styles_key: tuple | None = None
@@ -219,6 +232,11 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
             self._refresh_index(index)
 
     # -- cursor -------------------------------------------------------------
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.report_scroll and int(old) != int(new):
+            self.post_message(self.Scrolled(self))
+
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_index(old)
         self._refresh_index(new)
@@ -323,7 +341,7 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         if item_id in self.marked:
             text.pad_right(max(0, width - text.cell_len))
             text.stylize(styles["marked"])
-        if row == self.cursor:
+        if row == self.cursor and item_id >= 0:  # never on a band (a column of bands only: no cursor)
             # The cursor bar spans the whole width, not just the text.
             text.pad_right(max(0, width - text.cell_len))
             text.stylize(styles["cursor"])

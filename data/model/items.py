@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from data.model.dates import BadDate, parse_date
@@ -95,6 +95,9 @@ class Settings:
     """WIP limit per status (absent means no limit)."""
     wip_blocks: bool = False
     """Whether moving past a WIP limit is refused (True) or only warned about."""
+    done_shown: str = "week"
+    """Which done work the board's done column shows: ``week`` (done since Monday), ``14d`` (the last
+    14 days), or ``all``. Older done work is counted in the column's header; ``H`` shows it."""
 
     @property
     def inbox(self) -> str:
@@ -116,6 +119,15 @@ class Settings:
     def is_open(self, status: str) -> bool:
         return status != self.done and status not in CLOSED_STATUSES
 
+    def done_since(self, today: date) -> str | None:
+        """The ISO day from which done work is on the board (None: all of it); see :attr:`done_shown`."""
+        shown = self.done_shown.strip().lower()
+        if shown == "all":
+            return None
+        if shown.endswith("d") and shown[:-1].isdigit():
+            return (today - timedelta(days=max(0, int(shown[:-1]) - 1))).isoformat()
+        return (today - timedelta(days=today.weekday())).isoformat()  # this week, from Monday
+
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Settings:
         statuses = tuple(doc.get("statuses") or DEFAULT_STATUSES)
@@ -126,6 +138,7 @@ class Settings:
             statuses=statuses,
             wip={str(k): int(v) for k, v in (doc.get("wip") or {}).items()},
             wip_blocks=bool(doc.get("wip_blocks", False)),
+            done_shown=str(doc.get("done_shown") or "week"),
         )
 
 

@@ -105,6 +105,7 @@ async def test_done_work_is_never_late_and_queries_leave_it_out(team_ws):
     team_ws.apply(Move(5, "done"))  # "Design settings page", due 2026-11-20: five days before today
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.press("2", "H")  # finished last week (the clock is pinned): older than the done window
         await pilot.pause()
         board = app.screen.query_one(Board)
         done = next(column for column in board.columns if column.status == "done")
@@ -355,3 +356,105 @@ async def test_lists_have_no_sideways_scrollbar(big_workspace):
             assert not column.list.show_horizontal_scrollbar, column.status
         todo = app.screen.query_one(Board).columns[0].list
         assert todo.show_vertical_scrollbar  # 300 cards: it does scroll down
+
+
+async def test_field_by_field_triage_stays_on_the_item_until_it_leaves_the_inbox(team_ws):
+    """Field-by-field triage (o, d, w) jumped to the next item after each field, so filling three answers of
+    one item cost a k after each. Now a field keeps the cursor on the item; accepting moves on."""
+    from tui.triage_prompts import AcceptForm
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        inbox = app.screen.query_one(InboxPane).list
+        await pilot.press("o", *"bo", "enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].owner == "bo")
+        await pilot.press("d", *"fri", "enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].due == "2026-11-27")
+        await pilot.press("w", *"finance needs it", "enter")
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].why == "finance needs it")
+        assert inbox.current_id == 8 and app.screen.selected_id == 8
+        await pilot.press("a")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, AcceptForm))
+        await pilot.press("ctrl+s")  # the form holds what was set
+        assert await wait_for(pilot, lambda: fresh(team_ws).items[8].status == "todo")
+        item = fresh(team_ws).items[8]
+        assert (item.owner, item.due, item.why) == ("bo", "2026-11-27", "finance needs it")
+        await pilot.pause()
+        assert inbox.current_id == 9
+
+
+async def test_swimlanes_line_up_across_the_columns_and_scroll_together(tmp_path):
+    """A lane is one band through every column (it starts at the same row in each), the columns scroll
+    together, and the lane at the top is named above them when its header has scrolled away."""
+    from datetime import date
+
+    from data.demo import make_demo
+    from widgets.board_rows import PAD
+
+    day = date(2026, 11, 25)
+    ws = Workspace(make_demo(tmp_path / "worktop.json", items=400, seed=1, today=day), actor="ana", today=day)
+    app = make_app(ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("2", "L")
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        columns = [column.list for column in board.columns]
+        headers = [[i for i, row in enumerate(lst.rows) if PAD < row < 0] for lst in columns]
+        assert len(headers[0]) >= 5 and all(h == headers[0] for h in headers)  # same bands, same rows
+        assert len({len(lst.rows) for lst in columns}) == 1
+        first = columns[0].rows[headers[0][0] + 1]
+        assert ws.snapshot().items[first].owner == "ana"  # you first
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await pilot.pause()
+        offsets = {lst.scroll_offset.y for lst in columns}
+        assert len(offsets) == 1 and offsets != {0}
+        (offset,) = offsets
+        bar = board.query_one("#lane-bar").render().plain
+        lane = columns[0].rows[max(i for i in headers[0] if i * 2 <= offset)]
+        owner = board._lanes[lane].owner
+        assert (f"@{owner}" if owner else "no owner") in bar and "todo" in bar
+        await pilot.press("l")  # next column: the cursor stays in the same lane
+        await pilot.pause()
+        doing = columns[1]
+        if doing.current_id is not None:
+            assert ws.snapshot().items[doing.current_id].owner == ws.snapshot().items[columns[0].current_id].owner
+
+
+async def test_done_column_shows_this_weeks_done_and_h_shows_the_rest(tmp_path):
+    """The done column held 155 cards of all time; now this week's (the workspace's done_shown), the rest
+    counted in its header, H shows them; S sorts the board and the inbox."""
+    from datetime import date
+
+    from data.demo import make_demo
+
+    day = date(2026, 11, 25)  # a Wednesday: "this week" is from Monday the 23rd
+    ws = Workspace(make_demo(tmp_path / "worktop.json", items=400, seed=1, today=day), actor="ana", today=day)
+    app = make_app(ws)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.pause()
+        board = app.screen.query_one(Board)
+        done = next(column for column in board.columns if column.status == "done")
+        docs = ws.snapshot().docs
+        all_done = [i for i, d in docs.items() if d.get("status") == "done" and d.get("kind") not in ("goal",
+                                                                                                       "recurring")]
+        shown = [row for row in done.list.rows if row >= 0]
+        assert shown and len(shown) < len(all_done)
+        assert all(docs[i]["status_since"][:10] >= "2026-11-23" for i in shown)
+        header = done.query_one(".column-header").render().plain
+        assert f"{len(all_done) - len(shown)} older (H)" in header
+        await pilot.press("2", "H")
+        await pilot.pause()
+        assert len([row for row in done.list.rows if row >= 0]) == len(all_done)
+        await pilot.press("S")  # board order → soonest due
+        await pilot.pause()
+        todo = board.columns[0].list.rows
+        dues = [docs[i].get("due") or "9999" for i in todo]
+        assert dues == sorted(dues) and "by due date" in str(board.border_title)
+        await pilot.press("1", "S", "S")  # inbox: age → due → priority
+        await pilot.pause()
+        inbox = app.screen.query_one(InboxPane)
+        levels = [docs[i].get("priority") or 9 for i in inbox.list.rows]
+        assert levels == sorted(levels) and "by priority" in str(inbox.border_title)

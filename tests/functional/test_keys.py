@@ -175,3 +175,39 @@ async def test_r_is_not_a_write_outside_the_matrix_and_says_so_in_it(team_ws, pa
         assert footer.get("r") == "Responsible"
         await pilot.press("R")
         assert await wait_for(pilot, lambda: type(app.screen).__name__ == "RecurringScreen")
+
+
+def test_every_row_names_an_action_its_widget_has():
+    """A row whose action does not exist would bind a key that silently does nothing."""
+    from textual.widgets import Input
+
+    from tui.app import WorktopApp
+    from tui.conflict import ConflictScreen
+    from tui.editor import ItemEditor
+    from tui.follow import FollowPicker
+    from tui.goto import GotoPrompt
+    from tui.help import HelpScreen
+    from tui.prompts import QuickPrompt, WhyPrompt
+    from tui.recurring_screen import RecurringScreen, RuleForm
+    from tui.triage_prompts import AcceptForm, Prompt
+    from widgets.cell_items import CellItems
+    from widgets.gaps import GapsView
+    from widgets.item_list import ItemList
+    from widgets.matrix import MatrixTable
+    from widgets.owner_field import OwnerField
+
+    owners = {
+        "app": WorktopApp, "screen": MainScreen, "lists": ItemList, "inbox": InboxPane, "board": Board,
+        "matrix": MatrixTable, "cells": CellItems, "gaps": GapsView, "why": WhyPane, "pulse": PulseView,
+        "prompt": QuickPrompt, "text-prompt": WhyPrompt, "triage-prompt": Prompt, "accept": AcceptForm,
+        "editor": ItemEditor, "conflict": ConflictScreen, "recurring": RecurringScreen, "rule-form": RuleForm,
+        "help": HelpScreen, "follow-picker": FollowPicker, "goto": GotoPrompt, "owner-field": OwnerField,
+    }
+    assert set(owners) == set(SCOPES)
+    for key in KEYS:
+        action = key.action
+        owner = owners[key.scope]
+        if action.startswith("screen."):
+            owner, action = MainScreen, action.removeprefix("screen.")
+        name = action.split("(")[0]
+        assert hasattr(owner, f"action_{name}") or (owner is Prompt and hasattr(Input, f"action_{name}")), key

@@ -58,8 +58,10 @@ def test_board_with_a_filter(team_ws, snap_compare):
 
 
 def test_board_with_swimlanes(team_ws, snap_compare):
-    """Board focused with swimlanes on ('lanes by owner' in the title): each column groups its cards
-    under bands '── @ana · 2 ──', '── @bo · 1 ──', '── no owner · 1 ──' (ana, who is 'me', first).
+    """Board focused with swimlanes on ('lanes by owner' in the title): one band per owner through every
+    column, on the same rows ('── @ana · 2 ──' in todo, '── @ana · 0' in the others, then @bo, @cy,
+    'no owner'; ana, who is 'me', first), blank rows under the shorter columns; the lane bar above the
+    columns names the lane at the top.
     The second card, #5 Design settings page, is marked (space: a darker bar) and the cursor moved on
     to #4 Write SAML handler, stepping over the @bo band; the board's bottom border says
     '1 marked: o assign · m move · T tag · s snooze · esc unmark'."""
