@@ -294,6 +294,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _main(words: list[str], at: int | None) -> int:
+    for number, word in enumerate(words, start=1):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode reach Python as surrogates
+            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            _fail(f"argument {number} ({shown}) is not valid UTF-8 text; nothing was done")
+            return EXIT_USAGE
     try:
         command_name = words[at] if at is not None else None
         if command_name is not None:
@@ -352,7 +359,10 @@ def _exit_code(error: Exception) -> int | None:
 
 
 def _fail(message: str) -> None:
-    sys.stderr.write(f"worktop: {message}\n")
+    """One line on stderr; an error may quote the workspace, so control characters are shown as symbols."""
+    from data.model.items import display_width_safe
+
+    sys.stderr.write(f"worktop: {display_width_safe(message)}\n")
 
 
 # -- shared pieces --------------------------------------------------------------
@@ -418,7 +428,7 @@ class _Out:
 
 
 def _warn(result: Result) -> None:
-    for warning in result.warnings:
+    for warning in [*result.warnings, *result.notices]:
         _fail(f"warning: {warning}")
 
 
