@@ -10,7 +10,6 @@ from textual.widgets import Static
 from data.writes.workspace import Snapshot
 from widgets.cards import age, safe
 
-
 MAX_PEERS_SHOWN = 6
 """Names shown in the header; the rest are counted (the follow picker lists everyone)."""
 
