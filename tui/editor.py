@@ -14,9 +14,10 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
-from data.model.items import KINDS, BadValue, Item, coerce_field
+from data.errors import BadValue, Conflict, WorkspaceError
+from data.model.items import KINDS, Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.writes.ops import CreateItem, Move, SetFields
-from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from widgets.cards import safe
 from widgets.safe_text import SafeInput, SafeTextArea

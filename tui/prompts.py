@@ -23,11 +23,12 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from data.errors import BadValue, Conflict
 from data.model.dates import describe_due
-from data.model.items import CLOSED_STATUSES, BadValue, Item, coerce_field
+from data.model.items import CLOSED_STATUSES, Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
-from data.writes.workspace import Conflict, Snapshot
 from widgets.cards import safe
 from widgets.safe_text import SafeInput, SafeTextArea
 

@@ -16,7 +16,7 @@ from rich.text import Text
 
 from data.model.dates import describe_due
 from data.model.items import Item, chain, display_width_safe, missing_answers
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 KIND_MARKS = {
     "goal": "◆",

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
 
 KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
@@ -51,10 +52,6 @@ EDITABLE_FIELDS = (
     "requester",
 )
 """Fields ``SetFields`` accepts by name (status moves go through ``Move``)."""
-
-
-class BadValue(ValueError):
-    """A field value a person typed that cannot be stored; the message says why."""
 
 
 @dataclass(slots=True)

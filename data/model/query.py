@@ -41,7 +41,7 @@ from data.model.dates import BadDate, parse_date
 from data.model.items import ANSWERS, KINDS, Item, inherited_why, missing_answers
 
 if TYPE_CHECKING:
-    from data.writes.workspace import Snapshot
+    from data.model.snapshot import Snapshot
 
 Test = Callable[[Item, "Snapshot"], bool]
 """One term compiled: does the item satisfy it?"""

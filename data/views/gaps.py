@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from data.model.items import CLOSED_STATUSES
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 GAP_ANSWERS = ("who", "when", "how", "why")
 """Every answer a gap can be about, in the order groups are listed."""

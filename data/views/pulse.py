@@ -151,35 +151,23 @@ def percentile_nearest_rank(values: list[float], percent: int) -> float | None:
     return ordered[rank - 1]
 
 
-def status_times(history: dict[str, dict[str, Any]] | None, statuses: tuple[str, ...]
+def status_times(moves: list[tuple[int, str, str]], statuses: tuple[str, ...]
                  ) -> tuple[dict[int, datetime], dict[int, datetime]]:
-    """(started at, finished at) per item id, read from the history.
+    """(started at, finished at) per item id, from the history's status moves (oldest first).
 
     ``statuses`` is the workflow: inbox, board columns…, done.
     """
     started: dict[int, datetime] = {}
     finished: dict[int, datetime] = {}
-    if not history:
-        return started, finished
     done = statuses[-1]
     in_progress = frozenset(statuses[2:-1])
-    entries = history.values()
-    # Keys are written in order (1, 2, 3…); sort only when a hand edit broke that.
-    keys = list(history)
-    if any(int(a) > int(b) for a, b in zip(keys, keys[1:], strict=False)):
-        entries = (history[key] for key in sorted(keys, key=int))
-    for entry in entries:
-        item_id = entry.get("item")
-        change = (entry.get("changes") or {}).get("status")
-        if item_id is None or not isinstance(change, list) or len(change) != 2:
-            continue
-        new = change[1]
+    for item_id, stamp, new in moves:
         if new in in_progress and item_id not in started:
-            at = parse_stamp(entry.get("at"))
+            at = parse_stamp(stamp)
             if at is not None:
                 started[item_id] = at
         elif new == done:
-            at = parse_stamp(entry.get("at"))
+            at = parse_stamp(stamp)
             if at is not None:
                 finished[item_id] = at
     return started, finished
@@ -197,7 +185,7 @@ def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
     done, inbox_status = settings.done, settings.inbox
     board_open = tuple(s for s in settings.board_statuses if s != done)
     first_column = settings.board_statuses[0]
-    started, finished_at = status_times(snapshot.history, statuses)
+    started, finished_at = status_times(snapshot.history.status_moves(), statuses)
     first_week = week_start(today) - timedelta(weeks=max(1, weeks) - 1)
     counts = dict.fromkeys((first_week + timedelta(weeks=n) for n in range(max(1, weeks))), 0)
     finished: list[Finished] = []

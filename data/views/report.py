@@ -51,7 +51,7 @@ def build_report(snapshot: Any, today: date, since: date) -> str:
     done = settings.done
     in_progress = frozenset(settings.statuses[2:-1])
     board_open = frozenset(s for s in settings.board_statuses if s != done)
-    _started, finished_at = status_times(snapshot.history, settings.statuses)
+    _started, finished_at = status_times(snapshot.history.status_moves(), settings.statuses)
     items = snapshot.items
     today_iso = today.isoformat()
     finished: dict[str, list[str]] = {}
