@@ -155,6 +155,7 @@ class Snapshot:
     history: dict[str, dict[str, Any]] | None = field(default=None, repr=False)
     """The raw history table (entries are only ever appended)."""
     _children: dict[int, list[int]] | None = field(default=None, repr=False)
+    _blocking: dict[int, list[int]] | None = field(default=None, repr=False)
 
     def item(self, item_id: int) -> Item:
         try:
@@ -198,6 +199,14 @@ class Snapshot:
                     index.setdefault(item.parent, []).append(item.id)
             self._children = index
         return self._children.get(item_id, [])
+
+    def blocking(self, item_id: int) -> list[int]:
+        """The items that list ``item_id`` in their ``blocked_by`` (done or not), in id order."""
+        if self._blocking is None:
+            from data.model.dependencies import blocking_index
+
+            self._blocking = blocking_index(self.docs)
+        return self._blocking.get(item_id, [])
 
 
 def snapshot_from_data(data: dict[str, Any],
@@ -298,6 +307,17 @@ class Transaction:
 
     def item(self, item_id: int) -> Item:
         return Item.from_doc(item_id, self.raw_item(item_id))
+
+    def has_item(self, item_id: int) -> bool:
+        return str(item_id) in self.db.storage.read().get("items", {})
+
+    def item_docs(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """Every item's stored document as it stands in this transaction, to read.
+
+        For scans (who is blocked by an item, what a column holds); to change a
+        document ask :meth:`raw_item` for it, which copies it first.
+        """
+        return ((int(key), doc) for key, doc in self.db.storage.read().get("items", {}).items())
 
     def has_person(self, handle: str) -> bool:
         return any(doc.get("handle") == handle for doc in self.db.storage.read().get("people", {}).values())

@@ -177,6 +177,7 @@ query terms (all must hold; quote terms with < > # or spaces for the shell):
   owner:ana  owner:none  owner:me  status:doing  kind:request  #tag  -#tag
   due<fri  due<=+3d  due>2026-12-01  due:none  overdue  why:none
   missing:who|when|how|why|any  requester:bo  parent:12  priority:1
+  blocked (waits on open work)  blocking (open work others wait on)  blocked_by:15
   any other word: in the title or body (any case); -TERM negates a term
 example: worktop ls 'owner:me due<fri -#later'
 """
@@ -262,7 +263,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", "set fields: worktop set 12 owner=ana due=fri tags=ops,api", "items:run_set", "writes", (
         ID,
         Arg("assignments", many=True, metavar="FIELD=VALUE",
-            help="title, body, kind, owner, due, snoozed_until, parent, goal, why, tags, priority, requester; "
+            help="title, body, kind, owner, due, snoozed_until, parent, goal, why, tags, priority, requester, "
+            "blocked_by (ids: 15,16); "
             "an empty value clears the field"),
     )),
     Command("move", "move an item to a status (a board column, done, archived)", "items:run_move", "writes", (
@@ -307,6 +309,14 @@ COMMANDS: tuple[Command, ...] = (
     Command("snooze", "triage: hide an inbox item until a later day", "triage:run_snooze", "writes", (
         ID, Arg("date", metavar="DATE", help="mon, +1w, 2026-12-01, …"),
     )),
+    Command("block", "make an item wait on others: worktop block 12 --by 15 [--by 16] (a cycle is refused)",
+            "dependencies:run_block", "writes", (
+                ID, Arg("--by", many=True, required=True, metavar="ID", help="an item it waits on (repeat, or 15,16)"),
+            )),
+    Command("unblock", "stop an item waiting: worktop unblock 12 --by 15 (without --by: on anything)",
+            "dependencies:run_unblock", "writes", (
+                ID, Arg("--by", many=True, metavar="ID", help="a blocker to take off (repeat, or 15,16)"),
+            )),
     Command("every", "make a recurring workflow: worktop every 'every monday' Weekly release --owner ana",
             "workflows:run_every", "writes", (
                 Arg("rule", metavar="RULE", help="'every monday', 'every 2 weeks', 'every weekday', "
