@@ -9,7 +9,9 @@ Work
 Finished at
     The last time the history records a move into the done status, for items
     that are done now (an item reopened since is not finished). Items done
-    without such an entry (a demo, an imported file) use ``status_since``.
+    without such an entry (a demo, an imported file) use ``status_since``; an
+    import's own entries are not read here, since it sets ``status_since`` to
+    when the source says the work was finished.
 
 Started at
     The first move into an in-progress status: any workflow status after the
@@ -179,8 +181,8 @@ def status_times(history: dict[str, dict[str, Any]] | None, statuses: tuple[str,
     for entry in entries:
         item_id = entry.get("item")
         change = (entry.get("changes") or {}).get("status")
-        if item_id is None or not isinstance(change, list) or len(change) != 2:
-            continue
+        if item_id is None or not isinstance(change, list) or len(change) != 2 or entry.get("via") == "import":
+            continue  # an import says when work was done elsewhere (status_since), not on the day it came in
         new = change[1]
         if new in in_progress and item_id not in started:
             at = parse_stamp(entry.get("at"))

@@ -272,6 +272,7 @@ class Transaction:
         self.entries: list[dict[str, Any]] = []
         self.warnings: list[str] = []
         self._copied: set[str] = set()
+        self._next_item_id: int | None = None
         for table in (self.items, self.people, self.history, self.meta_table):
             # TinyDB caches query results and the next id per Table object; both
             # are stale once another process has written the file.
@@ -310,6 +311,21 @@ class Transaction:
 
     def has_item(self, item_id: int) -> bool:
         return str(item_id) in self.db.storage.read().get("items", {})
+
+    def insert_item(self, doc: dict[str, Any]) -> int:
+        """Store a new item's document under the next free id (TinyDB's rule: one more than the largest).
+
+        For operations that make many items in one write (an import): the next id
+        is remembered, so each insert costs the same however many came before.
+        """
+        table = self.db.storage.read().setdefault("items", {})
+        if self._next_item_id is None or str(self._next_item_id) in table:  # another op inserted meanwhile
+            self._next_item_id = max(map(int, table), default=0) + 1
+        item_id = self._next_item_id
+        table[str(item_id)] = doc
+        self._copied.add(str(item_id))
+        self._next_item_id += 1
+        return item_id
 
     def item_docs(self) -> Iterator[tuple[int, dict[str, Any]]]:
         """Every item's stored document as it stands in this transaction, to read.

@@ -160,6 +160,10 @@ def run_show(args: argparse.Namespace) -> int:
             row(name if index == 0 else "", text)
     if item.requester:
         row("requester", out.safe(item.requester))
+    source = item.doc.get("source")
+    if isinstance(source, dict) and source.get("system"):
+        row("source", out.safe(f"{source['system']} {source.get('id', '')}".strip())
+            + " (`worktop show ID --json` lists the fields kept from it)" * bool(source.get("fields")))
     if item.tags:
         row("tags", " ".join(f"#{out.safe(tag)}" for tag in item.tags))
     if item.priority is not None:

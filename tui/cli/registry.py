@@ -207,6 +207,30 @@ changes instances not yet started and dated today or later, except fields someon
 changed on the instance itself.
 """
 
+IMPORT_HELP = """\
+where each file comes from:
+  Taskwarrior  task export > tasks.json                 (2.6 or 3.x; or: task export | worktop import - --from taskwarrior)
+  todo.txt     the todo.txt (and done.txt) file itself
+  Linear       Settings → Import / Export → Export CSV; any other CSV: --map title=Name,owner=Who,due=Deadline
+  GitHub       gh issue list --state all --limit 1000 --json number,title,body,state,labels,assignees,milestone,createdAt,closedAt,url > issues.json
+  Trello       board menu → Print, export and share → Export as JSON
+the import is one write: all of it or nothing. Importing the same source again
+updates what came from it (found by the source's own ids) and never duplicates;
+a field changed in worktop stays unless the source changed it too. Fields
+worktop has no place for are kept on the item (worktop show --json).
+"""
+
+EXPORT_HELP = """\
+formats: taskwarrior (for `task import`), todotxt, csv (opens in a spreadsheet:
+a header, ISO dates, RFC 4180 quoting, formula-looking cells made safe), json
+(the stored items). Every item is exported, done and archived too; a query
+(as for ls) narrows it: worktop export --to csv 'owner:ana -status:archived'
+"""
+
+IMPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "github", "trello")
+EXPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "json")
+"""As :mod:`data.interchange` reads and writes them (not imported here: ``worktop add`` would pay for it)."""
+
 # -- arguments used by several commands ---------------------------------------------------
 
 ID = Arg("id", metavar="ID")
@@ -317,6 +341,23 @@ COMMANDS: tuple[Command, ...] = (
             "dependencies:run_unblock", "writes", (
                 ID, Arg("--by", many=True, metavar="ID", help="a blocker to take off (repeat, or 15,16)"),
             )),
+    Command("import", "bring work in: Taskwarrior, todo.txt, CSV (Linear's, or any with --map), GitHub issues, Trello",
+            "interchange:run_import", "writes", (
+                Arg("file", metavar="FILE", help="the export to read; - reads standard input"),
+                Arg("--from", dest="source_format", choices=IMPORT_FORMATS,
+                    help="its format (default: told from the file when that is unambiguous)"),
+                Arg("--dry-run", kind="flag", help="say what would be new, updated and skipped; write nothing"),
+                Arg("--map", metavar="FIELD=COLUMN,…", help="CSV: the column of each field, e.g. title=Name,owner=Who"),
+                Arg("--statuses", metavar="NAME=STATUS,…",
+                    help="where a source's status or Trello list goes, e.g. 'Backlog=todo,QA=review'"),
+                Arg("--add-people", kind="flag", help="add the people the source names as owners (else they are listed)"),
+            ), epilog=IMPORT_HELP),
+    Command("export", "take work out: Taskwarrior JSON (for task import), todo.txt, CSV or JSON; a query narrows it",
+            "interchange:run_export", "reads", (
+                Arg("query", many=True, required=False, metavar="QUERY"),
+                Arg("--to", required=True, choices=EXPORT_FORMATS, help="the format"),
+                Arg("--output", aliases=("-o",), metavar="FILE", help="write to FILE (default: standard output)"),
+            ), epilog=EXPORT_HELP, query_arg="query"),
     Command("every", "make a recurring workflow: worktop every 'every monday' Weekly release --owner ana",
             "workflows:run_every", "writes", (
                 Arg("rule", metavar="RULE", help="'every monday', 'every 2 weeks', 'every weekday', "
