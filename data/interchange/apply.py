@@ -64,7 +64,12 @@ class ImportReport:
 
 def value_hash(value: Any) -> str:
     """A short, stable digest of a mapped value (what ``source.seen`` keeps)."""
+    if value is None or value == "" or value == []:  # most fields of most records: no need to hash again
+        return _EMPTY_HASHES[type(value)]
     return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=5).hexdigest()
+
+
+_EMPTY_HASHES = {type(v): hashlib.blake2b(orjson.dumps(v), digest_size=5).hexdigest() for v in (None, "", [])}
 
 
 def _norm(value: Any) -> Any:
@@ -89,6 +94,7 @@ class ImportItems:
         parsed, report = self.parsed, self.report
         report.skipped.extend(parsed.skipped)
         settings = txn.settings
+        self._done = settings.done
         system = parsed.system
         self.statuses = {name.strip().lower(): status.strip().lower() for name, status in self.statuses.items()}
         for name, status in self.statuses.items():
@@ -250,7 +256,10 @@ class ImportItems:
             wanted = record.status.strip().lower()
             status = self.statuses.get(wanted) or (wanted if wanted in settings.all_statuses else "")
         if not status:
-            status = _status_for(record.state, settings)
+            state = record.state
+            if state == "todo" and record.snoozed_until and record.snoozed_until > today.isoformat():
+                state = "inbox"  # waiting (Taskwarrior's wait, todo.txt's t:): hidden in the inbox until its day
+            status = _status_for(state, settings)
         kind = record.kind if record.kind in ("goal", "project", "workstream", "task", "request", "recurring",
                                               "operation") else "task"
         rule = rule_start = None
@@ -316,7 +325,7 @@ class ImportItems:
             doc["decline_reason"] = f"closed in {system}"
         doc.update(created_at=record.created_at or txn.now, created_by=txn.actor, updated_at=txn.now,
                    updated_by=txn.actor, status_since=self._since(record, status, txn), rank=ranks[status],
-                   source=self._source(record, want, system))
+                   source=self._source(record, {name: value_hash(want.get(name)) for name in MAPPED}, system))
         item_id = txn.insert_item(doc)
         txn.record("create", item_id, {k: [None, v] for k, v in doc.items() if k not in _BOOKKEEPING},
                    f"imported #{item_id} {want['title'][:60]} from {system}")
@@ -326,18 +335,24 @@ class ImportItems:
     def _update(self, txn: Transaction, item_id: int, record: Record, want: dict[str, Any], ranks: dict[str, float],
                 current: dict[str, Any], system: str) -> list[str]:
         seen = _seen(current, record.key)
+        hashes = {name: value_hash(want.get(name)) for name in MAPPED}
         changes: dict[str, list[Any]] = {}
         for name in MAPPED:
-            value = want.get(name)
-            if seen.get(name) == value_hash(value):
+            if seen.get(name) == hashes[name]:
                 continue  # the source still says what it said last time: worktop's value stands
-            old = current.get(name)
+            value, old = want.get(name), current.get(name)
             if _norm(old) != _norm(value):
                 changes[name] = [old, value]
-        known = {(entry.get("at"), entry.get("text")) for entry in current.get("why_log") or []}
+        known = {(entry.get("at"), entry.get("text")) for entry in current.get("why_log") or []} \
+            if record.notes else set()
         notes = [self._note(txn, note) for note in record.notes if (note.at, note.text) not in known]
         if self.dry_run:
             return [*changes, *(["notes"] if notes else [])]
+        source = self._source(record, hashes, system)
+        if not changes and not notes:
+            if current.get("source") != source:
+                txn.raw_item(item_id)["source"] = source  # stored with the next write; nothing to show for it
+            return []
         doc = txn.raw_item(item_id)
         for name, (_old, value) in changes.items():
             if _norm(value) is None:
@@ -359,9 +374,7 @@ class ImportItems:
             doc["status_since"] = self._since(record, status, txn)
             if status == "declined" and not doc.get("decline_reason"):
                 doc["decline_reason"] = f"closed in {system}"
-        doc["source"] = self._source(record, want, system)
-        if not changes:
-            return []
+        doc["source"] = source
         doc["updated_at"], doc["updated_by"] = txn.now, txn.actor
         txn.record("set", item_id, changes, f"import updated {', '.join(changes)} of #{item_id} from {system}")
         txn.entries[-1]["via"] = "import"
@@ -371,18 +384,17 @@ class ImportItems:
     def _note(txn: Transaction, note: Any) -> dict[str, Any]:
         return {"at": note.at, "by": note.by or txn.actor, "text": note.text[:20_000], "kind": "note"}
 
-    @staticmethod
-    def _since(record: Record, status: str, txn: Transaction) -> str:
-        if status in ("declined", "archived") or status == txn.settings.done:
+    def _since(self, record: Record, status: str, txn: Transaction) -> str:
+        if status in CLOSED_STATUSES or status == self._done:
             return record.finished_at or txn.now
         return txn.now
 
     @staticmethod
-    def _source(record: Record, want: dict[str, Any], system: str) -> dict[str, Any]:
+    def _source(record: Record, hashes: dict[str, str], system: str) -> dict[str, Any]:
         source: dict[str, Any] = {"system": system, "id": record.key}
         if record.fields:
             source["fields"] = record.fields
-        source["seen"] = {name: value_hash(want.get(name)) for name in MAPPED}
+        source["seen"] = hashes
         return source
 
 

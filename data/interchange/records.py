@@ -128,8 +128,19 @@ def parse_moment(text: Any) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
+_COMPACT = re.compile(r"(\d{4})(\d\d)(\d\d)T(\d\d)(\d\d)(\d\d)Z")
+"""Taskwarrior's ``20261224T000000Z``: read by slicing (strptime was most of a 10k-task import)."""
+
+
+def _compact(text: Any) -> re.Match[str] | None:
+    return _COMPACT.fullmatch(text) if isinstance(text, str) and len(text) == 16 else None
+
+
 def day_of(text: Any) -> str | None:
     """The ISO date of a source's date or time (a time is read in UTC), or None."""
+    compact = _compact(text)
+    if compact and _valid(compact):
+        return f"{compact[1]}-{compact[2]}-{compact[3]}"
     if isinstance(text, str) and re.fullmatch(r"\d{4}-\d\d-\d\d", text.strip()):
         try:
             return date.fromisoformat(text.strip()).isoformat()
@@ -139,7 +150,20 @@ def day_of(text: Any) -> str | None:
     return moment.astimezone(UTC).date().isoformat() if moment else None
 
 
+def _valid(match: re.Match[str]) -> bool:
+    year, month, day, hour, minute, second = map(int, match.groups())
+    try:
+        datetime(year, month, day, hour, minute, second)
+    except ValueError:
+        return False
+    return True
+
+
 def stamp_of(text: Any) -> str | None:
+    """A source's time as ``YYYY-MM-DDTHH:MM:SSZ`` (UTC), or None."""
+    compact = _compact(text)
+    if compact and _valid(compact):
+        return f"{compact[1]}-{compact[2]}-{compact[3]}T{compact[4]}:{compact[5]}:{compact[6]}Z"
     moment = parse_moment(text)
     return stamp(moment) if moment else None
 
@@ -159,6 +183,9 @@ def handle_for(name: str) -> str:
 
 def tag_for(label: str) -> str:
     """A worktop tag for a label: ``good first issue`` → ``good-first-issue`` (letters, digits, . _ -); may be empty."""
+    lowered = str(label).strip().lower()
+    if is_handle(lowered) and lowered.isascii():
+        return lowered
     text = unicodedata.normalize("NFKD", str(label)).encode("ascii", "ignore").decode().strip().lower()
     text = re.sub(r"[\s/:]+", "-", text)
     return re.sub(r"[^a-z0-9._-]", "", text).strip("-")[:40]

@@ -6,7 +6,8 @@ Reading, per task:
 ``description``                 title (a long or multi-line one spills into the body)
 ``status`` pending              the first board column; with ``start`` the first
                                 in-progress column; with ``wait`` in the future
-                                (2.6, or status ``waiting`` before it) snoozed until then
+                                (2.6, or status ``waiting`` before it) the inbox,
+                                snoozed until then (hidden, as Taskwarrior hides it)
 ``status`` completed / deleted  done / archived, finished at ``end``
 ``status`` recurring            a recurring workflow (``recur``: ``weekly``, ``3wks``,
                                 ``monthly``, ``weekdays``, …; ``until`` ends it); its

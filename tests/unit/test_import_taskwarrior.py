@@ -84,7 +84,7 @@ def test_every_status_and_field_comes_in(run: Any, ws: Path, team_tasks: Taskwar
     deploy = docs["Deploy it"]
     assert deploy["blocked_by"] == [migration["id"]] and deploy["parent"] == ops["id"] and deploy["priority"] == 2
     waiting = docs["Wait for the vendor"]
-    assert waiting["status"] == "todo" and waiting["snoozed_until"] == "2030-03-01" and waiting["priority"] == 3
+    assert waiting["status"] == "inbox" and waiting["snoozed_until"] == "2030-03-01" and waiting["priority"] == 3
     done, gone = docs["Done already"], docs["Thrown away"]
     assert done["status"] == "done" and gone["status"] == "archived"
     assert done["status_since"].endswith("Z") and done["source"]["fields"]["end"]
