@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import work
 from textual.app import App
 from textual.binding import Binding
+from textual.notifications import SeverityLevel
 
 from data.model.items import BadValue
 from data.store.storage import backup_path
@@ -21,10 +24,14 @@ from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Workspac
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
+from widgets.cards import safe
 
 if TYPE_CHECKING:
     from data.writes.undo import UndoHistory
 
+
+EXIT_BUG = 70
+"""Exit code after an unexpected error (EX_SOFTWARE)."""
 
 CLOCK_TICK = 10.0
 """Seconds between redraws of the relative times on screen (header, inbox ages)."""
@@ -55,6 +62,7 @@ class WorktopApp(App):
         self.read_only = not workspace.writable
         self._stop = threading.Event()
         self._undo: UndoHistory | None = None
+        self._told: set[str] = set()
 
     @property
     def undo(self) -> UndoHistory:
@@ -64,6 +72,47 @@ class WorktopApp(App):
 
             self._undo = UndoHistory()
         return self._undo
+
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, from any widget, shows its text inertly.
+
+        Messages quote the workspace (titles, people, errors naming files), so
+        they are never read as markup (``[/]`` in a name would crash the app,
+        ``[link=…]`` would restyle it) and control characters are shown as
+        symbols. ``markup`` is accepted for Textual's signature and ignored.
+        """
+        super().notify(safe(message), title=safe(title), severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug ends the app with one plain message and a log file, never a traceback on the terminal.
+
+        Everything already saved is on disk (each write is atomic and durable
+        before the app moves on). ``WORKTOP_DEBUG=1`` shows Textual's traceback
+        instead. Under a test (``run_test``) the error is still re-raised.
+        """
+        if os.environ.get("WORKTOP_DEBUG"):
+            super()._handle_exception(error)
+            return
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        log = _crash_log(error)
+        self._return_code = EXIT_BUG
+        self._exit_renderables.append(Text(
+            f"worktop stopped on a problem it did not expect ({type(error).__name__}: {safe(str(error))[:200]}). "
+            "Every change saved before is on disk; text typed into an open form was not saved."
+            + (f"\nDetails for a bug report: {log}" if log else "")))
+        self.bell()
+        self._close_messages_no_wait()
+
+    def tell_notices(self, notices: list[str]) -> None:
+        """Show what is wrong beside the workspace (an odd lock file, a backup not kept), each once a session."""
+        for notice in notices:
+            if notice not in self._told:
+                self._told.add(notice)
+                self.notify(notice, title="Something in the workspace folder needs a look", severity="warning",
+                            timeout=12)
 
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
@@ -135,11 +184,13 @@ class WorktopApp(App):
             self.post_message(WorkspaceChanged(snapshot))
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        if self.snapshot is not None and message.snapshot is self.snapshot:
-            return
+        if not self.screen_stack or self.snapshot is not None and message.snapshot is self.snapshot:
+            return  # (no screens: the app is closing, and a watcher's last message arrived late)
         self.show(message.snapshot)
 
     def on_workspace_problem(self, message: WorkspaceProblem) -> None:
+        if not self.screen_stack:
+            return
         if message.message is None:
             if self.problem is not None:
                 self.problem = None
@@ -183,12 +234,13 @@ class WorktopApp(App):
                                       severity="warning")
             return
         try:
-            created, warnings = generate(self.workspace)
+            created, result = generate(self.workspace)
         except (BadValue, WorkspaceError) as error:
             self.call_from_thread(self.notify, f"Recurring instances not made: {error}", severity="error", timeout=8)
             return
+        self.call_from_thread(self.tell_notices, result.notices)
         if report_none:
-            for warning in warnings:
+            for warning in result.warnings:
                 self.call_from_thread(self.notify, warning, severity="warning", timeout=8)
         # Generating read the file, which may be newer than the screen even when nothing
         # was made (another terminal made them): show it, or the watcher's stat check,
@@ -221,6 +273,7 @@ class WorktopApp(App):
             return None
         for warning in result.warnings:
             self.notify(warning, severity="warning")
+        self.tell_notices(result.notices)
         if result.changed:
             from data.writes.undo import UndoStep
 
@@ -230,20 +283,30 @@ class WorktopApp(App):
         return result
 
 
+def _crash_log(error: BaseException) -> str | None:
+    """Write the traceback to a new private file in the temp folder; its path, or None if it could not be written."""
+    import tempfile
+    import traceback
+
+    try:
+        fd, name = tempfile.mkstemp(prefix="worktop-crash-", suffix=".log")
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return None
+    return name
+
+
 def run_app(path: Path, *, actor: str | None = None) -> int:
     """Open the TUI on ``path``; returns the process exit code."""
     import sys
 
-    from data.store.storage import WorkspaceMissing
-
     workspace = Workspace(path, actor=actor)
     try:
         workspace.snapshot()
-    except WorkspaceMissing as error:
-        print(f"worktop: {error}", file=sys.stderr)
-        return 3
     except WorkspaceError as error:
-        print(f"worktop: {error}", file=sys.stderr)
+        print(f"worktop: {safe(str(error))}", file=sys.stderr)
         return 3
-    WorktopApp(workspace).run()
-    return 0
+    app = WorktopApp(workspace)
+    app.run()
+    return app.return_code or 0

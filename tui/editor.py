@@ -12,13 +12,14 @@ from textual.binding import Binding, BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static
 
 from data.model.items import KINDS, BadValue, Item, coerce_field
 from data.writes.ops import CreateItem, Move, SetFields
 from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from widgets.cards import safe
+from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -105,8 +106,8 @@ class ItemEditor(ModalScreen[int | None]):
     def _field(self, name: str) -> ComposeResult:
         item = self.item
         if name in AREA_FIELDS:
-            yield TextArea(getattr(item, name) if item else "", id=f"f-{name}", soft_wrap=True,
-                           classes=f"area-{name}", compact=True)
+            yield SafeTextArea(getattr(item, name) if item else "", id=f"f-{name}", soft_wrap=True,
+                               classes=f"area-{name}", compact=True)
         else:
             value = stored_to_text(name, getattr(item, name)) if item else ""
             if name == "parent" and not item and self.parent_id:
@@ -114,8 +115,8 @@ class ItemEditor(ModalScreen[int | None]):
             suggester = None
             if name in ("owner", "requester"):
                 suggester = SuggestFromList(sorted(self.snapshot.people), case_sensitive=False)
-            yield Input(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
-                        compact=True)
+            yield SafeInput(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
+                            compact=True)
         yield Static("", classes="error", id=f"e-{name}")
 
     def on_mount(self) -> None:
@@ -126,9 +127,9 @@ class ItemEditor(ModalScreen[int | None]):
     def _typed(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in TEXT_FIELDS:
-            values[name] = self.query_one(f"#f-{name}", Input).value
+            values[name] = self.query_one(f"#f-{name}", SafeInput).stored
         for name in AREA_FIELDS:
-            values[name] = self.query_one(f"#f-{name}", TextArea).text
+            values[name] = self.query_one(f"#f-{name}", SafeTextArea).stored
         values["kind"] = self.query_one("#f-kind", Select).value
         values["status"] = self.query_one("#f-status", Select).value
         return values
@@ -312,11 +313,11 @@ class ItemEditor(ModalScreen[int | None]):
 
     def _set_widget(self, name: str, value: Any) -> None:
         if name in AREA_FIELDS:
-            self.query_one(f"#f-{name}", TextArea).text = value or ""
+            self.query_one(f"#f-{name}", SafeTextArea).load(value or "")
         elif name in ("kind", "status"):
             self.query_one(f"#f-{name}", Select).value = value
         else:
-            self.query_one(f"#f-{name}", Input).value = stored_to_text(name, value)
+            self.query_one(f"#f-{name}", SafeInput).load(stored_to_text(name, value))
 
     def _notice(self, message: str, *, error: bool = False) -> None:
         notice = self.query_one("#editor-notice", Static)

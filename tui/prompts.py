@@ -30,6 +30,7 @@ from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
 from data.writes.workspace import Conflict, Snapshot
 from widgets.cards import safe
+from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -81,7 +82,7 @@ class QuickPrompt(ModalScreen[bool]):
 
     def typed(self) -> str:
         widget = self.query_one("#prompt-input")
-        return widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        return widget.stored if isinstance(widget, SafeInput | SafeTextArea) else widget.value  # type: ignore[attr-defined]
 
     def current_text(self) -> Text:
         return Text("")
@@ -149,7 +150,7 @@ class OwnerPrompt(QuickPrompt):
 
     def make_input(self) -> Widget:
         handles = sorted(self.snapshot.people)
-        return Input(value=self.item.owner or "", placeholder="a handle: " + ", ".join(handles[:6]),
+        return SafeInput(value=self.item.owner or "", placeholder="a handle: " + ", ".join(handles[:6]),
                      suggester=SuggestFromList(handles, case_sensitive=False), id="prompt-input")
 
     def current_text(self) -> Text:
@@ -200,7 +201,7 @@ class DuePrompt(QuickPrompt):
     verb = "Due"
 
     def make_input(self) -> Widget:
-        return Input(value=self.item.due or "", placeholder="today, fri, +3d, 2026-12-01", id="prompt-input")
+        return SafeInput(value=self.item.due or "", placeholder="today, fri, +3d, 2026-12-01", id="prompt-input")
 
     def current_text(self) -> Text:
         return Text(f"now: {self.item.due}" if self.item.due else "now: no due date", style="dim")
@@ -233,7 +234,7 @@ class WhyPrompt(QuickPrompt):
     ]
 
     def make_input(self) -> Widget:
-        return TextArea(self.item.why, id="prompt-input", soft_wrap=True, compact=True)
+        return SafeTextArea(self.item.why, id="prompt-input", soft_wrap=True, compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -266,7 +267,7 @@ class NotePrompt(WhyPrompt):
     verb = "Note"
 
     def make_input(self) -> Widget:
-        return TextArea("", id="prompt-input", soft_wrap=True, compact=True)
+        return SafeTextArea("", id="prompt-input", soft_wrap=True, compact=True)
 
     def current_text(self) -> Text:
         return Text("added to the why log; the why itself stays as it is", style="dim")
@@ -293,7 +294,7 @@ class GoalPicker(QuickPrompt):
     NO_GOAL = -1
 
     def make_input(self) -> Widget:
-        return Input(placeholder="filter goals by title or id", id="prompt-input")
+        return SafeInput(placeholder="filter goals by title or id", id="prompt-input")
 
     def extra_widgets(self) -> ComposeResult:
         yield OptionList(id="prompt-goals")

@@ -29,6 +29,7 @@ from data.writes.recurrence import (
 )
 from data.writes.workspace import Snapshot
 from widgets.cards import safe
+from widgets.safe_text import SafeInput
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -203,18 +204,18 @@ class RuleForm(ModalScreen[int | None]):
             yield Static(Text(heading, style="bold"))
             with Grid(id="rule-grid"):
                 yield Label("rule")
-                yield Input(value=self.workflow.rule if self.workflow else "", id="r-rule", compact=True,
+                yield SafeInput(value=self.workflow.rule if self.workflow else "", id="r-rule", compact=True,
                             placeholder="every monday · every 2 weeks · monthly on the 1st · FREQ=…")
                 yield Label("starts")
-                yield Input(id="r-start", compact=True, placeholder="today (or mon, 2026-12-01: what it counts from)")
+                yield SafeInput(id="r-start", compact=True, placeholder="today (or mon, 2026-12-01: what it counts from)")
                 if self.workflow is None:
                     yield Label("title")
-                    yield Input(id="r-title", compact=True, placeholder="Weekly release")
+                    yield SafeInput(id="r-title", compact=True, placeholder="Weekly release")
                     yield Label("owner")
-                    yield Input(id="r-owner", compact=True, placeholder="a handle",
+                    yield SafeInput(id="r-owner", compact=True, placeholder="a handle",
                                 suggester=SuggestFromList(people, case_sensitive=False))
                     yield Label("why")
-                    yield Input(id="r-why", compact=True, placeholder="why it matters (copied into each instance)")
+                    yield SafeInput(id="r-why", compact=True, placeholder="why it matters (copied into each instance)")
             yield Static(id="rule-preview")
             yield Static(Text("ctrl+s save · esc cancel · the template's steps and tags: enter in the list",
                               style="dim"))
@@ -234,7 +235,7 @@ class RuleForm(ModalScreen[int | None]):
 
     def _preview(self) -> None:
         preview = self.query_one("#rule-preview", Static)
-        rule_text = self.query_one("#r-rule", Input).value
+        rule_text = self.query_one("#r-rule", SafeInput).stored
         today = self.app.workspace.today
         if not rule_text.strip():
             preview.update(Text("Type a rule to see its next dates.", style="italic"))
@@ -255,7 +256,7 @@ class RuleForm(ModalScreen[int | None]):
         preview.update(text)
 
     def action_save(self) -> None:
-        rule_text = self.query_one("#r-rule", Input).value
+        rule_text = self.query_one("#r-rule", SafeInput).stored
         start_text = self.query_one("#r-start", Input).value.strip() or None
         if self.workflow is not None:
             ops: list[Any] = [SetRule(self.workflow.id, rule_text, start=start_text), GenerateInstances(self.workflow.id)]

@@ -27,6 +27,7 @@ from data.views.similar import Match, search_items, similar_items
 from data.writes.workspace import Snapshot
 from widgets.cards import KIND_MARKS, safe
 from widgets.owner_field import OwnerField
+from widgets.safe_text import SafeInput
 
 T = TypeVar("T")
 
@@ -107,7 +108,7 @@ class TextPrompt(Prompt[Any]):
         self.preview = preview
 
     def fields(self) -> ComposeResult:
-        yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
+        yield SafeInput(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
         if self.preview is not None:
             yield Static("", id="prompt-preview")
 
@@ -227,7 +228,7 @@ class DuplicatePrompt(Prompt[int]):
         self.matches: list[Match] = []
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="words of the original's title, or its #id", id="prompt-input", compact=True)
+        yield SafeInput(placeholder="words of the original's title, or its #id", id="prompt-input", compact=True)
         yield Static("", id="prompt-preview")
         yield OptionList(id="prompt-options", compact=True)
 
@@ -318,12 +319,12 @@ class AcceptForm(Prompt[AcceptChoice]):
         yield OwnerField(self.people, self.me, value=self.initial["owner"], allow_nobody=True, load=self.load,
                          id="accept-owner")
         yield Static("due", classes="prompt-label")
-        yield Input(value=self.initial["due"], placeholder="fri, +3d, 2026-12-01 (empty: none yet)", id="accept-due",
+        yield SafeInput(value=self.initial["due"], placeholder="fri, +3d, 2026-12-01 (empty: none yet)", id="accept-due",
                     compact=True)
         yield Static("", id="accept-due-preview")
         yield Static("", classes="prompt-error", id="accept-due-error")
         yield Static("why", classes="prompt-label")
-        yield Input(value=self.initial["why"], placeholder="why this matters, in a line (empty: later)",
+        yield SafeInput(value=self.initial["why"], placeholder="why this matters, in a line (empty: later)",
                     id="accept-why", compact=True)
         yield Static("", classes="prompt-error", id="accept-why-error")
 
@@ -373,7 +374,7 @@ class AcceptForm(Prompt[AcceptChoice]):
         if due is False:
             return
         try:
-            why = self.parse_why(self.query_one("#accept-why", Input).value) or None
+            why = self.parse_why(self.query_one("#accept-why", SafeInput).stored) or None
         except BadValue as error:
             self.show_error(str(error), "#accept-why-error")
             return

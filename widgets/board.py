@@ -60,7 +60,7 @@ class BoardColumn(Vertical):
         self._label: Text | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.status, classes="column-header")
+        yield Static(Text(safe(self.status)), classes="column-header")  # status names come from the workspace
         yield ItemList(self._board.render_card, row_height=2, empty_text="no cards", id=f"cards-{self.status}")
 
     @property

@@ -49,7 +49,8 @@ def set_border(widget: object, title: object = _UNSET, subtitle: object = _UNSET
     for name, value in (("border_title", title), ("border_subtitle", subtitle)):
         if value is not _UNSET and last.get(name, _UNSET) != value:
             last[name] = value
-            setattr(widget, name, value)
+            # A plain string would be read as markup, and titles quote the workspace (its name, counts).
+            setattr(widget, name, Text(safe(value)) if isinstance(value, str) else value)
 
 
 def parse_time(stamp: str) -> datetime | None:

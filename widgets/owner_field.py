@@ -19,6 +19,7 @@ from textual.widgets.option_list import Option
 from data.model.items import Person
 from data.views.similar import PersonMatch, match_people
 from widgets.cards import safe
+from widgets.safe_text import SafeInput
 
 
 class OwnerField(Vertical):
@@ -59,7 +60,7 @@ class OwnerField(Vertical):
         self.matches: list[PersonMatch | None] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self._initial, placeholder="type a name; enter picks the highlighted one", compact=True)
+        yield SafeInput(value=self._initial, placeholder="type a name; enter picks the highlighted one", compact=True)
         yield OptionList(compact=True)
 
     def on_mount(self) -> None:

@@ -26,8 +26,11 @@ import errno
 import fcntl
 import gc
 import os
+import re
+import stat
 import time
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from itertools import compress
 from operator import is_not
 from pathlib import Path
@@ -35,6 +38,17 @@ from typing import Any
 
 import orjson
 from tinydb.storages import Storage
+
+from data.model.documents import ITEM_FIELD_TYPES, PERSON_FIELD_TYPES, first_damaged
+from data.store.safe_open import (
+    TooLarge,
+    Untrusted,
+    describe,
+    open_folder,
+    open_regular,
+    read_regular,
+    unlink_if_regular,
+)
 
 FORMAT = "worktop"
 """Value of ``meta.format`` that marks a file as a worktop workspace."""
@@ -79,6 +93,18 @@ NOTE_GRACE = 0.003
 CHANGE_NOTE_MAX_BYTES = 512 * 1024
 """A write that changed more than this (an import, a bulk edit of thousands) leaves no note."""
 
+
+WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
+"""The largest workspace file worktop reads (about 600k items): a bigger one is refused, not read into memory."""
+
+CHANGE_NOTE_READ_LIMIT = CHANGE_NOTE_STEPS * CHANGE_NOTE_MAX_BYTES + 64 * 1024
+"""The most of a change note worktop reads; a bigger one is not a note worktop wrote."""
+
+LOCK_WAIT = 10.0
+"""Seconds a writer waits for the lock before giving up with a message naming who holds it."""
+
+FILE_MODE_MASK = 0o666
+"""Permission bits a data file may carry over from the file it replaces: never execute, setuid or sticky."""
 
 StatKey = tuple[int, int, int, int]
 
@@ -135,6 +161,17 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
             raise WorkspaceUnreadable(
                 f"{path}: {table} entry {key!r} is not a document with a numeric id; nothing was written"
             )
+    for table, types, name in (("items", ITEM_FIELD_TYPES, "item #{}"), ("people", PERSON_FIELD_TYPES, "person {}")):
+        damaged = first_damaged(data[table], types)
+        if damaged is not None:
+            key, problem = damaged
+            raise WorkspaceUnreadable(f"{path}: {name.format(key)}: {problem}; nothing was written "
+                                      "(fix or remove that document, or restore the backup)")
+    last = doc.get("last_change")
+    if last is not None and not (isinstance(last, dict) and all(type(v) in (str, int) for v in last.values())):
+        raise WorkspaceUnreadable(f"{path}: meta last_change {last!r:.60} is not a change summary; nothing was written")
+    if not isinstance(doc.get("name", ""), str):
+        raise WorkspaceUnreadable(f"{path}: meta name {doc['name']!r:.60} is not text; nothing was written")
     return data
 
 
@@ -173,45 +210,63 @@ def parse(raw: bytes, path: Path) -> dict[str, Any]:
 
 def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
     """Read and parse the file; the stat key is taken from the open descriptor."""
+    raw, st = read_bytes(path)
+    return parse(raw, path), key_of(st)
+
+
+def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
+    """The workspace file's bytes and stat, read as a file another person may have replaced.
+
+    A link, FIFO, folder or device at the path, or a file over
+    :data:`WORKSPACE_MAX_BYTES`, is refused with a message saying what is there.
+    """
     try:
-        with open(path, "rb") as handle:
-            st = os.fstat(handle.fileno())
-            raw = handle.read()
+        return read_regular(path, WORKSPACE_MAX_BYTES)
     except FileNotFoundError:
         raise WorkspaceMissing(
             f"no workspace at {path}; create one with `worktop init {path}` "
             f"(or `worktop demo {path}` for one with sample work)"
         ) from None
-    except IsADirectoryError:
-        raise WorkspaceUnreadable(f"{path} is a folder, not a workspace file") from None
+    except Untrusted as error:
+        raise WorkspaceUnreadable(f"{path} is {error.found}, not a workspace file; nothing was written") from None
+    except TooLarge as error:
+        raise WorkspaceUnreadable(f"{error}; it is not read, and nothing was written") from None
     except PermissionError:
         from data.store.sharing import read_problem
 
         reason = read_problem(path)
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
-    return parse(raw, path), key_of(st)
+    except OSError as error:
+        raise WorkspaceUnreadable(f"{path} cannot be read ({error.strerror or error}); nothing was written") from None
 
 
 def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True,
-                 on_replaced: Callable[[], None] | None = None) -> None:
+                 on_replaced: Callable[[], None] | None = None) -> list[str]:
     """Replace ``path`` with ``payload`` so readers see the old or new file, never a mix.
 
-    The temp file gets the old file's permission bits and group (so a group-shared
+    The temp file gets the old file's read/write bits and group (so a group-shared
     workspace stays group-writable whoever writes last); the old version becomes
     ``NAME.bak``; the folder is fsync'd so the rename itself is durable.
     Call it with the workspace's lock held (:func:`exclusive_lock`): temp files
     of other writers are then leftovers of a killed one, and are removed.
+
+    Returns:
+        Warnings for the person (the backup could not be kept, and why); the
+        write itself succeeded.
     """
     folder = path.parent
+    warnings: list[str] = []
     _remove_stale_temps(path)
     try:
-        old = os.stat(path)
+        old: os.stat_result | None = os.lstat(path)
     except FileNotFoundError:
         old = None
+    if old is not None and not stat.S_ISREG(old.st_mode):
+        raise WorkspaceUnreadable(f"{path} is {describe(old.st_mode)}, not a workspace file; nothing was written")
     fd, tmp_name = _make_temp(path)
     try:
         if old is not None:
-            os.fchmod(fd, old.st_mode & 0o7777)
+            os.fchmod(fd, old.st_mode & FILE_MODE_MASK)
             if old.st_gid != os.getegid():
                 with contextlib.suppress(PermissionError):
                     os.fchown(fd, -1, old.st_gid)
@@ -232,7 +287,9 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True,
     os.close(fd)
     try:
         if old is not None and keep_backup:
-            _keep_backup(path)
+            problem = _keep_backup(path)
+            if problem:
+                warnings.append(problem)
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -241,6 +298,7 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True,
     if on_replaced is not None:
         on_replaced()  # before the folder fsync: readers woken by the rename find what it leaves
     _fsync_folder(folder)
+    return warnings
 
 
 def _make_temp(path: Path) -> tuple[int, str]:
@@ -259,63 +317,198 @@ def _make_temp(path: Path) -> tuple[int, str]:
     raise FileExistsError(errno.EEXIST, "no unused temp file name", str(path.parent))
 
 
+def _temp_names(path: Path) -> re.Pattern[str]:
+    """The names worktop's own writers give their temp files beside ``path`` (and nothing else)."""
+    name = re.escape(path.name)
+    return re.compile(rf"\.{name}\.(?:changes\.)?[0-9a-f]{{12}}\.tmp|\.{name}\.bak\.[0-9]+\.tmp")
+
+
 def _remove_stale_temps(path: Path) -> None:
-    """Delete ``.NAME.*.tmp`` files a writer killed mid-write left (each a whole copy of the file)."""
-    prefix = f".{path.name}."
-    with contextlib.suppress(OSError), os.scandir(path.parent) as entries:
-        for entry in entries:
-            if entry.name.startswith(prefix) and entry.name.endswith(".tmp"):
-                with contextlib.suppress(OSError):
-                    os.unlink(entry.path)
+    """Delete temp files a writer killed mid-write left (each a whole copy of the file).
+
+    Only names worktop's writers make, only regular files or links (a link is
+    removed, never what it points to), by name inside the folder's descriptor.
+    """
+    pattern = _temp_names(path)
+    with contextlib.suppress(OSError):
+        folder = open_folder(path.parent)
+        try:
+            for name in os.listdir(folder):
+                if pattern.fullmatch(name):
+                    unlink_if_regular(name, folder)
+        finally:
+            os.close(folder)
 
 
-def _keep_backup(path: Path) -> None:
-    """Hard-link the current file as ``NAME.bak`` (atomically replacing the old backup)."""
+def _keep_backup(path: Path) -> str | None:
+    """Hard-link the current file as ``NAME.bak`` (atomically replacing the old backup).
+
+    Returns what went wrong, in words, when no backup could be kept: the write
+    goes ahead (the atomic replace protects the file), but the person should
+    know the backup now lags behind.
+    """
     bak = backup_path(path)
     tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
     try:
-        os.link(path, tmp)
-    except OSError:
-        return  # filesystems without hard links: the atomic replace still protects the file
-    os.replace(tmp, bak)
+        os.link(path, tmp, follow_symlinks=False)
+    except OSError as error:
+        return f"the backup {bak} was not kept ({error.strerror or error}); it holds an older version"
+    try:
+        os.replace(tmp, bak)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        what = "a folder" if error.errno in (errno.EISDIR, errno.ENOTEMPTY, errno.EEXIST) else error.strerror
+        return f"the backup was not kept: {bak} is {what}; the workspace itself was saved"
     # rename() between two links of one file does nothing and leaves tmp: the case when a writer
     # was killed after linking the backup but before replacing the file.
     with contextlib.suppress(FileNotFoundError):
         os.unlink(tmp)
+    return None
 
 
 def _fsync_folder(folder: Path) -> None:
     with contextlib.suppress(OSError):
-        dir_fd = os.open(folder, os.O_RDONLY)
+        dir_fd = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
         try:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
 
 
-@contextlib.contextmanager
-def exclusive_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive ``flock`` on the workspace's sidecar lock file.
+class LockHeld(WorkspaceError):
+    """Another process has held the workspace lock for longer than a write ever takes."""
 
-    The lock file is created group-writable beside the workspace. A process that
-    cannot create or open it for writing opens it read-only (flock works on any
-    descriptor); if it cannot open it at all, writing is not possible anyway.
+
+@dataclass
+class Lock:
+    """A held workspace lock, and what the person should hear about it."""
+
+    warnings: list[str] = field(default_factory=list)
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[Lock]:
+    """Hold the workspace's exclusive lock: an ``flock`` on its folder, and on the sidecar lock file.
+
+    The folder's lock is the one that counts: nobody in the group can delete or
+    replace the folder the way they can any file in it (a ``git clean`` or a
+    cleanup job that removes ``.NAME.lock`` while writers run would otherwise
+    let two of them in at once). The lock file is kept for worktops before this
+    one, which lock only it; it must be a regular file (a link, FIFO or folder
+    there is ignored, with a warning) and is checked, once locked, to still be
+    the file at its path.
+
+    Waits up to ``wait`` seconds, then raises :class:`LockHeld` naming the
+    process that holds it (a member can hold a lock forever; nobody's save may
+    freeze for good).
     """
-    lock = lock_path(path)
+    held = Lock()
+    deadline = time.monotonic() + wait
+    folder = _open_lock_folder(path)
     try:
-        fd = os.open(lock, os.O_RDWR | os.O_CREAT, 0o666)
-    except PermissionError:
+        if folder is not None:
+            _flock(folder, deadline, path, wait)
+        lock_fd = _lock_file(path, deadline, wait, held, folder)
         try:
-            fd = os.open(lock, os.O_RDONLY)
-        except OSError:
-            raise ReadOnlyWorkspace(f"cannot take the lock {lock}; the workspace is read-only for you") from None
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
-        yield
+            yield held
+        finally:
+            if lock_fd is not None:
+                os.close(lock_fd)  # closing releases the flock
     finally:
-        os.close(fd)  # closing releases the flock
+        if folder is not None:
+            os.close(folder)
+
+
+def _open_lock_folder(path: Path) -> int | None:
+    """The workspace folder's descriptor to ``flock``, or None where folders cannot be locked (then the file alone)."""
+    try:
+        return open_folder(path.parent)
+    except Untrusted as error:
+        raise WorkspaceError(f"{error}; nothing was written") from None
+    except FileNotFoundError:
+        raise WorkspaceMissing(f"folder {path.parent} does not exist") from None
+    except PermissionError:
+        return None  # a folder one may enter but not list: the lock file still works
+
+
+def _flock(fd: int, deadline: float, path: Path, wait: float) -> None:
+    """``flock(LOCK_EX)`` on ``fd``, waiting until ``deadline`` (polling: a blocking flock cannot time out)."""
+    pause = 0.0005
+    while True:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            return
+        except BlockingIOError:
+            pass
+        except OSError as error:
+            if error.errno in (errno.ENOLCK, errno.EBADF, errno.EINVAL, errno.EOPNOTSUPP):
+                return  # no locks on this filesystem (some network ones): nothing better to do
+            raise
+        if time.monotonic() > deadline:
+            raise LockHeld(f"{path} has been locked by {_lock_holder(fd)} for over {wait:.0f} s; "
+                           "nothing was written (try again, or ask them to close it)")
+        time.sleep(pause)
+        pause = min(pause * 2, 0.005)
+
+
+def _lock_file(path: Path, deadline: float, wait: float, held: Lock, folder: int | None) -> int | None:
+    """Open and lock the sidecar lock file; None when it is not a regular file (ignored, with a warning)."""
+    lock = lock_path(path)
+    for _ in range(100):
+        try:
+            fd = open_regular(lock.name if folder is not None else lock, os.O_RDWR | os.O_CREAT, 0o666, dir_fd=folder)
+        except Untrusted as error:
+            error = Untrusted(lock, error.found)
+            if folder is None:
+                raise WorkspaceError(f"{error}; nothing was written (remove it: worktop makes a new one)") from None
+            held.warnings.append(f"{error}: ignored (the workspace is locked through its folder); "
+                                 "remove it and worktop makes a new one")
+            return None
+        except PermissionError:
+            try:
+                fd = open_regular(lock, os.O_RDONLY)  # flock works on any descriptor
+            except OSError:
+                if folder is not None:
+                    return None  # the folder's lock holds; this user cannot make the file
+                raise ReadOnlyWorkspace(f"cannot take the lock {lock}; the workspace is read-only for you") from None
+        try:
+            _flock(fd, deadline, path, wait)
+            try:
+                same = os.path.samestat(os.fstat(fd), os.lstat(lock))
+            except FileNotFoundError:
+                same = False
+            if same:
+                return fd
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # removed or replaced while we waited: lock the file that is there now
+    raise WorkspaceError(f"{lock} keeps being replaced; nothing was written")
+
+
+def _lock_holder(fd: int) -> str:
+    """Who holds the flock on ``fd``, from /proc/locks: 'process 123 (ana)', or 'another process'."""
+    st = os.fstat(fd)
+    wanted = f"{os.major(st.st_dev):02x}:{os.minor(st.st_dev):02x}:{st.st_ino}"
+    with contextlib.suppress(OSError, ValueError):
+        raw, _ = read_regular("/proc/locks", 1 << 20)
+        for line in raw.decode("ascii", "replace").splitlines():
+            fields = line.split()
+            if len(fields) > 5 and fields[1] == "FLOCK" and fields[5] == wanted and fields[4].isdigit():
+                pid = int(fields[4])
+                return f"process {pid}{_owner_of(pid)}"
+    return "another process"
+
+
+def _owner_of(pid: int) -> str:
+    with contextlib.suppress(OSError, KeyError, ImportError):
+        import pwd
+
+        return f" ({pwd.getpwuid(os.stat(f'/proc/{pid}').st_uid).pw_name})"
+    return ""
 
 
 class WorkspaceStorage(Storage):
@@ -333,6 +526,8 @@ class WorkspaceStorage(Storage):
         self._dirty = False
         self._base: tuple[StatKey, dict[str, Any]] | None = None
         """The cache entry the transaction started from (for the change note)."""
+        self.warnings: list[str] = []
+        """What the last commit could not do beside the write itself (keep the backup), for the person."""
         self.last_patch: tuple[dict[str, Any], dict[str, Any], list[tuple[list[str], list[str]]]] | None = None
         """(old data, new data, the item keys each step set and removed) of the last change note
         followed, so a snapshot of the new data can be patched from one of the old, not rebuilt."""
@@ -356,27 +551,40 @@ class WorkspaceStorage(Storage):
     def load(self) -> dict[str, Any]:
         """The current file's data, parsed again only if the file changed.
 
+        When this process holds the file a change note starts from, the note is
+        applied instead of parsing the new file — but only once the result is
+        proven to be the file: serialised, it must equal the file's bytes (a
+        note is written by whoever wrote last, who may be anyone in the group).
+        Serialising and comparing costs a fraction of a parse.
+
         The returned dict is shared with the cache: callers must not mutate it.
         """
         key = stat_key(self.path)
         if self._cache is not None and key is not None and self._cache[0] == key:
             return self._cache[1]
-        if self._cache is not None and key is not None:
-            data = self._follow_change_note(key)
+        raw, st = read_bytes(self.path)
+        key = key_of(st)
+        if self._cache is not None:
+            if self._cache[0] == key:
+                return self._cache[1]
+            data = self._follow_change_note(key, raw)
             if data is None:
                 # The writer puts its note down just after the rename that may have woken us:
-                # a moment's wait is far cheaper than reading the whole file.
+                # a moment's wait is far cheaper than parsing the whole file.
                 time.sleep(NOTE_GRACE)
-                data = self._follow_change_note(key)
+                data = self._follow_change_note(key, raw)
             if data is not None:
                 self._cache = (key, data)
                 return data
-        data, key = read_file(self.path)
+        data = parse(raw, self.path)
         self._cache = (key, data)
         return data
 
-    def _follow_change_note(self, key: StatKey) -> dict[str, Any] | None:
-        """The data of the file at ``key``, from the cached data and the change note; None if it does not lead there."""
+    def _follow_change_note(self, key: StatKey, raw: bytes) -> dict[str, Any] | None:
+        """The data of the file at ``key`` (whose bytes are ``raw``), from the cache and the change note.
+
+        None if the note does not lead there, or leads to anything but exactly ``raw``.
+        """
         if self._cache is None:
             return None
         steps = read_change_note(self.path)
@@ -394,6 +602,11 @@ class WorkspaceStorage(Storage):
             items.append((list(change.get("set") or ()), list(change.get("del") or ())))
             current = tuple(step["target"])
         if current != key:
+            return None
+        try:
+            if orjson.dumps(data) != raw:
+                return None  # a note that says something the file does not: not believed
+        except orjson.JSONEncodeError:
             return None
         self.last_patch = (base, data, items)
         return data
@@ -426,7 +639,10 @@ class WorkspaceStorage(Storage):
         self._txn, self._dirty = None, False
         if data is None or not dirty:
             return False
-        payload = orjson.dumps(data)
+        try:
+            payload = orjson.dumps(data)
+        except orjson.JSONEncodeError as error:
+            raise WorkspaceError(f"could not write {self.path}: {error}; nothing was changed") from None
         base, self._base = self._base, None
         make_note = prepare_change_note(self.path, base, data)
 
@@ -436,7 +652,9 @@ class WorkspaceStorage(Storage):
                 write_change_note(self.path, make_note(key_of(st)), st)
 
         try:
-            write_atomic(self.path, payload, on_replaced=note)
+            self.warnings = write_atomic(self.path, payload, on_replaced=note)
+        except WorkspaceError:
+            raise
         except PermissionError:
             raise ReadOnlyWorkspace(f"cannot write {self.path} (permission denied); nothing was changed") from None
         except OSError as error:
@@ -500,10 +718,14 @@ def apply_change(data: dict[str, Any], tables: dict[str, Any], path: Path) -> di
 
 
 def read_change_note(path: Path) -> list[dict[str, Any]]:
-    """The change note's steps, oldest first; [] when there is none or it cannot be read."""
+    """The change note's steps, oldest first; [] when there is none or it cannot be read.
+
+    Read as any file another member may have replaced: no link followed, no
+    blocking on a FIFO, at most :data:`CHANGE_NOTE_READ_LIMIT` bytes.
+    """
     try:
-        with open(changes_path(path), "rb") as handle:
-            note = orjson.loads(handle.read())
+        raw, _ = read_regular(changes_path(path), CHANGE_NOTE_READ_LIMIT)
+        note = orjson.loads(raw)
     except (OSError, orjson.JSONDecodeError):
         return []
     steps = note.get("steps") if isinstance(note, dict) and note.get("v") == 1 else None
@@ -550,7 +772,7 @@ def write_change_note(path: Path, payload: bytes, like: os.stat_result) -> None:
     try:
         try:
             with contextlib.suppress(OSError):
-                os.fchmod(fd, like.st_mode & 0o777)
+                os.fchmod(fd, like.st_mode & FILE_MODE_MASK)
                 if like.st_gid != os.getegid():
                     os.fchown(fd, -1, like.st_gid)
             os.write(fd, payload)

@@ -497,11 +497,11 @@ def templates_changed(previous: Any, snapshot: Any) -> bool:
                for item_id in changes)
 
 
-def generate(workspace: Any, template_id: int | None = None) -> tuple[list[int], list[str]]:
-    """Make due instances in a workspace now; (ids made, warnings). Writes only if something was made."""
+def generate(workspace: Any, template_id: int | None = None) -> tuple[list[int], Any]:
+    """Make due instances in a workspace now; (ids made, the write's Result). Writes only if something was made."""
     op = GenerateInstances(template_id)
     result = workspace.apply(op)
-    return list(op.created), list(result.warnings)
+    return list(op.created), result
 
 
 __all__ = [

@@ -255,6 +255,10 @@ class Result:
     item_id: int | None = None
     changed: bool = True
     warnings: list[str] = field(default_factory=list)
+    """What the person should know about this change (a WIP limit passed, …)."""
+    notices: list[str] = field(default_factory=list)
+    """What is wrong beside the workspace but did not stop the write (an odd lock file, a backup not kept);
+    the same every time until someone fixes it, so an app says each once."""
 
 
 class Transaction:
@@ -485,38 +489,42 @@ class Workspace:
             reason = access_problem(self.path)
             raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed"
                                     + (f" ({reason})" if reason else ""))
-        with self._mutex, exclusive_lock(self.path):
-            data = self.storage.begin()
-            try:
-                txn = Transaction(self.db, self.actor, now_iso(), self.today)
-                item_id = None
-                for op in ops:
-                    item_id = op.apply(txn)
-                if not txn.entries:
+        try:
+            with self._mutex, exclusive_lock(self.path) as lock:
+                data = self.storage.begin()
+                try:
+                    txn = Transaction(self.db, self.actor, now_iso(), self.today)
+                    item_id = None
+                    for op in ops:
+                        item_id = op.apply(txn)
+                    if not txn.entries:
+                        self.storage.abort()
+                        return Result(revision=int(data["meta"]["1"].get("revision", 0)), item_id=item_id,
+                                      changed=False, warnings=txn.warnings, notices=lock.warnings)
+                    meta = txn.meta
+                    revision = int(meta.get("revision", 0)) + 1
+                    history = data.setdefault("history", {})
+                    next_key = len(history) + 1
+                    if str(next_key) in history:  # ids not dense (hand-edited file): fall back to a scan
+                        next_key = max(int(k) for k in history) + 1
+                    for offset, entry in enumerate(txn.entries):
+                        entry["rev"] = revision
+                        history[str(next_key + offset)] = entry
+                    summary = txn.entries[0]["summary"]
+                    if len(txn.entries) > 1:
+                        summary += f" and {len(txn.entries) - 1} more"
+                    meta["revision"] = revision
+                    meta["last_change"] = {"revision": revision, "by": self.actor, "at": txn.now, "summary": summary}
+                    self.storage.write(data)
+                    self.storage.commit()
+                except BaseException:
                     self.storage.abort()
-                    return Result(revision=int(data["meta"]["1"].get("revision", 0)), item_id=item_id, changed=False,
-                                  warnings=txn.warnings)
-                meta = txn.meta
-                revision = int(meta.get("revision", 0)) + 1
-                history = data.setdefault("history", {})
-                next_key = len(history) + 1
-                if str(next_key) in history:  # ids not dense (hand-edited file): fall back to a scan
-                    next_key = max(int(k) for k in history) + 1
-                for offset, entry in enumerate(txn.entries):
-                    entry["rev"] = revision
-                    history[str(next_key + offset)] = entry
-                summary = txn.entries[0]["summary"]
-                if len(txn.entries) > 1:
-                    summary += f" and {len(txn.entries) - 1} more"
-                meta["revision"] = revision
-                meta["last_change"] = {"revision": revision, "by": self.actor, "at": txn.now, "summary": summary}
-                self.storage.write(data)
-                self.storage.commit()
-            except BaseException:
-                self.storage.abort()
-                raise
+                    raise
+        except OSError as error:  # anything the folder holds that no check above foresaw: a message, not a crash
+            raise WorkspaceError(f"could not write {self.path}: {error.strerror or error}; nothing was changed") from None
         self.last_written_revision = revision
-        return Result(revision=revision, item_id=item_id, warnings=txn.warnings)
+        return Result(revision=revision, item_id=item_id, warnings=txn.warnings,
+                      notices=lock.warnings + self.storage.warnings)
 
 
 def _person_doc(person: Person) -> dict[str, Any]:

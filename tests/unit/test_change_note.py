@@ -25,15 +25,15 @@ from data.writes.workspace import Workspace
 
 @pytest.fixture
 def parses(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
-    """Every whole-file read in this process, by path."""
+    """Every whole-file parse in this process, by path (following a note reads the bytes, but parses none)."""
     seen: list[Path] = []
-    real = storage.read_file
+    real = storage.parse
 
-    def counting(path: Path) -> Any:
+    def counting(raw: bytes, path: Path) -> Any:
         seen.append(path)
-        return real(path)
+        return real(raw, path)
 
-    monkeypatch.setattr(storage, "read_file", counting)
+    monkeypatch.setattr(storage, "parse", counting)
     return seen
 
 

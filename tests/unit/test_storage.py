@@ -215,11 +215,11 @@ def test_temp_files_left_by_a_killed_writer_are_removed(workspace: Workspace) ->
     """A writer killed between making its temp file and the rename leaves it behind.
 
     Under the lock no other writer can be using one, so the next write removes
-    them; files that merely look alike are left alone.
+    them; files that merely look alike (not names worktop's writers make) are left alone.
     """
     folder = workspace.path.parent
-    litter = [".worktop.json.k3x9_a1b.tmp", ".worktop.json.bak.4242.tmp"]
-    keep = ["notes.tmp", ".other.json.k3x9_a1b.tmp", "worktop.json.tmp"]
+    litter = [".worktop.json.0a1b2c3d4e5f.tmp", ".worktop.json.changes.0a1b2c3d4e5f.tmp", ".worktop.json.bak.4242.tmp"]
+    keep = ["notes.tmp", ".other.json.0a1b2c3d4e5f.tmp", "worktop.json.tmp", ".worktop.json.mine.tmp"]
     for name in litter + keep:
         (folder / name).write_bytes(b"{" * 1000)
     workspace.apply(CreateItem("one"))

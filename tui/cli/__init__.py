@@ -22,7 +22,7 @@ import gc
 import os
 import sys
 
-from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, CliError, exit_code_for, fail
+from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, CliError, exit_code_for, fail
 from tui.cli.parser import build_parser, command_at, negated_terms
 from tui.cli.registry import APP, BY_NAME, COMMANDS
 
@@ -56,6 +56,13 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(words: list[str], at: int | None) -> int:
+    for number, word in enumerate(words, start=1):
+        try:
+            word.encode("utf-8")
+        except UnicodeEncodeError:  # bytes the locale could not decode reach Python as surrogates
+            shown = word.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            fail(f"argument {number} ({shown}) is not valid UTF-8 text; nothing was done")
+            return EXIT_USAGE
     try:
         command = BY_NAME[words[at]] if at is not None else None
         if command is not None:

@@ -56,13 +56,15 @@ def exit_code_for(error: Exception) -> int | None:
 
 
 def fail(message: str) -> None:
-    """One ``worktop: …`` line on stderr."""
-    sys.stderr.write(f"worktop: {message}\n")
+    """One ``worktop: …`` line on stderr; an error may quote the workspace, so control characters show as symbols."""
+    from data.model.items import display_width_safe
+
+    sys.stderr.write(f"worktop: {display_width_safe(message)}\n")
 
 
 def warn(result: Result) -> None:
-    """The warnings an operation left (a WIP limit passed, a blocked card moved on)."""
-    for warning in result.warnings:
+    """The warnings an operation left (a WIP limit passed, a blocked card moved on, a backup not kept)."""
+    for warning in [*result.warnings, *result.notices]:
         fail(f"warning: {warning}")
 
 
