@@ -11,7 +11,7 @@ Each imported item remembers where it came from in ``source``::
 ``id`` is how a re-import finds it again (never a duplicate); ``fields`` holds
 every source field worktop does not map (UDAs, Linear's cycle, a Trello card's
 URL), so nothing is lost; ``seen`` holds a short hash of each mapped value as
-the source last gave it. On a re-import a field is updated only when the
+the source last gave it (an empty value is left out). On a re-import a field is updated only when the
 source's value changed since then, so an owner or due date someone set in
 worktop is not reset by a source that never had one, while a change made at the
 source comes through.
@@ -63,13 +63,29 @@ class ImportReport:
 
 
 def value_hash(value: Any) -> str:
-    """A short, stable digest of a mapped value (what ``source.seen`` keeps)."""
-    if value is None or value == "" or value == []:  # most fields of most records: no need to hash again
-        return _EMPTY_HASHES[type(value)]
+    """A short, stable digest of a mapped value (what ``source.seen`` keeps); ``""`` for an empty one."""
+    if value is None or value == "" or value == []:  # most fields of most records, and not stored in seen
+        return ""
     return hashlib.blake2b(orjson.dumps(value, option=orjson.OPT_SORT_KEYS), digest_size=5).hexdigest()
 
 
-_EMPTY_HASHES = {type(v): hashlib.blake2b(orjson.dumps(v), digest_size=5).hexdigest() for v in (None, "", [])}
+FIELDS_DEPTH = 16
+"""How deeply a kept source field may nest; a deeper one is kept as its JSON text (the workspace's own limit is 64)."""
+
+
+def bounded(fields: dict[str, Any]) -> dict[str, Any]:
+    """``fields`` with any value nested deeper than :data:`FIELDS_DEPTH` kept as JSON text instead."""
+    from data.model.documents import depth
+
+    result = {}
+    for name, value in fields.items():
+        if type(value) in (dict, list) and depth(value, FIELDS_DEPTH) > FIELDS_DEPTH:
+            try:
+                value = orjson.dumps(value).decode()
+            except orjson.JSONEncodeError:
+                value = "(nested too deeply to keep)"
+        result[str(name)] = value
+    return result
 
 
 def _norm(value: Any) -> Any:
@@ -186,7 +202,7 @@ class ImportItems:
                 waits_on[me] = [*waits_on.get(me, []), blocker]
             want["blocked_by"] = [b for b in resolved if b in accepted]
             # The graph the next records are checked against: what this item will hold after the import.
-            keeps = target is not None and seen.get("blocked_by") == value_hash(want["blocked_by"])
+            keeps = target is not None and bool(seen) and seen.get("blocked_by", "") == value_hash(want["blocked_by"])
             waits_on[me] = current if keeps else want["blocked_by"]
 
         if not self.dry_run:
@@ -338,7 +354,7 @@ class ImportItems:
         hashes = {name: value_hash(want.get(name)) for name in MAPPED}
         changes: dict[str, list[Any]] = {}
         for name in MAPPED:
-            if seen.get(name) == hashes[name]:
+            if seen and seen.get(name, "") == hashes[name]:
                 continue  # the source still says what it said last time: worktop's value stands
             value, old = want.get(name), current.get(name)
             if _norm(old) != _norm(value):
@@ -393,8 +409,8 @@ class ImportItems:
     def _source(record: Record, hashes: dict[str, str], system: str) -> dict[str, Any]:
         source: dict[str, Any] = {"system": system, "id": record.key}
         if record.fields:
-            source["fields"] = record.fields
-        source["seen"] = hashes
+            source["fields"] = bounded(record.fields)
+        source["seen"] = {name: digest for name, digest in hashes.items() if digest}
         return source
 
 

@@ -243,3 +243,23 @@ def test_an_imported_task_goes_back_out_with_its_uuid_and_udas(run: Any, ws: Pat
     team_tasks.import_file(out)  # …and ours: same uuids, so the tasks are updated, not added
     descriptions = [task["description"] for task in team_tasks.tasks() if task["status"] != "deleted"]
     assert descriptions.count("Write the migration") == 1
+
+
+def test_a_hostile_export_cannot_damage_the_workspace(run: Any, ws: Path, tmp_path: Path) -> None:
+    """A UDA nested 100 levels deep (the workspace refuses documents nested past 64) and a 50k-character
+    description: both come in, the file stays readable, and nothing is lost."""
+    deep: Any = "bottom"
+    for _ in range(100):
+        deep = {"down": deep}
+    path = tmp_path / "hostile.json"
+    path.write_bytes(orjson.dumps([
+        {"uuid": "11111111-2222-4333-8444-555555555555", "description": "x" * 50_000, "status": "pending",
+         "entry": "20250110T080000Z", "weird": deep, "\x1b]0;pwned\x07": "escape in a UDA name"},
+    ]))
+    result = run("import", path)
+    assert result.code == 0, result.err
+    assert run("ls").code == 0  # the workspace reads back
+    doc = next(iter(items(ws).values()))
+    assert len(doc["title"]) == 200 and doc["title"].endswith("…") and doc["body"].startswith("x" * 100)
+    kept = doc["source"]["fields"]
+    assert orjson.loads(kept["weird"]) == deep and kept["\x1b]0;pwned\x07"] == "escape in a UDA name"
