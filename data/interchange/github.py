@@ -20,9 +20,17 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import orjson
-
-from data.interchange.records import BadSource, Parsed, Record, day_of, fit_title, handle_for, stamp_of, tag_for
+from data.interchange.records import (
+    BadSource,
+    Parsed,
+    Record,
+    day_of,
+    fit_title,
+    handle_for,
+    load_json,
+    stamp_of,
+    tag_for,
+)
 
 SYSTEM = "github"
 
@@ -35,11 +43,7 @@ def looks_like(data: Any) -> bool:
 
 
 def read(text: str, name: str) -> Parsed:
-    try:
-        data = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        line = text.count("\n", 0, error.pos) + 1
-        raise BadSource(f"{name}: not valid JSON (line {line}: {error.msg})") from None
+    data = load_json(text, name)
     if not isinstance(data, list):
         raise BadSource(f"{name}: not a list of issues; make it with `gh issue list --json number,title,body,state,"
                         "labels,assignees,milestone,createdAt,closedAt,url`")

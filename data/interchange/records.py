@@ -98,6 +98,17 @@ class Parsed:
     """Handle → full name of everyone the source names as an owner or author."""
 
 
+def load_json(text: str, name: str) -> Any:
+    """A JSON file's value, or a :class:`BadSource` naming the file and the line where it breaks."""
+    import orjson
+
+    try:
+        return orjson.loads(text)
+    except orjson.JSONDecodeError as error:
+        line = text.count("\n", 0, error.pos) + 1
+        raise BadSource(f"{name}: not valid JSON (line {line}: {error.msg})") from None
+
+
 # -- values ---------------------------------------------------------------------------
 
 def stamp(moment: datetime) -> str:
@@ -208,4 +219,4 @@ def fit_text(text: str) -> str:
 
 
 __all__ = ["STATES", "BadSource", "Note", "Parsed", "Record", "Skip", "day_of", "fit_text", "fit_title", "handle_for",
-           "parse_moment", "stamp", "stamp_of", "tag_for"]
+           "load_json", "parse_moment", "stamp", "stamp_of", "tag_for"]

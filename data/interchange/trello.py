@@ -20,9 +20,18 @@ from __future__ import annotations
 
 from typing import Any
 
-import orjson
-
-from data.interchange.records import BadSource, Note, Parsed, Record, day_of, fit_title, handle_for, stamp_of, tag_for
+from data.interchange.records import (
+    BadSource,
+    Note,
+    Parsed,
+    Record,
+    day_of,
+    fit_title,
+    handle_for,
+    load_json,
+    stamp_of,
+    tag_for,
+)
 
 SYSTEM = "trello"
 
@@ -36,11 +45,7 @@ def looks_like(data: Any) -> bool:
 
 
 def read(text: str, name: str) -> Parsed:
-    try:
-        board = orjson.loads(text)
-    except orjson.JSONDecodeError as error:
-        line = text.count("\n", 0, error.pos) + 1
-        raise BadSource(f"{name}: not valid JSON (line {line}: {error.msg})") from None
+    board = load_json(text, name)
     if not looks_like(board):
         raise BadSource(f"{name}: not a Trello board export (no lists and cards at the top)")
     parsed = Parsed(SYSTEM)

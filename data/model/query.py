@@ -401,7 +401,8 @@ class _HasWhy:
         return known
 
 
-def _id_test(field_name: str, values: list[str], word: str) -> Test:
+def _ids_of(field_name: str, values: list[str], word: str) -> tuple[set[int], bool]:
+    """The ids a ``parent:`` or ``blocked_by:`` term names, and whether it also asks for none."""
     want_none = False
     ids: set[int] = set()
     for value in values:
@@ -412,6 +413,12 @@ def _id_test(field_name: str, values: list[str], word: str) -> Test:
             ids.add(int(raw))
         else:
             raise BadQuery(f"{word!r}: {field_name}: takes an item id like 12 or #12, or none")
+    return ids, want_none
+
+
+def _id_test(field_name: str, values: list[str], word: str) -> Test:
+    ids, want_none = _ids_of(field_name, values, word)
+
     def test(item: Item, _snap: Snapshot) -> bool:
         parent = item.parent
         return want_none if parent is None else parent in ids
@@ -450,16 +457,7 @@ def _blocking_test(item: Item, snap: Snapshot) -> bool:
 
 
 def _blocked_by_test(values: list[str], word: str) -> Test:
-    want_none = False
-    ids: set[int] = set()
-    for value in values:
-        raw = value.lstrip("#")
-        if raw.lower() in _NONE_WORDS:
-            want_none = True
-        elif raw.isdigit():
-            ids.add(int(raw))
-        else:
-            raise BadQuery(f"{word!r}: blocked_by: takes an item id like 15 or #15, or none")
+    ids, want_none = _ids_of("blocked_by", values, word)
 
     def test(item: Item, _snap: Snapshot) -> bool:
         blockers = blockers_of(item.doc) if item.doc.get("blocked_by") else []
