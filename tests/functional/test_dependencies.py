@@ -131,3 +131,25 @@ async def test_the_gaps_view_lists_work_waiting_on_a_blocker_nobody_owns_and_o_f
         assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("owner") == "cy")
         assert await wait_for(pilot, lambda: not any(
             line.startswith("waits on work") for line in list_text(gaps.list)))
+
+
+async def test_the_editor_sets_blocked_by_and_shows_a_cycle_in_place_of_saving(team_ws):
+    from tui.editor import ItemEditor
+
+    team_ws.apply(Block(DESIGN, [SAML]))
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50), notifications=True) as pilot:
+        await pilot.press("2")
+        app.screen.select_item(SAML)
+        await pilot.pause()
+        await pilot.press("enter")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, ItemEditor))
+        field = app.screen.query_one("#f-blocked_by")
+        assert field.value == ""
+        field.value = "5"  # #5 already waits on #4: refused, the editor stays open
+        await pilot.press("ctrl+s")
+        assert await wait_for(pilot, lambda: "cycle" in screen_text(app))
+        assert "blocked_by" not in stored(team_ws, SAML)
+        field.value = "3, 7"
+        await pilot.press("ctrl+s")
+        assert await wait_for(pilot, lambda: stored(team_ws, SAML).get("blocked_by") == [ROTA, REVIEW])
