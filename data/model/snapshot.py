@@ -123,6 +123,7 @@ class Snapshot:
     changes: Changes | None = field(default=None, repr=False)
     """What changed since :attr:`base_revision`; None when the store cannot say (then redraw everything)."""
     _children: dict[int, list[int]] | None = field(default=None, repr=False)
+    _blocking: dict[int, list[int]] | None = field(default=None, repr=False)
 
     def item(self, item_id: int) -> Item:
         try:
@@ -151,6 +152,14 @@ class Snapshot:
                     index.setdefault(item.parent, []).append(item.id)
             self._children = index
         return self._children.get(item_id, [])
+
+    def blocking(self, item_id: int) -> list[int]:
+        """The items that list ``item_id`` in their ``blocked_by`` (done or not), in id order."""
+        if self._blocking is None:
+            from data.model.dependencies import blocking_index
+
+            self._blocking = blocking_index(self.docs)
+        return self._blocking.get(item_id, [])
 
 
 def build_snapshot(meta: Mapping[str, Any], people: Sequence[dict[str, Any]], docs: dict[int, dict[str, Any]], *,

@@ -150,7 +150,8 @@ class V1History:
         moves = []
         for entry in self._entries:
             change = (entry.get("changes") or {}).get("status")
-            if isinstance(entry.get("item"), int) and isinstance(change, list) and len(change) == 2:
+            if isinstance(entry.get("item"), int) and isinstance(change, list) and len(change) == 2 \
+                    and entry.get("via") != "import":
                 moves.append((entry["item"], str(entry.get("at", "")), str(change[1])))
         return moves
 

@@ -40,10 +40,13 @@ def history_path(path: Path) -> Path:
     return path.with_name(f"{path.name}.history")
 
 
+ENTRY_KEYS = ("rev", "at", "by", "op", "item", "changes", "summary")
+
+
 def entry_line(entry: dict[str, Any]) -> bytes:
-    """One entry as its line (keys in a fixed order, so lines can be filtered before parsing)."""
-    ordered = {"rev": entry["rev"], "at": entry["at"], "by": entry["by"], "op": entry["op"],
-               "item": entry["item"], "changes": entry["changes"], "summary": entry["summary"]}
+    """One entry as its line (these keys first, in this order, so lines can be filtered before parsing)."""
+    ordered = {key: entry[key] for key in ENTRY_KEYS}
+    ordered.update((key, value) for key, value in entry.items() if key not in ordered)
     return orjson.dumps(ordered) + b"\n"
 
 
@@ -166,8 +169,8 @@ class HistoryReader:
         moves = []
         for line in self._lines(b'"status":['):
             entry = self._entry(line)
-            if entry is None or entry.get("item") is None:
-                continue
+            if entry is None or entry.get("item") is None or entry.get("via") == "import":
+                continue  # an import says when work was done elsewhere (status_since), not on the day it came in
             change = entry["changes"].get("status")
             if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
                 moves.append((entry["item"], entry["at"], change[1]))

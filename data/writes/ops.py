@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from data.errors import BadValue, Conflict, NotFound
+from data.model.dependencies import blockers_of, cycle_through, describe_cycle, open_blockers
 from data.model.items import (
     CLOSED_STATUSES,
     KINDS,
@@ -29,6 +30,67 @@ from data.writes.checks import BOOKKEEPING, check_expected, check_item_ref, chec
 class Operation(Protocol):
     def apply(self, txn: Transaction) -> int | None:
         """Apply to the transaction's fresh state; return the item id touched."""
+
+
+def check_blockers(txn: Transaction, item_id: int | None, added: list[int]) -> None:
+    """Each new blocker exists, is not the item, will still be done, and closes no cycle."""
+    for blocker in added:
+        if blocker == item_id:
+            raise BadValue(f"#{item_id} cannot be blocked by itself")
+        if not txn.has_item(blocker):
+            raise NotFound(f"blocker #{blocker} is not in this workspace")
+        status = txn.raw_item(blocker).get("status")
+        if status in CLOSED_STATUSES:
+            raise BadValue(f"#{blocker} is {status}: work that will not be done cannot block anything")
+    if item_id is None or not added:
+        return
+    index: dict[int, list[int]] | None = None
+
+    def waits_on(other: int) -> list[int]:
+        nonlocal index
+        if index is None:
+            index = {i: blockers_of(doc) for i, doc in txn.docs() if doc.get("blocked_by")}
+        return index.get(other, [])
+
+    cycle = cycle_through(item_id, added, waits_on)
+    if cycle is not None:
+        raise BadValue(f"#{item_id} cannot wait on #{cycle[1]}: that would make a cycle, {describe_cycle(cycle)} "
+                       "(each waits on the next, so none could start)")
+
+
+def _set_blockers(txn: Transaction, item_id: int, blockers: list[int], summary: str) -> bool:
+    """Store the item's new blocker list with history; False when it already held it."""
+    doc = txn.raw_item(item_id)
+    old = blockers_of(doc)
+    if old == blockers:
+        return False
+    if blockers:
+        doc["blocked_by"] = blockers
+    else:
+        doc.pop("blocked_by", None)
+    touch(txn, doc)
+    txn.record("set", item_id, {"blocked_by": [old or None, blockers or None]}, summary)
+    return True
+
+
+def release_blocked(txn: Transaction, blocker: int, status: str, *, instead: int | None = None) -> None:
+    """A blocker that will not be done (declined, archived) no longer holds anything up: take it off their lists.
+
+    ``instead``: the original of a duplicate, which the work waits on from now on
+    (unless that would be itself or close a cycle).
+    """
+    for other, doc in [(i, d) for i, d in txn.docs() if blocker in blockers_of(d)]:
+        remaining = [b for b in blockers_of(doc) if b != blocker]
+        summary = f"#{other} no longer blocked by #{blocker} ({status})"
+        if instead is not None and instead != other and instead not in remaining:
+            try:
+                check_blockers(txn, other, [instead])
+            except (BadValue, NotFound):
+                pass
+            else:
+                remaining.append(instead)
+                summary = f"#{other} blocked by #{instead} instead of its duplicate #{blocker}"
+        _set_blockers(txn, other, remaining, summary)
 
 
 @dataclass
@@ -58,6 +120,7 @@ class CreateItem:
         check_person(txn, doc.get("owner"), "owner")
         check_item_ref(txn, None, doc.get("parent"), "parent")
         check_item_ref(txn, None, doc.get("goal"), "goal")
+        check_blockers(txn, None, doc.get("blocked_by", []))
         if self.checklist:
             doc["checklist"] = [
                 {"text": clean_text(t, limit=500, what="step", single_line=True), "done": False} for t in self.checklist
@@ -100,6 +163,9 @@ class SetFields:
         for ref in ("parent", "goal"):
             if ref in new:
                 check_item_ref(txn, self.item_id, new[ref], ref)
+        if "blocked_by" in new:
+            before = blockers_of(doc)
+            check_blockers(txn, self.item_id, [b for b in new["blocked_by"] if b not in before])
         changes = {}
         for name, value in new.items():
             old = doc.get(name)
@@ -130,6 +196,8 @@ class Move:
     expected_status: str | None = None
     reason: str = ""
     """Why it was declined; required for ``declined``."""
+    instead: int | None = None
+    """Closing a duplicate: the original, which what waited on the duplicate waits on from now on."""
 
     def apply(self, txn: Transaction) -> int:
         settings = txn.settings
@@ -156,6 +224,11 @@ class Move:
                 if settings.wip_blocks:
                     raise BadValue(f"{message}; this workspace refuses moves past it")
                 txn.warnings.append(f"{message}; moved anyway")
+        if self.status in settings.statuses[2:-1]:  # an in-progress column: starting work that waits
+            waiting = open_blockers(doc, _DocsOf(txn), settings.is_open)
+            if waiting:
+                txn.warnings.append(f"#{self.item_id} is blocked by {', '.join(f'#{b}' for b in waiting)} "
+                                    f"(still open); moved to {self.status} anyway")
         doc["status"] = self.status
         doc["status_since"] = txn.now
         doc["rank"] = txn.bottom_rank()
@@ -165,6 +238,56 @@ class Move:
         verbs = {"declined": "declined", "archived": "archived", settings.done: "finished"}
         summary = f"{verbs[self.status]} #{self.item_id}" if self.status in verbs else f"moved #{self.item_id} to {self.status}"
         txn.record("move", self.item_id, changes, summary)
+        if self.status in CLOSED_STATUSES:
+            release_blocked(txn, self.item_id, self.status, instead=self.instead)
+        return self.item_id
+
+
+class _DocsOf:
+    """The transaction's documents as a read-only ``{id: doc}`` lookup, for the dependency helpers."""
+
+    def __init__(self, txn: Transaction) -> None:
+        self.txn = txn
+
+    def get(self, item_id: int, default: Any = None) -> Any:
+        doc = self.txn.doc(item_id)
+        return default if doc is None else doc
+
+
+@dataclass
+class Block:
+    """Make an item wait on others (``worktop block 12 --by 15``); a cycle is refused, naming it."""
+
+    item_id: int
+    by: list[int]
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        if not self.by:
+            raise BadValue("block needs at least one item it waits on (--by ID)")
+        current = blockers_of(doc)
+        added = [b for b in dict.fromkeys(self.by) if b not in current]
+        check_blockers(txn, self.item_id, added)
+        if added:
+            _set_blockers(txn, self.item_id, [*current, *added],
+                          f"#{self.item_id} blocked by {', '.join(f'#{b}' for b in added)}")
+        return self.item_id
+
+
+@dataclass
+class Unblock:
+    """Stop an item waiting on some blockers (``by``), or on all of them (``by`` empty)."""
+
+    item_id: int
+    by: list[int] = field(default_factory=list)
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        current = blockers_of(doc)
+        gone = [b for b in current if b in self.by] if self.by else current
+        if gone:
+            _set_blockers(txn, self.item_id, [b for b in current if b not in gone],
+                          f"#{self.item_id} no longer blocked by {', '.join(f'#{b}' for b in gone)}")
         return self.item_id
 
 
@@ -406,11 +529,11 @@ class MarkDuplicate:
         if doc.get("duplicate_of") is not None:
             raise BadValue(f"#{self.item_id} is already marked a duplicate of #{doc['duplicate_of']}")
         recorded = len(txn.entries)
-        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}").apply(txn)
+        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}", instead=self.of_id).apply(txn)
         doc["duplicate_of"] = self.of_id
         summary = f"closed #{self.item_id} as a duplicate of #{self.of_id}"
         if len(txn.entries) > recorded:  # the move's entry also records the duplicate link
-            entry = txn.entries[-1]
+            entry = txn.entries[recorded]  # the move is recorded first, then any blockers it released
             entry["changes"]["duplicate_of"] = [None, self.of_id]
             entry.update(op="duplicate", summary=summary)
         else:  # it was declined already
@@ -452,6 +575,7 @@ __all__ = [
     "AddStep",
     "AddWhyNote",
     "Archive",
+    "Block",
     "CreateItem",
     "MarkDuplicate",
     "Move",
@@ -461,4 +585,5 @@ __all__ = [
     "SetRole",
     "Snooze",
     "ToggleStep",
+    "Unblock",
 ]
