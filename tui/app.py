@@ -3,29 +3,36 @@
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from rich.text import Text
 from textual import events, work
 from textual.app import App
+from textual.notifications import SeverityLevel
 
-from data.model.items import BadValue
-from data.store.storage import backup_path
-from data.store.watcher import watch_workspace
+from data.errors import BadValue, Conflict, NotFound, WorkspaceError
+from data.model.snapshot import Snapshot
+from data.store.atomic import backup_path
 from data.writes.ops import Operation
-from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
+from data.writes.workspace import Result, Workspace
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
 from tui.typeahead import TypeAhead
+from widgets.cards import safe
 from widgets.keys import bindings
 
 if TYPE_CHECKING:
     from data.writes.undo import UndoHistory
 
+
+EXIT_BUG = 70
+"""Exit code after an unexpected error (EX_SOFTWARE)."""
 
 CLOCK_TICK = 10.0
 """Seconds between redraws of the relative times on screen (header, inbox ages)."""
@@ -59,6 +66,7 @@ class WorktopApp(App):
         self._undo: UndoHistory | None = None
         self.typeahead = TypeAhead(self)
         """Keys typed while a dialog opens, held for it (tui/typeahead.py)."""
+        self._told: set[str] = set()
 
     @property
     def undo(self) -> UndoHistory:
@@ -108,6 +116,47 @@ class WorktopApp(App):
             return True
         return await self._check_bindings(event.key)
 
+    def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
+               timeout: float | None = None, markup: bool = False) -> None:
+        """Every notification, from any widget, shows its text inertly.
+
+        Messages quote the workspace (titles, people, errors naming files), so
+        they are never read as markup (``[/]`` in a name would crash the app,
+        ``[link=…]`` would restyle it) and control characters are shown as
+        symbols. ``markup`` is accepted for Textual's signature and ignored.
+        """
+        super().notify(safe(message), title=safe(title), severity=severity, timeout=timeout, markup=False)
+
+    def _handle_exception(self, error: Exception) -> None:
+        """A bug ends the app with one plain message and a log file, never a traceback on the terminal.
+
+        Everything already saved is on disk (each write is atomic and durable
+        before the app moves on). ``WORKTOP_DEBUG=1`` shows Textual's traceback
+        instead. Under a test (``run_test``) the error is still re-raised.
+        """
+        if os.environ.get("WORKTOP_DEBUG"):
+            super()._handle_exception(error)
+            return
+        if self._exception is None:
+            self._exception = error
+            self._exception_event.set()
+        log = _crash_log(error)
+        self._return_code = EXIT_BUG
+        self._exit_renderables.append(Text(
+            f"worktop stopped on a problem it did not expect ({type(error).__name__}: {safe(str(error))[:200]}). "
+            "Every change saved before is on disk; text typed into an open form was not saved."
+            + (f"\nDetails for a bug report: {log}" if log else "")))
+        self.bell()
+        self._close_messages_no_wait()
+
+    def tell_notices(self, notices: list[str]) -> None:
+        """Show what is wrong beside the workspace (an odd lock file, a backup not kept), each once a session."""
+        for notice in notices:
+            if notice not in self._told:
+                self._told.add(notice)
+                self.notify(notice, title="Something in the workspace folder needs a look", severity="warning",
+                            timeout=12)
+
     def get_default_screen(self) -> MainScreen:
         return MainScreen()
 
@@ -130,7 +179,7 @@ class WorktopApp(App):
             reason = access_problem(self.workspace.path)
             self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
                         "you can look, not change", severity="warning", timeout=8)
-        # Parsed workspaces are frozen out of the cyclic GC (see data.store.storage.parse);
+        # Parsed workspaces are frozen out of the cyclic GC (see data.store.layout.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
         self.set_interval(120.0, self._sweep_garbage)
         # "5s ago" in the header and the inbox's ages move on while nothing else changes.
@@ -151,7 +200,7 @@ class WorktopApp(App):
     # -- live reload ----------------------------------------------------------
     @work(thread=True, exclusive=True, group="watch")
     def _watch(self) -> None:
-        watch_workspace(self.workspace.path, self._reload_in_thread, self._stop)
+        self.workspace.store.watch(self._reload_in_thread, self._stop)
 
     def _check_disk(self) -> None:
         if self.workspace.changed_on_disk() or self.problem:
@@ -171,18 +220,25 @@ class WorktopApp(App):
         except WorkspaceError as error:
             self.post_message(WorkspaceProblem(str(error)))
             return
+        except Exception as error:  # noqa: BLE001 - whatever a hand edit holds, a banner and the last good state
+            self.post_message(WorkspaceProblem(f"{self.workspace.path} cannot be read ({type(error).__name__}: "
+                                               f"{error})"))
+            return
         if self.problem is not None:
             self.post_message(WorkspaceProblem(None))
         current = self.snapshot
-        if current is None or snapshot.revision != current.revision or snapshot is not current:
-            self.post_message(WorkspaceChanged(snapshot))
+        access_changed = self.workspace.writable == self.read_only  # a chmod changes no byte of the file
+        if current is None or snapshot.revision != current.revision or snapshot is not current or access_changed:
+            self.post_message(WorkspaceChanged(snapshot, force=access_changed))
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        if self.snapshot is not None and message.snapshot is self.snapshot:
-            return
+        if not self.screen_stack or not message.force and self.snapshot is not None and message.snapshot is self.snapshot:
+            return  # (no screens: the app is closing, and a watcher's last message arrived late)
         self.show(message.snapshot)
 
     def on_workspace_problem(self, message: WorkspaceProblem) -> None:
+        if not self.screen_stack:
+            return
         if message.message is None:
             if self.problem is not None:
                 self.problem = None
@@ -226,12 +282,13 @@ class WorktopApp(App):
                                       severity="warning")
             return
         try:
-            created, warnings = generate(self.workspace)
+            created, result = generate(self.workspace)
         except (BadValue, WorkspaceError) as error:
             self.call_from_thread(self.notify, f"Recurring instances not made: {error}", severity="error", timeout=8)
             return
+        self.call_from_thread(self.tell_notices, result.notices)
         if report_none:
-            for warning in warnings:
+            for warning in result.warnings:
                 self.call_from_thread(self.notify, warning, severity="warning", timeout=8)
         # Generating read the file, which may be newer than the screen even when nothing
         # was made (another terminal made them): show it, or the watcher's stat check,
@@ -264,29 +321,40 @@ class WorktopApp(App):
             return None
         for warning in result.warnings:
             self.notify(warning, severity="warning")
+        self.tell_notices(result.notices)
         if result.changed:
             from data.writes.undo import UndoStep
 
             snapshot = self.workspace.snapshot()
-            self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
+            self.undo.record(UndoStep.of_result(result, before=self.snapshot))
             self.show(snapshot)
         return result
+
+
+def _crash_log(error: BaseException) -> str | None:
+    """Write the traceback to a new private file in the temp folder; its path, or None if it could not be written."""
+    import tempfile
+    import traceback
+
+    try:
+        fd, name = tempfile.mkstemp(prefix="worktop-crash-", suffix=".log")
+        with os.fdopen(fd, "w") as handle:
+            handle.write("".join(traceback.format_exception(error)))
+    except OSError:
+        return None
+    return name
 
 
 def run_app(path: Path, *, actor: str | None = None) -> int:
     """Open the TUI on ``path``; returns the process exit code."""
     import sys
 
-    from data.store.storage import WorkspaceMissing
-
     workspace = Workspace(path, actor=actor)
     try:
         workspace.snapshot()
-    except WorkspaceMissing as error:
-        print(f"worktop: {error}", file=sys.stderr)
-        return 3
     except WorkspaceError as error:
-        print(f"worktop: {error}", file=sys.stderr)
+        print(f"worktop: {safe(str(error))}", file=sys.stderr)
         return 3
-    WorktopApp(workspace).run()
-    return 0
+    app = WorktopApp(workspace)
+    app.run()
+    return app.return_code or 0

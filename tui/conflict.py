@@ -18,7 +18,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
-from data.writes.wording import field_name
+from data.model.wording import field_name
 from widgets.cards import safe
 from widgets.keys import bindings
 

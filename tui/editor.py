@@ -11,31 +11,35 @@ from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
-from textual.widgets import Button, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Input, Label, Select, Static
 
-from data.model.items import KINDS, BadValue, Item, coerce_field
+from data.errors import BadValue, Conflict, WorkspaceError
+from data.model.items import KINDS, Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.writes.ops import CreateItem, Move, SetFields, SetSteps, clean_step
-from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
 from widgets.keys import bindings
+from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
 
-TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "tags", "priority", "requester", "snoozed_until")
+TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "blocked_by", "tags", "priority", "requester",
+               "snoozed_until")
 AREA_FIELDS = ("why", "checklist", "body")
-FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "checklist", "parent", "goal", "tags", "priority",
-               "requester", "snoozed_until", "body")
+FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "checklist", "parent", "goal", "blocked_by", "tags",
+               "priority", "requester", "snoozed_until", "body")
 """Form order: the five answers first (what, who, when, why, how), then the rest."""
-LABELS = {"checklist": "steps (how)", "snoozed_until": "snoozed until"}
+LABELS = {"checklist": "steps (how)", "snoozed_until": "snoozed until", "blocked_by": "blocked by"}
 HINTS = {
     "title": "what: one line",
     "owner": "who: a handle",
     "due": "when: today, fri, +3d, 2026-12-01",
     "parent": "item id, e.g. 12",
     "goal": "goal id this serves",
+    "blocked_by": "ids it waits on, e.g. 15 16",
     "tags": "ops, infra",
     "priority": "1 (highest) to 4",
     "requester": "who asked",
@@ -47,8 +51,8 @@ def stored_to_text(name: str, value: Any) -> str:
     """A stored value as the editor shows it (the inverse of :func:`text_to_stored`)."""
     if value in (None, "", []):
         return ""
-    if name == "tags":
-        return ", ".join(value)
+    if name in ("tags", "blocked_by"):
+        return ", ".join(map(str, value))
     if name == "checklist":
         return "\n".join(f"[{'x' if step.get('done') else ' '}] {step.get('text', '')}" for step in value)
     return str(value)
@@ -130,7 +134,7 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
         item = self.item
         if name in AREA_FIELDS:
             text = stored_to_text(name, getattr(item, name)) if item else ""
-            yield TextArea(text, id=f"f-{name}", soft_wrap=True, classes=f"area-{name}", compact=True)
+            yield SafeTextArea(text, id=f"f-{name}", soft_wrap=True, classes=f"area-{name}", compact=True)
         else:
             value = stored_to_text(name, getattr(item, name)) if item else ""
             if name == "parent" and not item and self.parent_id:
@@ -139,8 +143,8 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
             if name in ("owner", "requester"):
                 suggester = SuggestFromList(sorted(self.snapshot.people), case_sensitive=False)
             # Not selected on focus: the first key typed would replace the whole value.
-            yield Input(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
-                        compact=True, select_on_focus=False)
+            yield SafeInput(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
+                            compact=True, select_on_focus=False)
         yield Static("", classes="error", id=f"e-{name}")
 
     def on_mount(self) -> None:
@@ -153,9 +157,9 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
     def _typed(self) -> dict[str, Any]:
         values: dict[str, Any] = {}
         for name in TEXT_FIELDS:
-            values[name] = self.query_one(f"#f-{name}", Input).value
+            values[name] = self.query_one(f"#f-{name}", SafeInput).stored
         for name in AREA_FIELDS:
-            values[name] = self.query_one(f"#f-{name}", TextArea).text
+            values[name] = self.query_one(f"#f-{name}", SafeTextArea).stored
         values["kind"] = self.query_one("#f-kind", Select).value
         values["status"] = self.query_one("#f-status", Select).value
         return values
@@ -350,11 +354,11 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
 
     def _set_widget(self, name: str, value: Any) -> None:
         if name in AREA_FIELDS:
-            self.query_one(f"#f-{name}", TextArea).text = stored_to_text(name, value)
+            self.query_one(f"#f-{name}", SafeTextArea).load(stored_to_text(name, value))
         elif name in ("kind", "status"):
             self.query_one(f"#f-{name}", Select).value = value
         else:
-            self.query_one(f"#f-{name}", Input).value = stored_to_text(name, value)
+            self.query_one(f"#f-{name}", SafeInput).load(stored_to_text(name, value))
 
     def _notice(self, message: str, *, error: bool = False) -> None:
         notice = self.query_one("#editor-notice", Static)

@@ -12,7 +12,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
 from data.model.items import BadValue, parse_item_id
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 from tui.typed import after_typed_keys
 from widgets.cards import KIND_MARKS, safe
 from widgets.keys import bindings

@@ -1,4 +1,4 @@
-"""Small prompts that change one thing about one item: owner, due date, why, a why note, the goal link.
+"""Small prompts that change one thing about one item: owner, due date, why, a why note, the goal link, blockers.
 
 Each is a modal over the workspace. It validates as the CLI and the editor do
 (:func:`data.model.items.coerce_field`), shows what is wrong under the field and
@@ -24,14 +24,18 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from data.errors import BadValue, Conflict
 from data.model.dates import describe_due
-from data.model.items import BadValue, Item, coerce_field
+from data.model.dependencies import blockers_of, cycle_through, describe_cycle
+from data.model.items import Item, coerce_field
+from data.model.snapshot import Snapshot
+from data.model.wording import field_name, show_value
 from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
-from data.writes.workspace import Conflict, Snapshot
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
 from widgets.keys import bindings
+from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -82,7 +86,7 @@ class QuickPrompt(DiscardGuard, ModalScreen[bool]):
 
     def typed(self) -> str:
         widget = self.query_one("#prompt-input")
-        return widget.text if isinstance(widget, TextArea) else widget.value  # type: ignore[attr-defined]
+        return widget.stored if isinstance(widget, SafeInput | SafeTextArea) else widget.value  # type: ignore[attr-defined]
 
     def current_text(self) -> Text:
         return Text("")
@@ -138,10 +142,8 @@ class QuickPrompt(DiscardGuard, ModalScreen[bool]):
             result = self.app.apply_ops([self.operation(value, check=not self._overwrite)], raise_conflict=True)
         except Conflict as conflict:
             self._overwrite = True
-            theirs = repr(conflict.value) if conflict.value not in (None, "", []) else "nothing"
-            if len(theirs) > 80:
-                theirs = theirs[:79] + "…"
-            self.show_error(f"{conflict.by} changed the {self.field_name} to {theirs} since you opened this. "
+            theirs = show_value(conflict.value)
+            self.show_error(f"{conflict.by} changed the {field_name(self.field_name)} to {theirs} since you opened this. "
                             "Yours is still here: enter again saves yours over theirs, esc keeps theirs.")
             return
         if result is not None and self.saved():
@@ -166,7 +168,7 @@ class OwnerPrompt(QuickPrompt):
 
     def make_input(self) -> Widget:
         handles = sorted(self.snapshot.people)
-        return Input(value=self.item.owner or "", placeholder="a handle: " + ", ".join(handles[:6]),
+        return SafeInput(value=self.item.owner or "", placeholder="a handle: " + ", ".join(handles[:6]),
                      suggester=SuggestFromList(handles, case_sensitive=False), id="prompt-input")
 
     def current_text(self) -> Text:
@@ -213,7 +215,7 @@ class DuePrompt(QuickPrompt):
     verb = "Due"
 
     def make_input(self) -> Widget:
-        return Input(value=self.item.due or "", placeholder="today, fri, +3d, 2026-12-01", id="prompt-input")
+        return SafeInput(value=self.item.due or "", placeholder="today, fri, +3d, 2026-12-01", id="prompt-input")
 
     def current_text(self) -> Text:
         return Text(f"now: {self.item.due}" if self.item.due else "now: no due date", style="dim")
@@ -243,7 +245,7 @@ class WhyPrompt(QuickPrompt):
     BINDINGS: ClassVar[list[BindingType]] = bindings("text-prompt")
 
     def make_input(self) -> Widget:
-        return TextArea(self.item.why, id="prompt-input", soft_wrap=True, compact=True)
+        return SafeTextArea(self.item.why, id="prompt-input", soft_wrap=True, compact=True)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -277,7 +279,7 @@ class NotePrompt(WhyPrompt):
     verb = "Note"
 
     def make_input(self) -> Widget:
-        return TextArea("", id="prompt-input", soft_wrap=True, compact=True)
+        return SafeTextArea("", id="prompt-input", soft_wrap=True, compact=True)
 
     def current_text(self) -> Text:
         return Text("added to the why log; the why itself stays as it is", style="dim")
@@ -300,7 +302,7 @@ class GoalPicker(QuickPrompt):
     NO_GOAL = -1
 
     def make_input(self) -> Widget:
-        return Input(placeholder="filter goals by title or id", id="prompt-input")
+        return SafeInput(placeholder="filter goals by title or id", id="prompt-input")
 
     def extra_widgets(self) -> ComposeResult:
         yield OptionList(id="prompt-goals")
@@ -366,6 +368,53 @@ class GoalPicker(QuickPrompt):
         return None if chosen == self.NO_GOAL else chosen
 
 
+class BlockedByPrompt(QuickPrompt):
+    """What the item waits on: item ids (``15 16``); empty clears. A cycle is refused here, naming it."""
+
+    field_name = "blocked_by"
+    verb = "Blocked by"
+
+    def make_input(self) -> Widget:
+        return Input(value=" ".join(str(b) for b in blockers_of(self.item.doc)), placeholder="item ids, e.g. 15 16",
+                     id="prompt-input")
+
+    def current_text(self) -> Text:
+        if not self.item.blocked_by:
+            return Text("now: waits on nothing · type the ids of the items it waits on", style="dim")
+        return Text("now: waits on " + " ".join(f"#{b}" for b in self.item.blocked_by) + " · empty clears",
+                    style="dim")
+
+    def hint(self) -> Text:
+        try:
+            ids = coerce_field("blocked_by", self.typed())
+        except BadValue as bad:
+            return Text(safe(str(bad)), style="italic")
+        out = Text()
+        for blocker in ids:
+            other = self.snapshot.items.get(blocker)
+            out.append("\n" if out.plain else "")
+            if other is None:
+                out.append(f"#{blocker}: not in this workspace", style="italic")
+                continue
+            out.append(f"#{blocker} ", style="bold")
+            out.append(safe(other.title)[:50])
+            out.append(f" · {other.status}" + (f" · @{safe(other.owner)}" if other.owner else " · no owner"),
+                       style="dim")
+        return out
+
+    def parse(self) -> list[int]:
+        ids = coerce_field("blocked_by", self.typed())
+        docs = self.snapshot.docs
+        for blocker in ids:
+            if blocker not in docs:
+                raise BadValue(f"#{blocker} is not in this workspace")
+        added = [b for b in ids if b not in blockers_of(self.item.doc)]
+        cycle = cycle_through(self.item.id, added, lambda i: blockers_of(docs[i]) if i in docs else [])
+        if cycle is not None:
+            raise BadValue(f"that would make a cycle: {describe_cycle(cycle)} (each waits on the next)")
+        return ids
+
+
 class StepPrompt(QuickPrompt):
     """A step (how): add one (and the next, and the next: it stays open) or change one's text."""
 
@@ -385,8 +434,8 @@ class StepPrompt(QuickPrompt):
         return str(self.item.checklist[self.index].get("text", "")) if self.editing else ""
 
     def make_input(self) -> Widget:
-        return Input(value=self.old_text, placeholder="one step: what has to happen (enter adds it)",
-                     id="prompt-input", select_on_focus=False)
+        return SafeInput(value=self.old_text, placeholder="one step: what has to happen (enter adds it)",
+                         id="prompt-input", select_on_focus=False)
 
     def current_text(self) -> Text:
         steps = self.item.checklist
@@ -432,8 +481,8 @@ class StepPrompt(QuickPrompt):
             return True
         self.added.append(self.typed().strip())
         self.index += 1
-        field = self.query_one("#prompt-input", Input)
-        field.value = ""
+        field = self.query_one("#prompt-input", SafeInput)
+        field.load("")
         self._opened_with = ""
         self.update_hint()
         return False
@@ -445,6 +494,7 @@ PROMPTS: dict[str, type[QuickPrompt]] = {
     "why": WhyPrompt,
     "note": NotePrompt,
     "goal": GoalPicker,
+    "blocked_by": BlockedByPrompt,
     "step": StepPrompt,
 }
 """The prompt for each field a pane can ask to edit (:data:`widgets.edit_request.QUICK_FIELDS`)."""

@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Static
 
+from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
-from data.model.items import BadValue
+from data.model.snapshot import Snapshot
 from data.writes.recurrence import (
     CreateRecurring,
     GenerateInstances,
@@ -27,9 +28,9 @@ from data.writes.recurrence import (
     parse_rule,
     workflows,
 )
-from data.writes.workspace import Snapshot
 from widgets.cards import safe
 from widgets.keys import bindings
+from widgets.safe_text import SafeInput
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
@@ -90,7 +91,7 @@ class RecurringScreen(ModalScreen[None]):
             for index, workflow in enumerate(self.listed):
                 if workflow.id == current.id:
                     table.move_cursor(row=index, animate=False)
-        horizon = horizon_days(self.app.workspace.storage.load()["meta"]["1"])
+        horizon = horizon_days(snapshot.meta)
         self.query_one("#recurring-title", Static).update(Text.assemble(
             ("Recurring workflows", "bold"), f"  {len(self.listed)} · instances are made {horizon} days ahead"))
         self._show_detail()
@@ -193,18 +194,18 @@ class RuleForm(ModalScreen[int | None]):
             yield Static(Text(heading, style="bold"))
             with Grid(id="rule-grid"):
                 yield Label("rule")
-                yield Input(value=self.workflow.rule if self.workflow else "", id="r-rule", compact=True,
+                yield SafeInput(value=self.workflow.rule if self.workflow else "", id="r-rule", compact=True,
                             placeholder="every monday · every 2 weeks · monthly on the 1st · FREQ=…")
                 yield Label("starts")
-                yield Input(id="r-start", compact=True, placeholder="today (or mon, 2026-12-01: what it counts from)")
+                yield SafeInput(id="r-start", compact=True, placeholder="today (or mon, 2026-12-01: what it counts from)")
                 if self.workflow is None:
                     yield Label("title")
-                    yield Input(id="r-title", compact=True, placeholder="Weekly release")
+                    yield SafeInput(id="r-title", compact=True, placeholder="Weekly release")
                     yield Label("owner")
-                    yield Input(id="r-owner", compact=True, placeholder="a handle",
+                    yield SafeInput(id="r-owner", compact=True, placeholder="a handle",
                                 suggester=SuggestFromList(people, case_sensitive=False))
                     yield Label("why")
-                    yield Input(id="r-why", compact=True, placeholder="why it matters (copied into each instance)")
+                    yield SafeInput(id="r-why", compact=True, placeholder="why it matters (copied into each instance)")
             yield Static(id="rule-preview")
             yield Static(Text("ctrl+s save · esc cancel · the template's steps and tags: enter in the list",
                               style="dim"))
@@ -224,7 +225,7 @@ class RuleForm(ModalScreen[int | None]):
 
     def _preview(self) -> None:
         preview = self.query_one("#rule-preview", Static)
-        rule_text = self.query_one("#r-rule", Input).value
+        rule_text = self.query_one("#r-rule", SafeInput).stored
         today = self.app.workspace.today
         if not rule_text.strip():
             preview.update(Text("Type a rule to see its next dates.", style="italic"))
@@ -245,7 +246,7 @@ class RuleForm(ModalScreen[int | None]):
         preview.update(text)
 
     def action_save(self) -> None:
-        rule_text = self.query_one("#r-rule", Input).value
+        rule_text = self.query_one("#r-rule", SafeInput).stored
         start_text = self.query_one("#r-start", Input).value.strip() or None
         if self.workflow is not None:
             ops: list[Any] = [SetRule(self.workflow.id, rule_text, start=start_text), GenerateInstances(self.workflow.id)]

@@ -15,7 +15,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from data.model.items import BadValue, Item, coerce_field
+from data.errors import BadValue, Conflict
+from data.model.items import Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.views.figures import open_load
 from data.writes.ops import Operation
 from data.writes.triage import (
@@ -31,7 +33,6 @@ from data.writes.triage import (
     snooze_ops,
     tag_ops,
 )
-from data.writes.workspace import Conflict, Snapshot
 from tui.triage_prompts import (
     DUE_WORDS,
     SNOOZE_WORDS,

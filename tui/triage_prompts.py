@@ -22,13 +22,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from data.model.items import BadValue, Item, Person
+from data.errors import BadValue
+from data.model.items import Item, Person
+from data.model.snapshot import Snapshot
 from data.views.similar import Match, search_items, similar_items
-from data.writes.workspace import Snapshot
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import KIND_MARKS, safe
 from widgets.keys import bindings
 from widgets.owner_field import OwnerField
+from widgets.safe_text import SafeInput
 
 T = TypeVar("T")
 
@@ -133,8 +135,8 @@ class TextPrompt(Prompt[Any]):
         """Whether the value opens selected, so typing replaces it (a date); else the cursor is at its end."""
 
     def fields(self) -> ComposeResult:
-        yield Input(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
-                    select_on_focus=self.replace)
+        yield SafeInput(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
+                        select_on_focus=self.replace)
         if self.preview is not None:
             yield Static("", id="prompt-preview")
 
@@ -261,7 +263,7 @@ class DuplicatePrompt(Prompt[int]):
         self.matches: list[Match] = []
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="words of the original's title, or its #id", id="prompt-input", compact=True)
+        yield SafeInput(placeholder="words of the original's title, or its #id", id="prompt-input", compact=True)
         yield Static("", id="prompt-preview")
         yield OptionList(id="prompt-options", compact=True)
 
@@ -349,12 +351,12 @@ class AcceptForm(Prompt[AcceptChoice]):
         yield OwnerField(self.people, self.me, value=self.initial["owner"], allow_nobody=True, load=self.load,
                          id="accept-owner")
         yield Static("due", classes="prompt-label")
-        yield Input(value=self.initial["due"], placeholder="fri, +3d, 2026-12-01 (empty: none yet)", id="accept-due",
+        yield SafeInput(value=self.initial["due"], placeholder="fri, +3d, 2026-12-01 (empty: none yet)", id="accept-due",
                     compact=True)
         yield Static("", id="accept-due-preview")
         yield Static("", classes="prompt-error", id="accept-due-error")
         yield Static("why", classes="prompt-label")
-        yield Input(value=self.initial["why"], placeholder="why this matters, in a line (empty: later)",
+        yield SafeInput(value=self.initial["why"], placeholder="why this matters, in a line (empty: later)",
                     id="accept-why", compact=True)
         yield Static("", classes="prompt-error", id="accept-why-error")
 
@@ -407,7 +409,7 @@ class AcceptForm(Prompt[AcceptChoice]):
         if due is False:
             return
         try:
-            why = self.parse_why(self.query_one("#accept-why", Input).value) or None
+            why = self.parse_why(self.query_one("#accept-why", SafeInput).stored) or None
         except BadValue as error:
             self.show_error(str(error), "#accept-why-error")
             return

@@ -18,6 +18,7 @@ from data.model.items import Item
 from data.views.figures import OFF_BOARD_KINDS
 from widgets.board_rows import PAD, SORT_NAMES, SORTS, Lane, card_key, lane_at, lane_rows, reverse
 from widgets.cards import RowContext, card_lines, safe, set_border
+from widgets.edit_request import EditRequested
 from widgets.item_list import ItemList
 from widgets.keys import bindings
 
@@ -57,15 +58,14 @@ class BoardColumn(Vertical):
     """A status column: a header with count and WIP limit, then its cards."""
 
     def __init__(self, status: str, board: Board) -> None:
-        super().__init__(id=f"column-{status}", classes="board-column")
+        super().__init__(classes="board-column")  # no id from the status: a workspace's status names are anything
         self.status = status
         self._board = board
         self._label: Text | None = None
 
     def compose(self) -> ComposeResult:
-        yield Static(self.status, classes="column-header")
-        yield ItemList(partial(self._board.render_card, self.status), row_height=2, empty_text="no cards",
-                       id=f"cards-{self.status}")
+        yield Static(Text(safe(self.status)), classes="column-header")  # status names come from the workspace
+        yield ItemList(partial(self._board.render_card, self.status), row_height=2, empty_text="no cards")
 
     @property
     def list(self) -> ItemList:
@@ -442,6 +442,13 @@ class Board(Vertical, can_focus=False):
             self.app.bell()
             return
         self.post_message(self.CardsAction(action, ids))
+
+    def action_blocked_by(self) -> None:
+        column = self.focused_column()
+        if column is None or column.list.current_id is None:
+            self.app.bell()
+            return
+        self.post_message(EditRequested(column.list.current_id, "blocked_by"))
 
     def on_item_list_marks_changed(self, _event: ItemList.MarksChanged) -> None:
         count = sum(len(column.list.marked) for column in self.columns)

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from textual.message import Message
 
-QUICK_FIELDS = ("owner", "due", "why", "note", "goal", "step")
-"""What a quick prompt can edit: the owner, the due date, the why, a why-log note, the goal link, a step."""
+QUICK_FIELDS = ("owner", "due", "why", "note", "goal", "blocked_by", "step")
+"""What a quick prompt can edit: the owner, the due date, the why, a why-log note, the goal link, the blockers,
+a step."""
 
 
 class EditRequested(Message):

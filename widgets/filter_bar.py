@@ -14,6 +14,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 
 from widgets.cards import safe
+from widgets.safe_text import SafeInput
 
 
 class FilterBar(Vertical):
@@ -48,7 +49,7 @@ class FilterBar(Vertical):
     def compose(self) -> ComposeResult:
         with Horizontal():
             yield Static("filter /", classes="filter-label")
-            yield Input(placeholder="owner:me due<fri #ops overdue missing:why … (enter applies, esc clears)",
+            yield SafeInput(placeholder="owner:me due<fri #ops overdue missing:why … (enter applies, esc clears)",
                         compact=True, id="filter-input")
             yield Static("", classes="filter-status")
         yield Static("", classes="filter-error")

@@ -7,8 +7,11 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 from widgets.cards import age, safe
+
+MAX_PEERS_SHOWN = 6
+"""Names shown in the header; the rest are counted (the follow picker lists everyone)."""
 
 
 class WorkspaceHeader(Static):
@@ -28,7 +31,9 @@ class WorkspaceHeader(Static):
             text.append("  READ-ONLY", style="bold reverse")
         if others:
             text.append("  here: ")
-            text.append(" ".join(f"◉{safe(o)}" for o in others), style="bold")
+            text.append(" ".join(f"◉{safe(o)[:24]}" for o in others[:MAX_PEERS_SHOWN]), style="bold")
+            if len(others) > MAX_PEERS_SHOWN:
+                text.append(f" +{len(others) - MAX_PEERS_SHOWN} more", style="bold")
             text.append(" (f follows)", style="dim")
         text.append(f"  rev {snapshot.revision}")
         last = snapshot.last_change

@@ -77,7 +77,9 @@ class Scope:
 
 SCOPES: dict[str, Scope] = {
     "app": Scope("Everywhere"),
-    "screen": Scope("Everywhere", pane=""),
+    "screen": Scope("Everywhere", pane="", notes=(
+        ("/ terms", "owner:me status:doing kind:request #tag due<fri overdue why:none missing:who blocked "
+                    "blocking blocked_by:15 snoozed status:done, and words; -term negates; #12 goes to #12"),)),
     "lists": Scope("Lists (inbox, board columns, gaps, a cell's items)", pane=""),
     "inbox": Scope("Inbox", pane="inbox", notes=(
         ("", "Triage keys act on the marked items (space), else the one under the cursor"),)),
@@ -153,6 +155,8 @@ KEYS: tuple[Key, ...] = (
         title="Add a why note to selected item"),
     Key("screen", "", "quick_edit('goal')", "Link to goal", "The goal the selected item serves",
         title="Link selected item to a goal"),
+    Key("screen", "", "quick_edit('blocked_by')", "Blocked by", "What the selected item waits on: item ids",
+        title="Blocked by… (selected item)", opens=True),
     Key("screen", "", "quick_edit('step')", "Add a step", "A step (how) on the selected item",
         title="Add a step to selected item"),
     # -- lists -----------------------------------------------------------------------
@@ -204,6 +208,8 @@ KEYS: tuple[Key, ...] = (
         title="Tag marked cards", opens=True),
     Key("board", "s", "cards('snooze')", "Snooze", "Back to the inbox, hidden until a date",
         title="Snooze marked cards", opens=True),
+    Key("board", "b", "blocked_by", "Blocked by", "What this card waits on: item ids (a cycle is refused)",
+        title="Board: blocked by…", show=False, opens=True),
     Key("board", "L", "toggle_lanes", "Swimlanes", "Cards in one band per owner, lined up across the columns",
         title="Toggle swimlanes by owner"),
     Key("board", "H", "toggle_done", "Older done", "Show or hide done work older than the done window",

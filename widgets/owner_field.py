@@ -22,6 +22,7 @@ from data.model.items import RESERVED_HANDLES, Person
 from data.views.similar import PersonMatch, match_people
 from widgets.cards import safe
 from widgets.keys import bindings
+from widgets.safe_text import SafeInput
 
 NOBODY_WORDS = RESERVED_HANDLES - {"me"}
 """What typed in the field means nobody."""
@@ -62,7 +63,7 @@ class OwnerField(Vertical):
         self.matches: list[PersonMatch | None] = []
 
     def compose(self) -> ComposeResult:
-        yield Input(value=self._initial, placeholder="type a name; enter picks the highlighted one", compact=True)
+        yield SafeInput(value=self._initial, placeholder="type a name; enter picks the highlighted one", compact=True)
         yield OptionList(compact=True)
 
     def on_mount(self) -> None:

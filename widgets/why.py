@@ -1,11 +1,11 @@
-"""The why pane: the selected item's reason, its steps, its why log, and the chain of whys above it.
+"""The why pane: the selected item's reason, its why log, and the chain of whys above it.
 
 Its steps (the checklist: how it gets done) are listed with done/total. One
-cursor moves over the steps, then the chain (item → parents → goal): on a
-step, space ticks it off and a/e/shift+arrows/delete add, edit, move and
-remove steps; on a chain link, enter selects that link, so a person can
-climb from a task to the goal it serves and back down through the other
-panes. ``w`` edits the why (every
+cursor moves over the steps, then the chain (item → parents → goal), then what
+the item is blocked by and what it is blocking: on a step, space ticks it off
+and a/e/shift+arrows/delete add, edit, move and remove steps; on a chain link
+or a dependency, enter selects that item, so a person can climb from a task to
+the goal it serves and back down through the other panes. ``w`` edits the why (every
 change lands in the why log with who and when), ``N`` adds a note to the log
 without changing the why, ``l`` links the item to a goal; the screen opens
 the prompts (messages up).
@@ -22,6 +22,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
+from data.model.dependencies import blockers_of
 from data.model.items import Item, chain, why_source
 from data.views.goals import GoalStatsCache
 from data.writes.ops import MoveStep, Operation, RemoveStep, ToggleStep
@@ -109,6 +110,46 @@ def chain_text(levels: list[Item], cursor: int, *, focused: bool) -> Text:
     return out
 
 
+def dependencies(item: Item, ctx: RowContext) -> tuple[list[Item], list[Item]]:
+    """(what the item is blocked by, what it is blocking): the items in the workspace, in id order for blocking."""
+    items = ctx.snapshot.items
+    blocked_by = [items[b] for b in blockers_of(item.doc) if b in items]
+    blocking = [items[b] for b in ctx.snapshot.blocking(item.id) if b in items]
+    return blocked_by, blocking
+
+
+def dependency_text(blocked_by: list[Item], blocking: list[Item], cursor: int, ctx: RowContext, *,
+                    focused: bool) -> Text:
+    """``Blocked by`` and ``Blocking`` sections, one line per item; ``cursor`` indexes blocked-by then blocking."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    is_open = ctx.snapshot.settings.is_open
+    index = 0
+    for heading, group, empty in (("Blocked by", blocked_by, "nothing"), ("Blocking", blocking, "nothing")):
+        if out.plain:
+            out.append("\n")
+        out.append(heading, style="bold underline")
+        waiting = sum(1 for other in group if is_open(other.status))
+        if heading == "Blocked by" and group:
+            out.append(f"  ({waiting} still open)" if waiting else "  (all done)", style="dim")
+        if not group:
+            out.append(f"  {empty}", style="dim")
+        for other in group:
+            line = Text()
+            here = index == cursor
+            line.append("▸ " if here else "  ", style="bold")
+            line.append("⛔ " if is_open(other.status) else "✓ ", style="bold" if is_open(other.status) else "dim")
+            line.append(f"#{other.id} ", style="bold")
+            line.append(safe(other.title))
+            line.append(f"  · {other.status} · " + (f"@{safe(other.owner)}" if other.owner else "no owner"),
+                        style="dim")
+            if here:
+                line.stylize("reverse" if focused else "underline", 2)
+            out.append("\n")
+            out.append_text(line)
+            index += 1
+    return out
+
+
 def log_text(item: Item | None) -> Text:
     """The why log, newest first: when, who, whether it set the why or was a note, and the text."""
     if item is None:
@@ -163,8 +204,8 @@ def steps_text(item: Item | None, cursor: int | None, *, focused: bool) -> Text:
 class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
     """Read the why of whatever is selected in the other panes, tick its steps off, and climb its chain.
 
-    One cursor moves over the steps, then the chain: on a step the step keys act on it, on a
-    chain link enter selects that item everywhere.
+    One cursor moves over the steps, then the links (chain, blockers): on a step the step keys
+    act on it, on a link enter selects that item everywhere.
     """
 
     ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
@@ -190,9 +231,13 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.border_title = "4 Why"
         self.item_id: int | None = None
         self.item: Item | None = None
-        self.levels: list[Item] = []
         self.cursor = 0
-        """Over the steps first, then the chain links."""
+        """Over the steps first, then :attr:`levels`."""
+        self.levels: list[Item] = []
+        """The chain of whys, then what the item is blocked by and blocking: every link the cursor visits."""
+        self.chain_length = 0
+        """How many of :attr:`levels` are the chain; the rest are dependencies."""
+        self._dependency_counts = (0, 0)
         self._ctx: RowContext | None = None
         self._goals = GoalStatsCache()
         self._shown: tuple[Text, ...] | None = None
@@ -201,6 +246,7 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
         yield Static(id="why-body")
         yield Static(id="why-steps")
         yield Static(id="why-chain")
+        yield Static(id="why-deps")
         yield Static(id="why-log")
 
     @property
@@ -209,12 +255,12 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
 
     @property
     def step_cursor(self) -> int | None:
-        """The step under the cursor (None: the cursor is on the chain)."""
+        """The step under the cursor (None: the cursor is on a link)."""
         return self.cursor if self.cursor < self.step_count else None
 
     @property
     def chain_cursor(self) -> int:
-        """The chain link under the cursor (0, the item itself, while the cursor is on a step)."""
+        """The link (of :attr:`levels`) under the cursor; 0, the item itself, while it is on a step."""
         return max(0, self.cursor - self.step_count)
 
     def show(self, ctx: RowContext, item_id: int | None = None) -> None:
@@ -230,22 +276,31 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
         if ctx is None:
             return
         item = self.item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
-        self.levels = chain(item, ctx.snapshot.items) if item is not None else []
+        links = chain(item, ctx.snapshot.items) if item is not None else []
+        blocked_by, blocking = dependencies(item, ctx) if item is not None else ([], [])
+        self.chain_length = len(links)
+        self._dependency_counts = (len(blocked_by), len(blocking))
+        self.levels = [*links, *blocked_by, *blocking]
         self.cursor = min(self.cursor, max(0, self.step_count + len(self.levels) - 1))
-        focused = self.has_focus
-        chain_at = self.chain_cursor if self.step_cursor is None else -1
+        on_link = self.step_cursor is None
+        in_chain = self.chain_cursor if on_link and self.chain_cursor < len(links) else -1
+        in_deps = self.chain_cursor - len(links) if on_link else -1
         texts = (why_text(item, ctx, self._goals),
-                 steps_text(item, self.step_cursor, focused=focused),
-                 chain_text(self.levels, chain_at, focused=focused) if item else Text(""),
+                 steps_text(item, self.step_cursor, focused=self.has_focus),
+                 chain_text(links, in_chain, focused=self.has_focus) if item else Text(""),
+                 dependency_text(blocked_by, blocking, in_deps, ctx, focused=self.has_focus)
+                 if blocked_by or blocking else Text(""),
                  log_text(item))
         shown = self._shown or (None,) * len(texts)
-        ids = ("#why-body", "#why-steps", "#why-chain", "#why-log")
+        ids = ("#why-body", "#why-steps", "#why-chain", "#why-deps", "#why-log")
         for widget_id, text, old in zip(ids, texts, shown, strict=True):
             if text != old:
-                # A cursor move keeps the height: no need to lay the pane out again.
+                # A cursor move along the chain keeps its height: no need to lay the pane out again.
                 same_height = old is not None and len(text) and text.plain.count("\n") == old.plain.count("\n")
-                self.query_one(widget_id, Static).update(
-                    text, layout=not (same_height and widget_id in ("#why-chain", "#why-steps")))
+                widget = self.query_one(widget_id, Static)
+                if widget_id == "#why-deps":
+                    widget.display = bool(text.plain)
+                widget.update(text, layout=not (same_height and widget_id in ("#why-steps", "#why-chain", "#why-deps")))
         self._shown = texts
         set_border(self, f"4 Why · #{item.id}" if item else "4 Why")
 
@@ -261,14 +316,19 @@ class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
         self.cursor = max(0, min(self.step_count + len(self.levels) - 1, self.cursor + delta))
         self._draw()
         if self.step_cursor is not None:
-            widget, line = self.query_one("#why-steps", Static), 1 + self.cursor
-            height = 1
+            top, height = self.query_one("#why-steps", Static).virtual_region.y + 1 + self.cursor, 1
+        elif self.chain_cursor < self.chain_length:
+            region = self.query_one("#why-chain", Static).virtual_region
+            top, height = region.y + 1 + 2 * self.chain_cursor, 2
         else:
-            widget, line = self.query_one("#why-chain", Static), 1 + 2 * self.chain_cursor
-            height = 2
-        self.scroll_to_region(Region(0, widget.virtual_region.y + line, 1, height), animate=False)
+            # One line per dependency under the "Blocked by" heading, then the "Blocking" heading and its lines.
+            at = self.chain_cursor - self.chain_length
+            line = 1 + at + (1 if at >= self._dependency_counts[0] else 0)
+            top, height = self.query_one("#why-deps", Static).virtual_region.y + line, 1
+        self.scroll_to_region(Region(0, top, 1, height), animate=False)
 
     def action_enter(self) -> None:
+        """Enter: on a step, edit it; on a link (not the item itself), select that item everywhere."""
         if self.step_cursor is not None:
             self.action_edit_step()
         elif 0 < self.chain_cursor < len(self.levels):

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from data.model.items import CLOSED_STATUSES, Item
+from data.model.snapshot import Snapshot
 from data.views.figures import counts_as_load
-from data.writes.workspace import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
 

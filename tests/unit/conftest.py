@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 import pytest
 
 from data.writes.workspace import Workspace
+from tests.support.users import Users, make_base, make_users
 from tui import cli
 
 TODAY = "2025-01-15"
@@ -45,3 +47,15 @@ def run(env: None, capsys: pytest.CaptureFixture[str]) -> Any:
 def ws(workspace: Workspace) -> Path:
     """The conftest workspace's path (tmp_path/worktop.json, found from the cwd too)."""
     return workspace.path
+
+
+@pytest.fixture
+def users() -> Iterator[Users]:
+    """A group with two members and one user outside it, all with unique names; removed afterwards (root only)."""
+    yield from make_users()
+
+
+@pytest.fixture
+def base() -> Iterator[Path]:
+    """A folder outside pytest's private temp tree (which other users cannot enter), removed afterwards."""
+    yield from make_base()

@@ -1,4 +1,4 @@
-"""Layering: ``data`` never loads Textual (or the layers above it), nor does the CLI's entry module.
+"""Layering: ``data`` never loads Textual (or the layers above it), nor do the CLI's modules.
 
 Each import runs in a fresh interpreter, because this test process has long
 since imported Textual for other tests.
@@ -31,7 +31,7 @@ def loaded_by(module: str, python_children: Any) -> list[str]:
 
 
 def test_data_modules_are_found() -> None:
-    assert {"data.model.items", "data.store.storage", "data.writes.workspace", "data.writes.ops", "data.store"} <= set(DATA_MODULES)
+    assert {"data.model.items", "data.store.file_store", "data.writes.workspace", "data.writes.ops", "data.store"} <= set(DATA_MODULES)
 
 
 @pytest.mark.parametrize("module", DATA_MODULES)
@@ -43,8 +43,36 @@ def test_data_imports_no_textual(module: str, python_children: Any) -> None:
     )
 
 
-def test_cli_imports_no_textual(python_children: Any) -> None:
-    if not (ROOT / "tui" / "cli.py").exists():
-        pytest.skip("tui/cli.py is not written yet")
-    loaded = loaded_by("tui.cli", python_children)
-    assert not any(name.split(".")[0] == "textual" for name in loaded), f"tui.cli loads Textual: {loaded}"
+CLI_MODULES = sorted(
+    ".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+    for p in (ROOT / "tui" / "cli").glob("*.py") if p.stem not in ("__main__", "launch")
+)
+
+
+def test_cli_modules_are_found() -> None:
+    assert {"tui.cli", "tui.cli.registry", "tui.cli.items", "tui.cli.output"} <= set(CLI_MODULES)
+
+
+@pytest.mark.parametrize("module", CLI_MODULES)
+def test_cli_imports_no_textual(module: str, python_children: Any) -> None:
+    """Every CLI module but the one that opens the app stays clear of Textual, Rich and the widgets."""
+    loaded = loaded_by(module, python_children)
+    assert not any(name.split(".")[0] in ("textual", "rich", "widgets") for name in loaded), (
+        f"{module} loads Textual: {loaded}"
+    )
+
+
+def test_a_command_loads_only_its_own_module(python_children: Any, tmp_path: Path) -> None:
+    """``worktop add`` has an 80 ms budget: it imports the registry, the parser and the items
+    commands, not the other command groups."""
+    python_children.run("from data.writes.workspace import Workspace; import sys; Workspace.create(sys.argv[1])",
+                        tmp_path / "w.json")
+    out = python_children.run(f"""
+        import json, sys
+        from tui.cli import main
+        assert main(["-w", {str(tmp_path / "w.json")!r}, "add", "x"]) == 0
+        print(json.dumps(sorted(name for name in sys.modules if name.startswith("tui."))))
+    """).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert loaded == ["tui.cli", "tui.cli.inputs", "tui.cli.items", "tui.cli.output", "tui.cli.parser",
+                      "tui.cli.registry"]

@@ -12,7 +12,8 @@ import pytest
 from data.model.items import BadValue
 from data.writes.ops import AddStep, CreateItem, EditStep, MoveStep, RemoveStep, SetSteps, ToggleStep
 from data.writes.undo import UndoHistory, UndoStep
-from data.writes.workspace import Conflict, Workspace
+from data.errors import Conflict
+from data.writes.workspace import Workspace
 
 
 def steps(ws: Workspace, item_id: int) -> list[tuple[str, bool]]:
@@ -23,7 +24,7 @@ def steps(ws: Workspace, item_id: int) -> list[tuple[str, bool]]:
 def do(ws: Workspace, history: UndoHistory, op) -> None:  # noqa: ANN001
     before = ws.snapshot()
     result = ws.apply(op)
-    history.record(UndoStep.of_revision(ws.snapshot(), result.revision, before))
+    history.record(UndoStep.of_result(result, before))
 
 
 @pytest.fixture

@@ -1,0 +1,111 @@
+"""argparse, built from :mod:`tui.cli.registry`."""
+
+from __future__ import annotations
+
+import argparse
+from typing import NoReturn
+
+from tui.cli.output import EXIT_USAGE, CliError
+from tui.cli.registry import BY_NAME, COMMANDS, Command
+
+EPILOG = """\
+exit codes:
+  0  ok
+  1  bad input (unknown id, bad date, bad status, unknown field, bad query)
+  2  usage (unknown command or option, missing argument)
+  3  workspace missing, unreadable or read-only
+  4  conflict: someone else changed it first; nothing was written
+
+workspace: -w PATH, else $WORKTOP_WORKSPACE, else the nearest worktop.json in
+this folder or one above it. Run `worktop init` to make one here, or
+`worktop demo PATH` for one full of sample work.
+"""
+
+
+class UsageParser(argparse.ArgumentParser):
+    """argparse, but usage errors are one line and exit 2 through :func:`tui.cli.main`."""
+
+    def error(self, message: str) -> NoReturn:
+        raise CliError(f"{message} (see `{self.prog} --help`)", EXIT_USAGE)
+
+
+def build_parser(command_name: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line.
+
+    Args:
+        command_name: when given, only that command's arguments are defined (the
+            others are listed, for ``--help``, but left empty): building all of
+            them costs a few of ``worktop add``'s 80 ms.
+    """
+    parser = UsageParser(
+        prog="worktop",
+        description="A team's work — who, what, by when, how and why — in one shared workspace file. "
+        "Run with no command to open the app.",
+        epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("-w", "--workspace", metavar="PATH", help="the workspace file")
+    # -w also works after the command (`worktop ls -w x.json`); SUPPRESS keeps the global one.
+    common = UsageParser(add_help=False)
+    common.add_argument("-w", "--workspace", metavar="PATH", default=argparse.SUPPRESS, help="the workspace file")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for command in COMMANDS:
+        extra = {"epilog": command.epilog} if command.epilog else {}
+        sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=[common],
+                                  formatter_class=argparse.RawDescriptionHelpFormatter, **extra)
+        if command_name is None or command_name == command.name:
+            _define(sub, common, command)
+    return parser
+
+
+def _define(parser: argparse.ArgumentParser, common: argparse.ArgumentParser, command: Command) -> None:
+    for arg in command.args:
+        arg.add_to(parser)
+    if not command.subcommands:
+        return
+    actions = parser.add_subparsers(dest=command.subcommand_key, metavar="ACTION",
+                                    required=command.subcommand_required)
+    for subcommand in command.subcommands:
+        action = actions.add_parser(subcommand.name, help=subcommand.help, parents=[common])
+        for arg in subcommand.args:
+            arg.add_to(action)
+
+
+def command_at(argv: list[str]) -> int | None:
+    """Where the command word is in ``argv`` (skipping ``-w PATH``), if it is one we know."""
+    skip = False
+    for index, word in enumerate(argv):
+        if skip:
+            skip = False
+        elif word in ("-w", "--workspace"):
+            skip = True
+        elif not word.startswith("-"):
+            return index if word in BY_NAME else None
+    return None
+
+
+def negated_terms(command: Command, words: list[str], *, after: int) -> tuple[list[str], list[str]]:
+    """Take a query's negated terms (``-#ops``, ``-owner:me``) out of ``words``.
+
+    argparse would read them as options, and worse, ``-why:none`` as ``-w hy:none``.
+    Only words after the command (at index ``after``) are looked at; ``-w PATH``
+    and the command's own options stay.
+    """
+    flags, with_value = {"-h", "--help"}, {"-w", "--workspace"}
+    for arg in command.args:
+        if not arg.positional:
+            (flags if arg.kind == "flag" else with_value).update((arg.name, *arg.aliases))
+    start = after + 1
+    kept, negated, value_next = words[:start], [], False
+    for word in words[start:]:
+        if value_next:
+            kept.append(word)
+            value_next = False
+        elif word in with_value:
+            kept.append(word)
+            value_next = True
+        elif word in flags or word.partition("=")[0] in with_value or not word.startswith("-") or word == "-":
+            kept.append(word)
+        else:
+            negated.append(word)
+    return kept, negated
