@@ -48,7 +48,6 @@ def run_request(args: argparse.Namespace) -> int:
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    import shlex
 
     from data.model.items import missing_answers
     from data.model.query import parse_query
@@ -59,9 +58,9 @@ def run_ls(args: argparse.Namespace) -> int:
     today = workspace.today
     text = " ".join(args.query)
     query = parse_query(text, me=workspace.actor, today=today, statuses=settings.all_statuses)
-    # Asking for a status by name shows it even if it is closed.
-    names_status = any(word.lstrip("-").lower().startswith("status:") for word in shlex.split(text))
-    everything = args.all or names_status
+    # Closed and snoozed work is searched only when the query names a status or says snoozed
+    # (Query.in_scope: the TUI's filter follows the same rule).
+    everything = args.all or query.shows_hidden
     today_iso = today.isoformat()
     candidates, hidden_closed, hidden_snoozed = [], 0, 0
     for item in snapshot.items.values():
@@ -328,10 +327,14 @@ def from_to(entry: dict) -> str:
     def shown(value: object) -> str:
         if value in (None, "", [], {}):
             return "—"
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "text" in v for v in value):
+            done = sum(1 for step in value if step.get("done"))
+            return f"{len(value)} steps ({done} done)"
         text = ", ".join(map(str, value)) if isinstance(value, list) and all(
             isinstance(v, str | int) for v in value) else str(value)
         text = " ".join(text.split())
-        return repr(text[:40] + "…" if len(text) > 40 else text) if isinstance(value, str) else text[:40]
+        text = text[:40] + "…" if len(text) > 40 else text  # a cut value says it is cut
+        return repr(text) if isinstance(value, str) else text
 
     parts = [f"{name}: {shown(pair[0])} → {shown(pair[1])}" for name, pair in changes.items()
              if isinstance(pair, list) and len(pair) == 2]

@@ -22,10 +22,9 @@ def run_person(args: argparse.Namespace) -> int:
 def run_people(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     snapshot = workspace.snapshot()
-    load = dict.fromkeys(snapshot.people, 0)
-    for item in snapshot.items.values():
-        if item.owner in load and item.kind != "goal" and snapshot.settings.is_open(item.status):
-            load[item.owner] += 1
+    from data.views.figures import open_load
+
+    load = dict.fromkeys(snapshot.people, 0) | {h: n for h, n in open_load(snapshot).items() if h in snapshot.people}
     out = Out()
     if not snapshot.people:
         out.write("no people yet; add them with `worktop person add HANDLE --name NAME --team TEAM`")

@@ -291,6 +291,23 @@ COMMANDS: tuple[Command, ...] = (
             "blocked_by (ids: 15,16); "
             "an empty value clears the field"),
     )),
+    Command("step", "steps (how): worktop step 12 add TEXT | done N | undo N | edit N TEXT | move N TO | rm N",
+            "steps:run_step", "writes", (ID,), subcommands=(
+                Subcommand("list", "list the steps, numbered (also: worktop step 12)"),
+                Subcommand("add", "add a step (at the end, or before step --at N)", (
+                    Arg("text", many=True, metavar="TEXT"),
+                    Arg("--at", kind="int", metavar="N", help="put it in as step N"),
+                )),
+                Subcommand("done", "tick step N off", (Arg("number", kind="int", metavar="N"),)),
+                Subcommand("undo", "put step N back to not done", (Arg("number", kind="int", metavar="N"),)),
+                Subcommand("edit", "change the text of step N", (
+                    Arg("number", kind="int", metavar="N"), Arg("text", many=True, metavar="TEXT"),
+                )),
+                Subcommand("move", "move step N to place TO", (
+                    Arg("number", kind="int", metavar="N"), Arg("to", kind="int", metavar="TO"),
+                )),
+                Subcommand("rm", "remove step N", (Arg("number", kind="int", metavar="N"),)),
+            ), subcommand_key="step_command"),
     Command("move", "move an item to a status (a board column, done, archived)", "items:run_move", "writes", (
         ID, Arg("status", metavar="STATUS"),
     )),
