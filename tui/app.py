@@ -89,11 +89,19 @@ class WorktopApp(App):
                 return
             dialog = self.typeahead.opens_dialog(event.key)
             screen, focused = self.screen, self.focused
-            handled = await self._bindings_first(event)
-            if handled or dialog:
-                self.typeahead.wait(dialog=dialog, screen=screen, focused=focused)
-            if handled:
-                return
+            if focused is not None and focused.check_consume_key("a", "a"):
+                # A text field: its keys go to it in order. One that is not text (enter, tab) may
+                # move the focus on (the next field of a form): what follows waits for that.
+                if not event.is_printable:
+                    await super().on_event(event)
+                    self.typeahead.wait(dialog=False, screen=screen, focused=focused)
+                    return
+            else:
+                handled = await self._bindings_first(event)
+                if handled or dialog:
+                    self.typeahead.wait(dialog=dialog, screen=screen, focused=focused)
+                if handled:
+                    return
         await super().on_event(event)
 
     async def _bindings_first(self, event: events.Key) -> bool:
@@ -102,13 +110,10 @@ class WorktopApp(App):
         Textual hands a key to the focused widget's queue and resolves its binding only when it
         bubbles back, while the app goes on reading keys: in a burst (``4`` then ``N`` then text)
         later keys were handed to the widget that had the focus before ``4`` moved it, and ran
-        there as commands. While a text field has the focus every key goes the usual way, in
-        order behind the letters typed into it (a save on enter must see them all).
+        there as commands. (Not called while a text field has the focus: there every key goes
+        the usual way, in order behind the letters typed into it.)
         Uses ``App._check_bindings``, the method Textual's own key handling calls (Textual is pinned).
         """
-        focused = self.focused
-        if focused is not None and focused.check_consume_key("a", "a"):
-            return False
         self.app_focus = True
         if self.screen is self.screen_stack[0]:
             self.main.pairing.key_pressed(event.key)  # a move key ends following, before it moves you

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from textual.app import App
     from textual.timer import Timer
 
+SETTLE_STEP = 0.004
+"""Seconds between looks at whether a key's action has settled."""
+SETTLE_CHECKS = 250
+"""Looks at most (~1 s) before held keys go on regardless."""
 DIALOG_WAIT = 3.0
 """Seconds at most to hold keys for a dialog (or the first pane) that has not focused its field yet."""
 
@@ -43,11 +47,11 @@ def _key_names() -> frozenset[str]:
 class TypeAhead:
     """Holds keys for one app while the last key's action settles.
 
-    After a bound key runs, the keys behind it wait until what the action queued has run:
-    a callback is passed up the same widgets a message from the action bubbles through (so it
-    runs after the screen handled that message, e.g. pushed a prompt), then through the app's
-    own queue (where ``Widget.focus`` puts the focus change). After a key that opens a dialog
-    they wait on, until the dialog has focused its field. Then they go on in the order they came.
+    After a bound key runs (or enter, tab or another key that is not text, in a text field),
+    the keys behind it wait until what it set off has run: the messages it posted, the prompt a
+    screen pushed for it, the focus change ``Widget.focus`` queues on the app. After a key that
+    opens a dialog they wait on, until the dialog has focused its field. Then they go on, in
+    the order they came.
     """
 
     def __init__(self, app: App) -> None:
@@ -58,6 +62,10 @@ class TypeAhead:
         self._screen: object = None
         self._focused: object = None
         self._settled = False
+        self._pending = False
+        """The last key ran an action: a key arriving while it still runs is held (see :meth:`hold`)."""
+        self._quiet = 0
+        self._checks = 0
         self._timer: Timer | None = None
         self._keys = _key_names()
 
@@ -69,7 +77,15 @@ class TypeAhead:
     def hold(self, event: events.Key) -> bool:
         """Called for every key the app reads; True when the key was held (the app must not forward it)."""
         if self.held is None:
-            return False
+            if not self._pending:
+                return False
+            self._pending = False
+            if not self._busy():
+                return False  # the last key's action has long settled: nothing to wait for
+            self.held = []
+            self._dialog = False
+            self._quiet = self._checks = 0
+            self.app.set_timer(SETTLE_STEP, self._settle)
         self.held.append(events.Key(event.key, event.character))
         return True
 
@@ -88,22 +104,38 @@ class TypeAhead:
 
         ``screen`` and ``focused``: where the app was before the key ran (a dialog is a change from them).
         """
+        self._screen = screen
+        self._focused = focused
+        if not dialog:
+            # Cheap for a key on its own: only a key that arrives while this one's action is still
+            # running is held (see :meth:`hold`).
+            self._pending = self.held is None
+            return
         self.held = self.held or []
         self._dialog = dialog
         self._settled = False
-        self._screen = screen
-        self._focused = focused
-        self._hop(self.app.focused or self.app.screen)
+        self._quiet = 0
+        self._checks = 0
+        self._settle()
 
-    def _hop(self, node: object) -> None:
-        """One step up towards the screen, behind whatever the node has queued."""
-        screen = self.app.screen
-        if node is screen:  # behind what bubbled up to the screen, then behind the app's own queue
-            if not screen.call_later(self.app.call_later, self._after_action):
-                self.app.call_later(self._after_action)
+    def _busy(self) -> bool:
+        """Whether the app or a widget of the screen still has messages to handle (what the key set off)."""
+        app = self.app
+        if app.message_queue_size:
+            return True
+        screen = app.screen
+        return any(node.message_queue_size for node in (screen, *screen.walk_children()))
+
+    def _settle(self) -> None:
+        """Look again every few ms until every queue has been empty twice running (or for at most 1 s)."""
+        if self.held is None:
             return
-        if node is None or not hasattr(node, "call_later") or not node.call_later(self._hop, node.parent):
-            self.app.call_later(self._after_action)
+        self._checks += 1
+        self._quiet = 0 if self._busy() else self._quiet + 1
+        if self._quiet < 2 and self._checks < SETTLE_CHECKS:
+            self.app.set_timer(SETTLE_STEP, self._settle)
+            return
+        self._after_action()
 
     def _after_action(self) -> None:
         self._settled = True

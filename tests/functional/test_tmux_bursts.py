@@ -109,3 +109,22 @@ def test_text_and_enter_in_one_burst_into_an_open_prompt_are_saved_whole(started
     burst(tmux, TEXT, "C-j", "second line", "Enter")
     assert wait_until(lambda: item(path, 8).why_log), tmux.screen("ana")
     assert item(path, 8).why_log[-1]["text"] == TEXT + "\nsecond line"
+
+
+def test_the_readme_accept_recipe_typed_in_one_burst(tmp_path: Path) -> None:
+    """`a enter fri enter <why> enter` as one burst, by a user who is not a person here: each field's text
+    lands in its field (enter moves the focus on a moment later: 'fri' went into the owner field), the
+    item is accepted with no owner, due Friday, and the user is not added as a person."""
+    path = tmp_path / "worktop.json"
+    build_team_workspace(path)
+    tmux = TmuxServer()
+    try:
+        tmux.start("root", worktop_command(path, "root"))
+        tmux.wait("root", lambda s: "1 Inbox" in s and "#8" in s)
+        tmux.run("send-keys", "-t", "root", "a", "Enter", "fri", "Enter", "finance asked", "Enter")
+        assert wait_until(lambda: item(path, 8).status == "todo"), tmux.screen("root")
+        accepted = item(path, 8)
+        assert (accepted.owner, accepted.why) == (None, "finance asked") and accepted.due
+        assert "root" not in Workspace(path).snapshot().people
+    finally:
+        tmux.close()
