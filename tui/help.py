@@ -13,6 +13,9 @@ from textual.widgets import Static
 
 from widgets.keys import SCOPES, bindings, key_display, rows
 
+NARROW_BELOW = 120
+"""Columns below which help lists its groups in one column (as the main screen shows one pane)."""
+
 
 def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
     """(group title, [(keys, what it does)]) for every scope, in table order."""
@@ -39,6 +42,12 @@ class HelpScreen(ModalScreen[None]):
                 for keys, description in lines:
                     table.add_row(keys, description)
                 yield Static(table)
+
+    def on_mount(self) -> None:
+        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")  # one column of groups at 80×24
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.width < NARROW_BELOW, "-narrow")
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -45,6 +45,10 @@ def subject_text(items: list[Item]) -> Text:
     return Text(f"{len(items)} items: {shown}{more}", style="bold")
 
 
+SHORT_BELOW = 32
+"""Terminal rows below which prompts drop their blank lines (see ``Prompt.on_mount``)."""
+
+
 class PromptBox(VerticalScroll, can_focus=False):
     """The prompt's box: scrolls on a short terminal, but is not a stop for tab."""
 
@@ -80,6 +84,12 @@ class Prompt(DiscardGuard, ModalScreen[T]):
     def on_mount(self) -> None:
         # Runs after a subclass's own on_mount (Textual calls each class's handler): fields are filled.
         self._opened_with = self._typed()
+        # A short terminal (80×24): no blank lines between the parts and a shorter list of people,
+        # so the whole form and the item it acts on fit without scrolling.
+        self.set_class(self.app.size.height < SHORT_BELOW, "-short")
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < SHORT_BELOW, "-short")
 
     def _typed(self) -> list[str]:
         return [field.value for field in self.query(Input)]
@@ -176,7 +186,7 @@ def date_preview(parse: Callable[[str, date], str | None], today: date,
                 parse(text, today)
             except BadValue:
                 return words  # required: say what may be typed (never a word the field then refuses)
-            return f"(empty: no date) · {words}"
+            return "(empty: no date yet)"  # the words are in the field's placeholder
         try:
             value = parse(text, today)
         except BadValue as error:

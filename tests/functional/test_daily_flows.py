@@ -458,3 +458,20 @@ async def test_done_column_shows_this_weeks_done_and_h_shows_the_rest(tmp_path):
         inbox = app.screen.query_one(InboxPane)
         levels = [docs[i].get("priority") or 9 for i in inbox.list.rows]
         assert levels == sorted(levels) and "by priority" in str(inbox.border_title)
+
+
+async def test_the_accept_form_fits_80x24_with_its_item_in_view(team_ws):
+    """At 80×24 the accept form scrolled its title and the item it accepts out of view."""
+    from tui.triage_prompts import AcceptForm
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("a")
+        assert await wait_for(pilot, lambda: isinstance(app.screen, AcceptForm))
+        await pilot.pause()
+        text = screen_text(app)
+        for words in ("Accept → todo", "#8", "Export to CSV please", "owner", "due", "why", "ctrl+s: accept now"):
+            assert words in text, words
+        box = app.screen.query_one(".prompt")
+        assert box.max_scroll_y == 0  # nothing scrolled away

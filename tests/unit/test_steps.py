@@ -9,10 +9,10 @@ from __future__ import annotations
 import orjson
 import pytest
 
+from data.errors import Conflict
 from data.model.items import BadValue
 from data.writes.ops import AddStep, CreateItem, EditStep, MoveStep, RemoveStep, SetSteps, ToggleStep
 from data.writes.undo import UndoHistory, UndoStep
-from data.errors import Conflict
 from data.writes.workspace import Workspace
 
 
