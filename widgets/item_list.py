@@ -75,27 +75,22 @@ class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
         def control(self) -> ItemList:
             return self.item_list
 
-    class Scrolled(Message):
+    class ListChanged(Message):
+        """Something about the list as a whole changed (its subclasses say what)."""
+
+        def __init__(self, item_list: ItemList) -> None:
+            super().__init__()
+            self.item_list = item_list
+
+        @property
+        def control(self) -> ItemList:
+            return self.item_list
+
+    class Scrolled(ListChanged):
         """The list scrolled (the board lines its columns up when they hold swimlanes)."""
 
-        def __init__(self, item_list: ItemList) -> None:
-            super().__init__()
-            self.item_list = item_list
-
-        @property
-        def control(self) -> ItemList:
-            return self.item_list
-
-    class MarksChanged(Message):
+    class MarksChanged(ListChanged):
         """Items were marked or unmarked (space) for an action on all of them at once."""
-
-        def __init__(self, item_list: ItemList) -> None:
-            super().__init__()
-            self.item_list = item_list
-
-        @property
-        def control(self) -> ItemList:
-            return self.item_list
 
     def __init__(self, render_row: RowRenderer, *, row_height: int = 1, empty_text: str = "nothing here",
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:

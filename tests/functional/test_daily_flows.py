@@ -475,3 +475,19 @@ async def test_the_accept_form_fits_80x24_with_its_item_in_view(team_ws):
             assert words in text, words
         box = app.screen.query_one(".prompt")
         assert box.max_scroll_y == 0  # nothing scrolled away
+
+
+async def test_a_step_ticked_in_another_terminal_shows_here(team_ws):
+    """Steps are live like every answer: another process ticks one off, this why pane and card follow."""
+    from data.writes.ops import ToggleStep
+
+    app = make_app(team_ws, watch=True)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        app.screen.select_item(2)
+        await pilot.pause()
+        why = app.screen.query_one(WhyPane)
+        assert "0/2 done" in why.query_one("#why-steps").render().plain
+        Workspace(team_ws.path, actor="bo", today=team_ws.today).apply(ToggleStep(2, 1, expected_text="Admin settings page"))
+        assert await wait_for(pilot, lambda: "1/2 done" in why.query_one("#why-steps").render().plain, timeout=15)
+        assert "☑ Admin settings page" in why.query_one("#why-steps").render().plain
