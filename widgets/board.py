@@ -65,14 +65,13 @@ class BoardColumn(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static(Text(safe(self.status)), classes="column-header")  # status names come from the workspace
-        yield ItemList(partial(self._board.render_card, self.status), row_height=2, empty_text="no cards")
+        cards = ItemList(partial(self._board.render_card, self.status), row_height=2, empty_text="no cards")
+        cards.report_scroll = True  # the board keeps its columns scrolled together (swimlanes)
+        yield cards
 
     @property
     def list(self) -> ItemList:
         return self.query_one(ItemList)
-
-    def on_mount(self) -> None:
-        self.list.report_scroll = True
 
     def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None,
              count: int | None = None, shown: int | None = None, older: int = 0) -> None:
@@ -231,7 +230,14 @@ class Board(Vertical, can_focus=False):
         fields = LANE_FIELDS if self.lanes else BOARD_FIELDS
         return fields | {"due", "priority", "created_at"} if self.sort != "rank" else fields
 
-    def _fill(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> None:
+    def _fill(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None, *, tries: int = 0) -> None:
+        columns = self.columns
+        if [c.status for c in columns] != list(self.statuses) or not all(c.query(ItemList) for c in columns):
+            # New columns (the workspace's statuses changed) not mounted yet, or old ones still
+            # leaving: fill once they are (a frame or two), from the newest snapshot.
+            if tries < 100:
+                self.call_after_refresh(lambda: self._fill(self._ctx or ctx, self._keep, tries=tries + 1))
+            return
         settings = ctx.snapshot.settings
         done = settings.done
         docs = ctx.snapshot.docs
