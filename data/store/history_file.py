@@ -173,7 +173,7 @@ class HistoryReader:
                 parsed = orjson.loads(b"[" + b",".join(lines) + b"]") if lines else []
             except orjson.JSONDecodeError:  # a damaged line somewhere: line by line, skipping what is not an entry
                 parsed = [self._entry(line) for line in lines]
-        moves = []
+        moves: list[tuple[int, str, str]] = []
         append = moves.append
         for entry in parsed:
             try:
