@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from data.errors import WorkspaceError
 from data.model.items import DEFAULT_STATUSES
@@ -41,7 +41,18 @@ PEOPLE = (
 
 REQUESTERS = ("sales.kim", "cfo", "helpdesk", "legal.amy", "marketing", "ops.raj", "cs.lee", "dara", "gus")
 
-GOALS = (
+
+class GoalSpec(TypedDict):
+    """A demo goal: its why and tags, the projects under it and what their tasks work on."""
+
+    title: str
+    why: str
+    tags: tuple[str, ...]
+    projects: tuple[str, ...]
+    objects: tuple[str, ...]
+
+
+GOALS: tuple[GoalSpec, ...] = (
     {
         "title": "Customers can self-serve billing",
         "why": "Billing questions are a third of support tickets; self-serve frees support for the hard cases.",
@@ -254,7 +265,7 @@ class _DemoBuilder:
         self.make_requests(n_requests)
         return self.document()
 
-    def make_goal(self, index: int) -> tuple[int, dict[str, Any], str]:
+    def make_goal(self, index: int) -> tuple[int, GoalSpec, str]:
         spec = GOALS[index % len(GOALS)]
         round_ = index // len(GOALS)
         suffix = GOAL_VARIANTS[round_ % len(GOAL_VARIANTS)]
@@ -267,7 +278,7 @@ class _DemoBuilder:
         doc["tags"] = list(spec["tags"][:1])
         return self.add(doc), spec, suffix
 
-    def make_project(self, index: int, goals: list[tuple[int, dict[str, Any], str]]) -> tuple[int, dict[str, Any]]:
+    def make_project(self, index: int, goals: list[tuple[int, GoalSpec, str]]) -> tuple[int, GoalSpec]:
         goal_id, spec, suffix = goals[index % len(goals)]
         rng = self.rng
         names = spec["projects"]
@@ -310,7 +321,7 @@ class _DemoBuilder:
         doc["tags"] = ["ops"]
         self.add(doc)
 
-    def make_task(self, project: tuple[int, dict[str, Any]], goals: list[tuple[int, dict[str, Any], str]]) -> None:
+    def make_task(self, project: tuple[int, GoalSpec], goals: list[tuple[int, GoalSpec, str]]) -> None:
         rng = self.rng
         project_id, spec = project
         title = f"{rng.choice(VERBS)} {rng.choice(spec['objects'])}{rng.choice(QUALIFIERS)}"
@@ -415,7 +426,7 @@ class _DemoBuilder:
 
     def began(self) -> str:
         """When the workspace's story starts: the oldest item's creation."""
-        return min(doc["created_at"] for doc in self.items.values())
+        return min(str(doc["created_at"]) for doc in self.items.values())
 
     def history(self) -> dict[str, dict[str, Any]]:
         """A ``demo`` entry, then the last few days' status moves the items really show."""

@@ -12,9 +12,13 @@ import os
 import stat
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.interchange.records import BadSource, Parsed
+
+if TYPE_CHECKING:
+    from data.model.items import Item
+    from data.model.snapshot import Snapshot
 
 IMPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "github", "trello")
 EXPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "json")
@@ -128,7 +132,7 @@ def read_source(text: str, name: str, fmt: str, *, mapping: str | None = None,
     raise BadSource(f"unknown format {fmt!r}; formats: {', '.join(IMPORT_FORMATS)}")
 
 
-def write_export(items: list[Any], snapshot: Any, fmt: str, *, workspace_key: str) -> bytes:
+def write_export(items: list[Item], snapshot: Snapshot, fmt: str, *, workspace_key: str) -> bytes:
     """Items in ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
     from data.interchange import csvfile, taskwarrior, todotxt
 

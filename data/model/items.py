@@ -9,9 +9,10 @@ place), so a file written by a newer worktop survives an older one.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any, TypedDict
+from typing import Any, Literal, TypedDict, overload
 
 from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
@@ -380,6 +381,19 @@ def parse_item_id(text: str | int) -> int:
     return int(raw)
 
 
+@overload
+def coerce_field(name: Literal["title", "body", "why", "kind"], raw: Any, *, today: date | None = None) -> str: ...
+@overload
+def coerce_field(name: Literal["owner", "requester", "due", "snoozed_until"], raw: Any, *,
+                 today: date | None = None) -> str | None: ...
+@overload
+def coerce_field(name: Literal["parent", "goal", "priority"], raw: Any, *, today: date | None = None) -> int | None: ...
+@overload
+def coerce_field(name: Literal["tags"], raw: Any, *, today: date | None = None) -> list[str]: ...
+@overload
+def coerce_field(name: Literal["blocked_by"], raw: Any, *, today: date | None = None) -> list[int]: ...
+@overload
+def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any: ...
 def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
     """Turn a typed value into the stored value of field ``name``.
 
@@ -459,7 +473,7 @@ def is_handle(text: str) -> bool:
     return 0 < len(text) <= 40 and all(ch.isalnum() or ch in "._-" for ch in text)
 
 
-def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> list[str]:
+def missing_answers(item: Item, items: Mapping[int, Item], settings: Settings) -> list[str]:
     """Which of who/when/how/why the item leaves unanswered (``what`` is the title).
 
     ``when`` is only missing on open work; ``how`` only on projects and
@@ -477,13 +491,13 @@ def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> l
     return missing
 
 
-def inherited_why(item: Item, items: dict[int, Item]) -> str:
+def inherited_why(item: Item, items: Mapping[int, Item]) -> str:
     """The item's own why, else the nearest ancestor's or goal's."""
     source = why_source(item, items)
     return source.why if source is not None else ""
 
 
-def why_source(item: Item, items: dict[int, Item]) -> Item | None:
+def why_source(item: Item, items: Mapping[int, Item]) -> Item | None:
     """The item whose why answers for ``item``: itself, else at each level up its goal link, then its parent."""
     seen: set[int] = set()
     current: Item | None = item
@@ -497,7 +511,7 @@ def why_source(item: Item, items: dict[int, Item]) -> Item | None:
     return None
 
 
-def chain(item: Item, items: dict[int, Item]) -> list[Item]:
+def chain(item: Item, items: Mapping[int, Item]) -> list[Item]:
     """The item, then its parents up to the top, then the goals any of them links to (nearest first).
 
     Cycles are cut, and an item is listed once however it is reached.

@@ -24,7 +24,7 @@ import contextlib
 import os
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -134,7 +134,7 @@ def _state_from(parsed: Parsed, raw: bytes, key: StatKey, path: Path) -> FileSta
 class V1History:
     """The history of a format-1 file, held in the file itself (read-only workspaces not yet upgraded)."""
 
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, table: dict[str, Any]) -> None:
         self._entries = [dict(e, rev=e.get("rev", int(k))) for k, e in sorted(table.items(), key=lambda kv: int(kv[0]))
                          if isinstance(e, dict)]
 
@@ -249,11 +249,10 @@ class FileStore:
             return None  # an id twice, or lines that do not add up: read it whole
         state = FileState(key=key, raw=raw, meta=meta, people=people, docs=docs, lines=lines, version=2,
                           line_set=set(new_lines))
-        changes: Changes | None = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
+        fields = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
         if people is not old.people:
-            changes[None] = {"people"}
-        if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS):
-            changes = None
+            fields[None] = {"people"}
+        changes = None if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
         state.snapshot = self._snapshot_of(state, base=old, changes=changes)
         return state
 
@@ -311,8 +310,10 @@ class FileStore:
             txn.notices.extend(lock.warnings)
             yield txn
 
-    def commit(self, txn: FileTransaction) -> int:
+    def commit(self, txn: StoreTransaction) -> int:
         """Write the transaction: history first, then the file; returns the new revision (call inside the transaction)."""
+        if not isinstance(txn, FileTransaction) or txn.store is not self:
+            raise TypeError("FileStore.commit takes a transaction this store began")
         state = txn.state
         revision, entries = txn.finish()
         meta = txn.meta
@@ -376,11 +377,10 @@ class FileStore:
                             docs=docs_after, lines=Lines(payload, self.path), version=FORMAT_VERSION)
             if docs_after is not None and state.docs is not None:
                 ids = set(txn.changed)
-                changes: Changes | None = changed_fields(state.docs, docs_after, ids)
+                fields = changed_fields(state.docs, docs_after, ids)
                 if people is not None:
-                    changes[None] = {"people"}
-                if any(state.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS):
-                    changes = None
+                    fields[None] = {"people"}
+                changes = None if any(state.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
                 new.snapshot = self._snapshot_of(new, base=state, changes=changes)
             self._state = new
         else:
@@ -412,7 +412,7 @@ class FileStore:
                          keep_backup=False)
 
     # -- watching ----------------------------------------------------------------------------------------------
-    def watch(self, on_change: Any, stop: threading.Event) -> None:
+    def watch(self, on_change: Callable[[], None], stop: threading.Event) -> None:
         """Call ``on_change()`` (in this thread) whenever the file may have changed, until ``stop`` is set."""
         from data.store.watcher import watch_workspace
 

@@ -51,11 +51,11 @@ class Store(Protocol):
         """Why this user cannot write, in words; None if they can."""
         ...
 
-    def transaction(self, actor: str, now: str, today: date) -> AbstractContextManager[Any]:
+    def transaction(self, actor: str, now: str, today: date) -> AbstractContextManager[StoreTransaction]:
         """The workspace locked for writing and read fresh; yields a :class:`StoreTransaction`."""
         ...
 
-    def commit(self, txn: Any) -> int:
+    def commit(self, txn: StoreTransaction) -> int:
         """Write what the transaction changed, with its history, atomically; returns the new revision."""
         ...
 

@@ -134,9 +134,9 @@ class StoreTransaction(ABC):
             else:
                 yield item_id, doc
         stored = self._all_docs()
-        for item_id, doc in self.changed.items():
-            if doc is not None and item_id not in stored:
-                yield item_id, doc
+        for item_id, new_doc in self.changed.items():
+            if new_doc is not None and item_id not in stored:
+                yield item_id, new_doc
 
     def count_with_status(self, status: str) -> int:
         return sum(1 for _item_id, doc in self.docs() if doc.get("status") == status)

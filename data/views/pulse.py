@@ -54,10 +54,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
+
+if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
 
 NOT_WORK = frozenset({"goal", "recurring"})
 """Kinds that are not work to finish."""
@@ -194,7 +197,7 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
+def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
     """All pulse figures for a snapshot (see the module docstring for each definition)."""
     settings = snapshot.settings
     statuses = settings.statuses
