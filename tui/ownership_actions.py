@@ -21,22 +21,27 @@ if TYPE_CHECKING:
 
 
 class OwnershipActions:
-    """Gaps view, role changes, quick prompts and chain links, for the main screen."""
+    """Gaps view, role changes, quick prompts and chain links, for the main screen.
 
-    def action_gaps(self: MainScreen) -> None:
+    Each method says ``self: MainScreen`` so mypy checks its body against the screen it is
+    mixed into; mypy wants a mixin's self type to be a supertype of the mixin, which the
+    screen (its subclass) is not, hence the ``ignore[misc]`` on each of them.
+    """
+
+    def action_gaps(self: MainScreen) -> None:  # type: ignore[misc]
         """``!``: show the gaps view in the ownership pane, or go back to the matrix from it."""
         matrix = self.query_one(OwnershipMatrix)
         matrix.show_gaps(not (matrix.showing_gaps and self.current_pane == "matrix"))
         self.focus_pane("matrix")
 
-    def action_quick_edit(self: MainScreen, field: str) -> None:
+    def action_quick_edit(self: MainScreen, field: str) -> None:  # type: ignore[misc]
         """Palette: edit one field of the selected item with a small prompt."""
         if self.selected_id is None:
             self.notify("Nothing selected", severity="warning")
             return
         self.open_prompt(self.selected_id, field)
 
-    def open_prompt(self: MainScreen, item_id: int, field: str) -> None:
+    def open_prompt(self: MainScreen, item_id: int, field: str) -> None:  # type: ignore[misc]
         """Open the prompt for ``field`` of an item (it applies the change itself)."""
         from tui.prompts import prompt_for
 
@@ -48,30 +53,30 @@ class OwnershipActions:
             return
         self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
 
-    def on_edit_requested(self: MainScreen, event: EditRequested) -> None:
+    def on_edit_requested(self: MainScreen, event: EditRequested) -> None:  # type: ignore[misc]
         event.stop()
         self.open_prompt(event.item_id, event.field)
 
-    def _matrix_view(self: MainScreen) -> OwnershipMatrix:
+    def _matrix_view(self: MainScreen) -> OwnershipMatrix:  # type: ignore[misc]
         self.focus_pane("matrix")
         matrix = self.query_one(OwnershipMatrix)
         if matrix.showing_gaps:
             matrix.show_gaps(False)
         return matrix
 
-    def action_matrix_role(self: MainScreen, role: str | None) -> None:
+    def action_matrix_role(self: MainScreen, role: str | None) -> None:  # type: ignore[misc]
         """Palette: set the role of the person under the matrix cursor (as a, r, c, i, x do)."""
         self._matrix_view().action_role(role)
 
-    def action_matrix_cell(self: MainScreen) -> None:
+    def action_matrix_cell(self: MainScreen) -> None:  # type: ignore[misc]
         """Palette: list the items in the matrix cell under the cursor (as enter does)."""
         self._matrix_view().action_list_cell()
 
-    def on_ownership_matrix_role_chosen(self: MainScreen, event: OwnershipMatrix.RoleChosen) -> None:
+    def on_ownership_matrix_role_chosen(self: MainScreen, event: OwnershipMatrix.RoleChosen) -> None:  # type: ignore[misc]
         result = self.apply(SetRole(event.item_id, event.handle, event.role))
         if result is not None:
             what = ROLE_NAMES[event.role] if result.changed else f"already {ROLE_NAMES[event.role]}"
             self.notify(f"{event.handle}: {what} on #{event.item_id}", timeout=3)
 
-    def on_why_pane_link_chosen(self: MainScreen, event: WhyPane.LinkChosen) -> None:
+    def on_why_pane_link_chosen(self: MainScreen, event: WhyPane.LinkChosen) -> None:  # type: ignore[misc]
         self.select_item(event.item_id)

@@ -57,7 +57,7 @@ class PresenceService:
     """
 
     def __init__(self, app: App, workspace_path: Path, user: str,
-                 deliver: Callable[[tuple[Presence, ...]], None], *, folder: PresenceFolder | None = None) -> None:
+                 deliver: Callable[[tuple[Presence, ...]], object], *, folder: PresenceFolder | None = None) -> None:
         self.app = app
         self.folder = folder or PresenceFolder(workspace_path)
         self.deliver = deliver

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -67,7 +68,8 @@ class BoardColumn(Vertical):
     def list(self) -> ItemList:
         return self.query_one(ItemList)
 
-    def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None,
+    def show(self, rows: builtins.list[int], limit: int | None,
+             changed: Callable[[builtins.list[int]], set[int] | None] | None = None,
              count: int | None = None, shown: int | None = None) -> None:
         """``count``: cards in the column (for the WIP limit); ``shown``: how many a filter lets through."""
         count = len(rows) if count is None else count
@@ -175,7 +177,7 @@ class Board(Vertical, can_focus=False):
             holder.remove_children()
             holder.mount_all([BoardColumn(status, self) for status in self.statuses])
             # Fill from the newest snapshot once the columns exist: another may arrive before then.
-            self.call_after_refresh(lambda: self._fill(self._ctx or ctx, self._keep))
+            self.call_after_refresh(lambda: self._fill(self._ctx if self._ctx is not None else ctx, self._keep))
             return
         self._fill(ctx, keep)
 
@@ -191,7 +193,8 @@ class Board(Vertical, can_focus=False):
         done = ctx.snapshot.settings.done
         rows = self._rows
         touched: dict[str, list[int]] = {}
-        moved = [item_id for item_id, fields in changes.items() if not fields.isdisjoint(BOARD_FIELDS)]
+        moved = [item_id for item_id, fields in changes.items()
+                 if item_id is not None and not fields.isdisjoint(BOARD_FIELDS)]
         # Take every moved card out first: a column holding only unchanged cards is in order, so each
         # insertion below finds its place (one reload may bring several writes to one column).
         for item_id in moved:
@@ -223,7 +226,7 @@ class Board(Vertical, can_focus=False):
         totals: dict[str, int] = dict.fromkeys(self.statuses, 0)
         done = ctx.snapshot.settings.done
         for item_id, doc in ctx.snapshot.docs.items():
-            column = by_status.get(doc.get("status"))
+            column = by_status.get(doc.get("status", ""))
             if column is None or doc.get("kind") in OFF_BOARD_KINDS:
                 continue
             if keep is not None:

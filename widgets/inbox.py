@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -124,7 +125,7 @@ class InboxPane(Vertical, can_focus=False):
             parts.append(f"{self._snoozed} snoozed")
         set_border(self, subtitle=" · ".join(parts))
 
-    def selected_ids(self) -> list[int]:
+    def selected_ids(self) -> builtins.list[int]:
         """The marked items, else the one under the cursor."""
         marked = self.list.marked_ids()
         if marked:
@@ -141,7 +142,7 @@ class InboxPane(Vertical, can_focus=False):
     def on_item_list_marks_changed(self, _event: ItemList.MarksChanged) -> None:
         self.refresh_counter()
 
-    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> builtins.list[Text]:
         ctx = self._ctx
         item: Item | None = ctx.snapshot.items.get(item_id) if ctx else None
         if item is None or ctx is None:

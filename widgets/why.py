@@ -201,7 +201,7 @@ class WhyPane(VerticalScroll, can_focus=True):
         self.chain_cursor = 0
         self._ctx: RowContext | None = None
         self._goals = GoalStatsCache()
-        self._shown: tuple[Text, Text, Text] | None = None
+        self._shown: tuple[Text, Text, Text, Text] | None = None
 
     def compose(self):  # noqa: ANN201 - ComposeResult
         yield Static(id="why-body")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -149,7 +150,7 @@ def write_export(items: list[Item], snapshot: Snapshot, fmt: str, *, workspace_k
     raise BadSource(f"unknown format {fmt!r}; formats: {', '.join(EXPORT_FORMATS)}")
 
 
-def workspace_key(meta: dict[str, Any]) -> str:
+def workspace_key(meta: Mapping[str, Any]) -> str:
     """What tells this workspace apart in uuids it hands out (its creation time and name)."""
     return f"{meta.get('created_at', '')}|{meta.get('name', '')}"
 

@@ -37,6 +37,7 @@ date it no longer gives.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import TYPE_CHECKING, Any
@@ -71,7 +72,7 @@ def template_rule(doc: dict[str, Any], today: date) -> Rule:
     return parse_rule(str(doc.get("rule") or ""), start)
 
 
-def horizon_days(meta: dict[str, Any]) -> int:
+def horizon_days(meta: Mapping[str, Any]) -> int:
     """The workspace's horizon setting, clamped to 1…366 days."""
     try:
         days = int(meta.get(HORIZON_KEY, DEFAULT_HORIZON_DAYS))

@@ -75,7 +75,7 @@ def _run(words: list[str], at: int | None) -> int:
             args = build_parser(command.name if command else None).parse_args(words)
         except SystemExit as done:  # --help and --version exit through here
             return done.code if isinstance(done.code, int) else EXIT_OK
-        if negated:
+        if negated and command is not None:
             setattr(args, command.query_arg, [*getattr(args, command.query_arg), *negated])
         chosen = BY_NAME.get(args.command or "", APP)
         return chosen.load()(args) or EXIT_OK

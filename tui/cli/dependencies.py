@@ -29,8 +29,11 @@ def run_block(args: argparse.Namespace) -> int:
     warn(result)
     snapshot = workspace.snapshot()
     out = Out()
-    listed = ", ".join(f"#{b} ({snapshot.items[b].status}, " + (f"@{out.safe(snapshot.items[b].owner)})"
-                                                              if snapshot.items[b].owner else "no owner)") for b in by)
+    def blocker(item_id: int) -> str:
+        item = snapshot.items[item_id]
+        return f"#{item_id} ({item.status}, " + (f"@{out.safe(item.owner)})" if item.owner else "no owner)")
+
+    listed = ", ".join(blocker(b) for b in by)
     if result.changed:
         out.write(f"#{item_id} blocked by {listed}")
     else:

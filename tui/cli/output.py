@@ -21,6 +21,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
     from data.model.items import Item
@@ -96,7 +97,7 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def table(out: Out, headers: tuple[str, ...], rows: list[tuple[str, ...]], *, number_first: bool = True) -> None:
+def table(out: Out, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, number_first: bool = True) -> None:
     """Aligned columns; the last column is left unpadded (it holds titles).
 
     With ``number_first`` the first column (ids, revisions) is right-aligned.
