@@ -30,6 +30,7 @@ test: $(BIN)/worktop test-tools
 	$(BIN)/python -m compileall -q data tui widgets
 	$(BIN)/ruff check data tui widgets tests bench
 	$(BIN)/mypy --cache-dir $(VENV)/mypy-cache
+	$(BIN)/lint-imports --no-cache --no-logo
 	WORKTOP_REQUIRE_TASK=1 $(BIN)/python -m pytest -n 2 -q
 
 # Tools the tests drive as real processes: Debian's taskwarrior, installed where missing (CI runs as root).

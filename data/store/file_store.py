@@ -64,7 +64,7 @@ def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     except TooLarge as error:
         raise WorkspaceUnreadable(f"{error}; it is not read, and nothing was written") from None
     except PermissionError:
-        from data.store.sharing import read_problem
+        from data.store.permissions import read_problem
 
         reason = read_problem(path)
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
@@ -293,7 +293,7 @@ class FileStore:
         return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
 
     def access_problem(self) -> str | None:
-        from data.store.sharing import access_problem
+        from data.store.permissions import access_problem
 
         return access_problem(self.path)
 

@@ -6,6 +6,7 @@ since imported Textual for other tests.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,47 @@ def test_a_command_loads_only_its_own_module(python_children: Any, tmp_path: Pat
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == ["tui.cli", "tui.cli.inputs", "tui.cli.items", "tui.cli.output", "tui.cli.parser",
                       "tui.cli.registry"]
+
+
+# -- private names stay in their module --------------------------------------------------------
+
+OURS = ("data", "tui", "widgets")
+
+
+def private_uses(source: str, module: str) -> list[str]:
+    """``from x import _name`` and ``x._name`` on an imported worktop module, anywhere in one module's source."""
+    tree = ast.parse(source)
+    found, module_names = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module != module \
+                and node.module.split(".")[0] in OURS:
+            found += [f"{node.lineno}: from {node.module} import {alias.name}"
+                      for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+        elif isinstance(node, ast.Import):
+            module_names |= {alias.asname or alias.name.split(".")[0] for alias in node.names
+                             if alias.name.split(".")[0] in OURS}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in module_names:
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_private_name_check_finds_both_forms() -> None:
+    source = ("import data.writes.ops\nfrom data.writes.ops import _DocsOf, touch\n"
+              "def f():\n    from data.store import lock as _lock\n    return data.writes.ops._DocsOf, _lock\n")
+    assert private_uses(source, "probe") == ["2: from data.writes.ops import _DocsOf", "5: data.writes.ops._DocsOf"]
+    assert private_uses(source, "data.writes.ops") == ["5: data.writes.ops._DocsOf"]
+
+
+def test_no_module_uses_another_modules_private_names() -> None:
+    """A helper two modules share is public (data.writes.checks), not ``from ops import _check_expected``."""
+    found = []
+    for package in OURS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found += [f"{path.relative_to(ROOT)}:{hit}" for hit in private_uses(path.read_text(encoding="utf-8"), module)]
+    assert found == []

@@ -35,8 +35,10 @@ def run_init(args: argparse.Namespace) -> int:
 def _init_shared(args: argparse.Namespace, path: Path) -> int:
     """``init --shared GROUP PATH``: a new (or existing) workspace the whole group can write."""
     from data.store.sharing import prepare_shared
+    from data.writes.workspace import Workspace
 
-    setup = prepare_shared(path.absolute(), args.shared, name=args.name, others_read=args.others_read)
+    setup = prepare_shared(path.absolute(), args.shared, create=lambda new: Workspace.create(new, name=args.name),
+                           others_read=args.others_read)
     out = Out()
     verb = "created" if setup.created else "shared the existing"
     out.write(f"{verb} workspace at {setup.workspace} for group {out.safe(setup.group)}")
