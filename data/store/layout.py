@@ -117,7 +117,7 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
         )
     meta = data.get("meta")
     doc = meta.get("1") if isinstance(meta, dict) else None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(meta, dict) or not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise WorkspaceUnreadable(
             f"{path} is JSON but not a worktop workspace (no meta.format = \"worktop\"); "
             "nothing was written"
