@@ -20,8 +20,9 @@ from typing import TYPE_CHECKING, Any, Literal, NamedTuple
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-Effect = Literal["reads", "writes", "creates", "app"]
-"""What a command does: only reads the workspace; may change it; makes a new file; opens the TUI."""
+Effect = Literal["reads", "writes", "creates", "app", "serves"]
+"""What a command does: only reads the workspace; may change it; makes a new file; opens the TUI;
+runs a server for others (an agent) until stopped."""
 
 ValueKind = Literal["text", "int", "flag", "path"]
 """``path``: text naming a file on the machine running the command (never offered to an agent)."""
@@ -209,6 +210,16 @@ instances are tasks made ahead up to the workspace's horizon (default 14 days),
 one per date however many terminals make them at once. Editing the template
 changes instances not yet started and dated today or later, except fields someone
 changed on the instance itself.
+"""
+
+MCP_HELP = """\
+an agent (Claude Code, Cursor, VS Code, …) starts `worktop mcp` itself and talks to
+it over stdin/stdout; register it in the agent's settings (README: "Coding agents").
+its tools are these commands, with the same checks and messages; every change is
+written as $WORKTOP_USER (default agent:<your login>), so history, pulse and the
+header ("◉agent:reviewer") show the agent as a teammate. Options that name a
+local file (report --output) are not offered: an agent cannot make worktop read
+or write files. --read-only offers only the tools that read.
 """
 
 # -- arguments used by several commands ---------------------------------------------------
@@ -410,6 +421,10 @@ COMMANDS: tuple[Command, ...] = (
         Arg("--json", kind="flag", help="print the update and its dates as JSON"),
     ), answers="A status update in Markdown: what was finished since a day and by whom, what is in progress, what "
        "is overdue or blocked, and the gaps (no owner, no due date, no why)."),
+    Command("mcp", "serve the workspace to a coding agent (Model Context Protocol over stdio) as $WORKTOP_USER",
+            "servers:run_mcp", "serves", (
+                Arg("--read-only", kind="flag", help="offer only the tools that read; the agent can change nothing"),
+            ), epilog=MCP_HELP),
 )
 """Every command, in the order ``worktop --help`` lists them."""
 
