@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO ?= demo/worktop.json
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test lint bench clean browser-tools
 
 # editable_mode=compat puts the repo on sys.path with a .pth line instead of an import
 # hook, which costs ~14 ms at every start (the CLI has an 80 ms budget). compileall
@@ -23,8 +23,22 @@ demo: $(BIN)/worktop
 	$(BIN)/worktop demo --items 400 $(DEMO)
 	$(BIN)/worktop -w $(DEMO)
 
-# The whole test suite: lint, unit, concurrency and functional (Pilot + snapshot) tests.
-test: $(BIN)/worktop
+# The browser test (tests/functional/test_serve_browser.py) drives Debian's chromium through its
+# chromedriver and reads the page with tesseract. CI runs as root on a clean machine: install them
+# there when missing (elsewhere the test is skipped, saying what to install).
+browser-tools:
+	@if ! { command -v chromium && command -v chromedriver && command -v tesseract; } >/dev/null; then \
+		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+			echo "installing chromium, chromium-driver and tesseract-ocr for the browser test"; \
+			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
+				chromium chromium-driver tesseract-ocr tesseract-ocr-eng >/dev/null; \
+		else \
+			echo "the browser test needs chromium, chromium-driver and tesseract-ocr (apt-get install them)"; \
+		fi; \
+	fi
+
+# The whole test suite: lint, unit, concurrency, functional (Pilot + snapshot) and browser tests.
+test: $(BIN)/worktop browser-tools
 	$(BIN)/python -m compileall -q data tui widgets
 	$(BIN)/ruff check data tui widgets tests bench
 	$(BIN)/python -m pytest -n 2 -q

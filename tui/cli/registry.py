@@ -22,7 +22,7 @@ if TYPE_CHECKING:
 
 Effect = Literal["reads", "writes", "creates", "app", "serves"]
 """What a command does: only reads the workspace; may change it; makes a new file; opens the TUI;
-runs a server for others (an agent) until stopped."""
+runs a server for others (an agent, browsers) until stopped."""
 
 ValueKind = Literal["text", "int", "flag", "path"]
 """``path``: text naming a file on the machine running the command (never offered to an agent)."""
@@ -220,6 +220,13 @@ written as $WORKTOP_USER (default agent:<your login>), so history, pulse and the
 header ("◉agent:reviewer") show the agent as a teammate. Options that name a
 local file (report --output) are not offered: an agent cannot make worktop read
 or write files. --read-only offers only the tools that read.
+"""
+
+SERVE_HELP = """\
+open http://127.0.0.1:8000 in a browser on this machine. There is no login:
+anyone who can reach the port sees the workspace, so it listens on this machine
+only. From another machine, tunnel over SSH instead of --public:
+  ssh -L 8000:localhost:8000 HOST    then open http://localhost:8000
 """
 
 # -- arguments used by several commands ---------------------------------------------------
@@ -425,6 +432,17 @@ COMMANDS: tuple[Command, ...] = (
             "servers:run_mcp", "serves", (
                 Arg("--read-only", kind="flag", help="offer only the tools that read; the agent can change nothing"),
             ), epilog=MCP_HELP),
+    Command("serve", "serve the app to web browsers (each tab its own worktop); read-only unless --allow-writes",
+            "servers:run_serve", "serves", (
+                Arg("--host", default="127.0.0.1", help="the address to listen on (default 127.0.0.1: this machine "
+                    "only)"),
+                Arg("--port", kind="int", default=8000, help="the port (default 8000)"),
+                Arg("--allow-writes", kind="flag",
+                    help="let the browser tabs change the workspace, as the user running `worktop serve`"),
+                Arg("--public", kind="flag",
+                    help="allow a --host other people's machines can reach (there is no login: anyone who "
+                    "reaches the port sees the workspace)"),
+            ), epilog=SERVE_HELP),
 )
 """Every command, in the order ``worktop --help`` lists them."""
 
