@@ -209,3 +209,35 @@ async def test_without_worktop_user_the_agent_is_not_passed_off_as_the_person(ws
     async with mcp_session(ws, log=log, user=None) as session:
         added = await call(session, "add", title="who did this")
     assert added.structured_content["item"]["created_by"] == f"agent:{getpass.getuser()}"
+
+
+def readme_entry() -> dict[str, Any]:
+    """The ``mcpServers`` entry the README tells people to paste into their agent client."""
+    import re
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    block = re.search(r"```json\n(\{\n  \"mcpServers\".*?)```", readme, flags=re.S)
+    assert block, "the README shows an mcpServers entry"
+    return json.loads(block.group(1))["mcpServers"]["worktop"]
+
+
+async def test_the_readme_entry_starts_the_server_as_a_client_would(ws: Path, log: Path) -> None:
+    """The README's lines, with its placeholder paths filled in, launched the way clients launch servers:
+    the entry's command, args and env on top of the SDK's small default environment, from another folder."""
+    import sys
+
+    import anyio
+    from mcp import ClientSession, StdioServerParameters, stdio_client
+
+    entry = readme_entry()
+    assert entry["command"].endswith("/.venv/bin/worktop") and entry["args"][-1] == "mcp"
+    command = Path(sys.executable).with_name("worktop")
+    args = [str(ws) if arg.endswith("worktop.json") else arg for arg in entry["args"]]
+    params = StdioServerParameters(command=str(command), args=args, env=entry["env"], cwd="/")
+    with log.open("a") as errlog:
+        async with stdio_client(params, errlog=errlog) as (read, write), ClientSession(read, write) as session:
+            with anyio.fail_after(WAIT):
+                await session.initialize()
+                added = await session.call_tool("add", {"title": "from the README's entry"})
+    assert added.is_error is False, log.read_text()
+    assert added.structured_content["item"]["created_by"] == entry["env"]["WORKTOP_USER"]
