@@ -151,3 +151,14 @@ def test_move_with_was_is_a_conflict_after_a_teammates_move(run: Any, board: Pat
     assert "#2 status was changed by cy" in result.err
     assert board.read_bytes() == before
     assert run("move", 2, "done", "--was", "review").code == 0
+
+
+def test_ls_limit_shows_the_first_and_says_how_many_matched(run: Any, board: Path) -> None:
+    for index in range(3):
+        run("add", f"more {index}")
+    shown = run("ls", "kind:task", "--limit", 2)
+    assert shown.out.splitlines()[-1] == "first 2 of 4 items"
+    assert len(shown.out.splitlines()) == 4  # the header, two rows, the footer
+    assert [item["title"] for item in out_json(run("ls", "kind:task", "--limit", 2, "--json"))] == [
+        line.split(maxsplit=6)[-1] for line in shown.out.splitlines()[1:3]]
+    assert run("ls", "--limit", 0).code == 1

@@ -60,6 +60,8 @@ def run_ls(args: argparse.Namespace) -> int:
     from data.model.items import missing_answers
     from data.model.query import parse_query
 
+    if args.limit is not None and args.limit < 1:
+        raise CliError("--limit must be at least 1")
     workspace = open_workspace(args)
     snapshot = workspace.snapshot()
     settings = snapshot.settings
@@ -83,6 +85,9 @@ def run_ls(args: argparse.Namespace) -> int:
     items = query.filter(candidates, snapshot)
     order = {status: index for index, status in enumerate(settings.all_statuses)}
     items.sort(key=lambda i: (order.get(i.status, len(order)), i.due or "9999", i.priority or 5, i.id))
+    matched = len(items)
+    if args.limit is not None:
+        items = items[:args.limit]
     if args.json:
         print_json([item_json(workspace, snapshot, item) for item in items])
         return EXIT_OK
@@ -101,7 +106,9 @@ def run_ls(args: argparse.Namespace) -> int:
         hidden.append(f"{hidden_closed} done or closed")
     if hidden_snoozed:
         hidden.append(f"{hidden_snoozed} snoozed")
-    footer = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+    footer = f"{matched} item{'s' if matched != 1 else ''}"
+    if len(items) < matched:
+        footer = f"first {len(items)} of {footer}"
     if hidden:
         footer += f" ({' and '.join(hidden)} not shown; --all shows them)"
     out.write(footer)

@@ -283,11 +283,14 @@ COMMANDS: tuple[Command, ...] = (
         Arg("query", many=True, required=False, metavar="QUERY", words=True,
             help="query terms, all of which must hold (see below); none lists all open work"),
         Arg("--all", kind="flag", help="include done, declined, archived and snoozed items"),
+        Arg("--limit", kind="int", metavar="N", help="at most N items, the first in board order (the footer "
+            "says how many matched)"),
         Arg("--json", kind="flag", help="print the stored items as JSON"),
     ), epilog=QUERY_HELP, query_arg="query",
         answers="Finds work: which items match a query of who (owner:ana, owner:none, owner:me), when (due<fri, "
         "overdue, due:none), status, kind, tags and words; each item comes with its owner, due date, status and "
-        "which answers (who/when/how/why) it is missing. Use it first to find item ids."),
+        "which answers (who/when/how/why) it is missing. Use it first to find item ids; on a big workspace "
+        "narrow it with a query or a limit."),
     Command("show", "show one item: its answers, steps, why chain and log", "items:run_show", "reads", (
         ID, Arg("--json", kind="flag", help="print the stored item as JSON"),
     ), answers="Everything about one item: what it is, who owns it and who else has a role, when it is due, how "
