@@ -132,7 +132,7 @@ class MainScreen(OwnershipActions, Screen):
 
     def clock_ticked(self) -> None:
         """Time moved on: redraw what says how long ago (the header, the inbox's ages)."""
-        if self.ctx is None:
+        if self.ctx is None or not self.query(WorkspaceHeader):  # (none: the app is closing, the panes are gone)
             return
         self.ctx.now = self.app.now()
         self.refresh_header()
