@@ -241,3 +241,29 @@ async def test_the_readme_entry_starts_the_server_as_a_client_would(ws: Path, lo
                 added = await session.call_tool("add", {"title": "from the README's entry"})
     assert added.is_error is False, log.read_text()
     assert added.structured_content["item"]["created_by"] == entry["env"]["WORKTOP_USER"]
+
+
+def test_a_terminated_server_exits_and_takes_its_presence_with_it(ws: Path, log: Path) -> None:
+    """A client that ends the server with SIGTERM (stdin still open, a thread still reading it)."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.support.agents import ROOT, worktop_env
+
+    folder = PresenceFolder(ws)
+    with log.open("a") as errlog:
+        server = subprocess.Popen([sys.executable, "-m", "tui.cli", "-w", str(ws), "mcp"], cwd=ROOT,
+                                  env=dict(os.environ, **worktop_env(WORKTOP_USER="agent:reviewer")),
+                                  stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errlog)
+        try:
+            wait_for(lambda: any(p.user == "agent:reviewer" for p in folder.read(clean=False)), "the presence file")
+            server.send_signal(signal.SIGTERM)
+            assert server.wait(timeout=WAIT) == 128 + signal.SIGTERM
+        finally:
+            if server.poll() is None:
+                server.kill()
+                server.wait()
+            server.stdin.close()
+    assert not [p for p in folder.read(clean=False) if p.user == "agent:reviewer"]

@@ -129,6 +129,7 @@ def serve_stdio(workspace_path: Path, *, read_only: bool = False) -> int:
     actor = agent_actor()
     os.environ["WORKTOP_USER"] = actor  # every command opens the workspace as the agent
     tools = {tool.name: tool for tool in agent_tools(read_only=read_only, actor=actor)}
+    writing = {tool.name for tool in agent_tools()} - set(tools)
     offered = [mcp_tool(tool) for tool in tools.values()]
     workspace = str(workspace_path)
     presence = AgentPresence(workspace_path, actor)
@@ -139,7 +140,7 @@ def serve_stdio(workspace_path: Path, *, read_only: bool = False) -> int:
     async def call_tool(ctx: Any, params: types.CallToolRequestParams) -> types.CallToolResult:
         tool = tools.get(params.name)
         if tool is None:
-            if read_only and any(t.name == params.name for t in agent_tools()):
+            if params.name in writing:
                 message = (f"worktop: {params.name} changes the workspace, and this server is read-only "
                            "(worktop mcp --read-only); nothing was written")
             else:
@@ -171,14 +172,17 @@ def serve_stdio(workspace_path: Path, *, read_only: bool = False) -> int:
     previous = signal.signal(signal.SIGTERM, stop)  # a client ending the server still removes its presence
     presence.start()
     sys.stderr.write(f"worktop mcp: serving {workspace} as {actor}" + (" (read-only)" if read_only else "") + "\n")
+    code = 0
     try:
         anyio.run(main)
     except KeyboardInterrupt:
-        return 130
+        code = 130
+    except SystemExit as stopped:  # SIGTERM: returned, so that `worktop` ends the process even while a
+        code = stopped.code if isinstance(stopped.code, int) else 1  # thread still waits on stdin
     finally:
         presence.stop()
         signal.signal(signal.SIGTERM, previous)
-    return 0
+    return code
 
 
 __all__ = ["AgentPresence", "agent_actor", "serve_stdio"]

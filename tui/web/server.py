@@ -98,8 +98,9 @@ class BrowserServer(Server):
 
     @property
     def link(self) -> str:
-        """The address to open, with the token."""
-        host = f"[{self.host}]" if ":" in self.host else self.host
+        """The address to open, with the token (listening on every address: this machine's name)."""
+        host = socket.gethostname() if self.host in ("0.0.0.0", "::", "") else self.host
+        host = f"[{host}]" if ":" in host else host
         return f"http://{host}:{self.port}/?token={self.token}"
 
     def initialize_logging(self) -> None:
