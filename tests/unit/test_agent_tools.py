@@ -11,7 +11,7 @@ from jsonschema import Draft202012Validator
 
 from data.writes.workspace import Workspace
 from tui.agent.tools import agent_tools, inert_json
-from tui.cli.registry import BY_NAME
+from tui.cli.registry import BY_NAME, COMMANDS
 
 TOOLS = {tool.name: tool for tool in agent_tools(actor="agent:test")}
 
@@ -79,3 +79,12 @@ def test_local_file_options_are_never_offered() -> None:
     report = BY_NAME["report"]
     assert any(arg.kind == "path" for arg in report.args)
     assert all(arg.kind != "path" for tool in TOOLS.values() for arg in tool.args)
+
+
+def test_every_argument_that_names_a_file_is_marked_so() -> None:
+    """A FILE or PATH argument left as plain text would be offered to agents: text an agent read in the
+    workspace could then make worktop read (import) or write (export -o) any file this user can."""
+    for command in COMMANDS:
+        for arg in (*command.args, *(a for sub in command.subcommands for a in sub.args)):
+            if (arg.metavar or "").upper() in ("FILE", "PATH") or arg.key in ("file", "output", "path"):
+                assert arg.kind == "path" or command.effect not in ("reads", "writes"), (command.name, arg.name)
