@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 DEMO ?= demo/worktop.json
 
-.PHONY: demo test lint bench clean browser-tools
+.PHONY: demo test test-tools lint bench clean
 
 # editable_mode=compat puts the repo on sys.path with a .pth line instead of an import
 # hook, which costs ~14 ms at every start (the CLI has an 80 ms budget). compileall
@@ -23,25 +23,25 @@ demo: $(BIN)/worktop
 	$(BIN)/worktop demo --items 400 $(DEMO)
 	$(BIN)/worktop -w $(DEMO)
 
-# The browser test (tests/functional/test_serve_browser.py) drives Debian's chromium through its
-# chromedriver and reads the page with tesseract. CI runs as root on a clean machine: install them
-# there when missing (elsewhere the test is skipped, saying what to install).
-browser-tools:
-	@if ! { command -v chromium && command -v chromedriver && command -v tesseract; } >/dev/null; then \
-		if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
-			echo "installing chromium, chromium-driver and tesseract-ocr for the browser test"; \
-			apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq \
-				chromium chromium-driver tesseract-ocr tesseract-ocr-eng >/dev/null; \
-		else \
-			echo "the browser test needs chromium, chromium-driver and tesseract-ocr (apt-get install them)"; \
-		fi; \
-	fi
-
 # The whole test suite: lint, unit, concurrency, functional (Pilot + snapshot) and browser tests.
-test: $(BIN)/worktop browser-tools
+# The import/export tests run the real Taskwarrior, the browser test Debian's chromium read by tesseract:
+# WORKTOP_REQUIRE_TASK and WORKTOP_REQUIRE_BROWSER make a missing one a failure, not a skip.
+test: $(BIN)/worktop test-tools
 	$(BIN)/python -m compileall -q data tui widgets
 	$(BIN)/ruff check data tui widgets tests bench
-	$(BIN)/python -m pytest -n 2 -q
+	WORKTOP_REQUIRE_TASK=1 WORKTOP_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -n 2 -q
+
+# Tools the tests drive as real processes, installed where missing (CI runs as root on a clean machine):
+# Debian's taskwarrior (import/export), and chromium, its chromedriver and tesseract-ocr (the browser
+# test: no browser is ever downloaded).
+TEST_PACKAGES := taskwarrior chromium chromium-driver tesseract-ocr tesseract-ocr-eng
+test-tools:
+	@{ command -v task && command -v chromium && command -v chromedriver && command -v tesseract; } >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing what the tests drive: $(TEST_PACKAGES)"; \
+	    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null 2>&1 || \
+	    { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $(TEST_PACKAGES) >/dev/null; }; \
+	  else echo "make test: the tests need $(TEST_PACKAGES): sudo apt-get install them" >&2; exit 1; fi; }
 
 bench: $(BIN)/worktop
 	$(BIN)/python bench/run.py

@@ -66,7 +66,7 @@ def make_workspace(path: Path, items: int) -> None:
 def _plain_workspace(path: Path, items: int) -> None:
     import orjson
 
-    from data.store.storage import write_atomic
+    from data.store.atomic import write_atomic
 
     Workspace.create(path, actor="bench")
     data = orjson.loads(path.read_bytes())

@@ -21,11 +21,10 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-import orjson
-
+from data.errors import WorkspaceError
 from data.model.items import DEFAULT_STATUSES
-from data.store.storage import FORMAT, FORMAT_VERSION, exclusive_lock, write_atomic
-from data.writes.workspace import WorkspaceError
+from data.store.file_store import FileStore
+from data.store.layout import FORMAT, FORMAT_VERSION
 
 PEOPLE = (
     # handle, name, team, share of the work, capacity relative to that share
@@ -154,11 +153,8 @@ def make_demo(path: str | Path, *, items: int = 400, seed: int = 1, today: date 
     if not target.parent.is_dir():
         raise WorkspaceError(f"folder {target.parent} does not exist")
     data = build_demo(items=items, seed=seed, today=today or date.today(), actor=actor, name=target.parent.name)
-    payload = orjson.dumps(data)
-    with exclusive_lock(target):
-        if target.exists():
-            raise WorkspaceError(f"{target} already exists; nothing was written")
-        write_atomic(target, payload, keep_backup=False)
+    history = sorted(data["history"].values(), key=lambda entry: entry["rev"])
+    FileStore.create(target, data["meta"]["1"], data["people"], data["items"], history)
     return target
 
 

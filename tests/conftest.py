@@ -114,7 +114,9 @@ def write_items(path: Path, count: int, *, status: str = "todo") -> None:
     """
     import orjson
 
-    from data.store.storage import exclusive_lock, read_file, write_atomic
+    from data.store.atomic import write_atomic
+    from data.store.file_store import read_file
+    from data.store.lock import exclusive_lock
 
     with exclusive_lock(path):
         data, _ = read_file(path)

@@ -16,11 +16,11 @@ from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from data.model.items import BadValue
-from data.store.storage import backup_path
-from data.store.watcher import watch_workspace
+from data.errors import BadValue, Conflict, NotFound, WorkspaceError
+from data.model.snapshot import Snapshot
+from data.store.atomic import backup_path
 from data.writes.ops import Operation
-from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Workspace, WorkspaceError
+from data.writes.workspace import Result, Workspace
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
@@ -147,7 +147,7 @@ class WorktopApp(App):
             reason = access_problem(self.workspace.path)
             self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
                         "you can look, not change", severity="warning", timeout=8)
-        # Parsed workspaces are frozen out of the cyclic GC (see data.store.storage.parse);
+        # Parsed workspaces are frozen out of the cyclic GC (see data.store.layout.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
         self.set_interval(120.0, self._sweep_garbage)
         # "5s ago" in the header and the inbox's ages move on while nothing else changes.
@@ -168,7 +168,7 @@ class WorktopApp(App):
     # -- live reload ----------------------------------------------------------
     @work(thread=True, exclusive=True, group="watch")
     def _watch(self) -> None:
-        watch_workspace(self.workspace.path, self._reload_in_thread, self._stop)
+        self.workspace.store.watch(self._reload_in_thread, self._stop)
 
     def _check_disk(self) -> None:
         if self.workspace.changed_on_disk() or self.problem:
@@ -299,7 +299,7 @@ class WorktopApp(App):
             from data.writes.undo import UndoStep
 
             snapshot = self.workspace.snapshot()
-            self.undo.record(UndoStep.of_revision(snapshot, result.revision, before=self.snapshot))
+            self.undo.record(UndoStep.of_result(result, before=self.snapshot))
             self.show(snapshot)
         return result
 

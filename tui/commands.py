@@ -37,6 +37,8 @@ ACTIONS: list[tuple[str, str, str]] = [
     ("Edit why of selected item", "The old why stays in the why log (w)", "quick_edit('why')"),
     ("Add a why note", "A note in the why log; the why stays (N in the why pane)", "quick_edit('note')"),
     ("Link to goal", "Pick the goal the selected item serves (l)", "quick_edit('goal')"),
+    ("Blocked by…", "What the selected item waits on: item ids; a cycle is refused (b on a card)",
+     "quick_edit('blocked_by')"),
     ("Help: all keys", "Show every binding (?)", "help"),
     ("Triage: accept", "Inbox: accept onto the board with owner, due and why (a)", "triage('accept')"),
     ("Triage: set owner", "Inbox: pick an owner, 'me' first (o)", "triage('owner')"),

@@ -14,9 +14,10 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import Button, Input, Label, Select, Static
 
-from data.model.items import KINDS, BadValue, Item, coerce_field
+from data.errors import BadValue, Conflict, WorkspaceError
+from data.model.items import KINDS, Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.writes.ops import CreateItem, Move, SetFields
-from data.writes.workspace import Conflict, Snapshot, WorkspaceError
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from widgets.cards import safe
 from widgets.safe_text import SafeInput, SafeTextArea
@@ -24,10 +25,11 @@ from widgets.safe_text import SafeInput, SafeTextArea
 if TYPE_CHECKING:
     from tui.app import WorktopApp
 
-TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "tags", "priority", "requester", "snoozed_until")
+TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "blocked_by", "tags", "priority", "requester",
+               "snoozed_until")
 AREA_FIELDS = ("why", "body")
-FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "parent", "goal", "tags", "priority", "requester",
-               "snoozed_until", "body")
+FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "parent", "goal", "blocked_by", "tags", "priority",
+               "requester", "snoozed_until", "body")
 """Form order: the five answers first (what, who, when, why), then the rest."""
 HINTS = {
     "title": "what: one line",
@@ -35,6 +37,7 @@ HINTS = {
     "due": "when: today, fri, +3d, 2026-12-01",
     "parent": "item id, e.g. 12",
     "goal": "goal id this serves",
+    "blocked_by": "ids it waits on, e.g. 15 16",
     "tags": "ops, infra",
     "priority": "1 (highest) to 4",
     "requester": "who asked",
@@ -46,8 +49,8 @@ def stored_to_text(name: str, value: Any) -> str:
     """A stored value as the editor shows it (the inverse of ``coerce_field``)."""
     if value in (None, "", []):
         return ""
-    if name == "tags":
-        return ", ".join(value)
+    if name in ("tags", "blocked_by"):
+        return ", ".join(map(str, value))
     return str(value)
 
 

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from data.model.items import Item
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 from widgets.board import Board
 from widgets.filter_bar import FilterBar
 from widgets.inbox import InboxPane

@@ -56,7 +56,7 @@ def binding_groups() -> list[tuple[str, list[tuple[str, str]]]]:
         ("Quick prompts (owner, due, why, note, goal)", _rows(QuickPrompt.BINDINGS) + _rows(WhyPrompt.BINDINGS)),
         ("Board (o m T s act on the marked cards, else the current one)", _rows(Board.BINDINGS)),
         ("Filter bar (/)", [("enter", "Apply: owner:me status:doing kind:request #tag due<fri overdue "
-                                      "why:none missing:who words")] + _rows(FilterBar.BINDINGS)),
+                                      "why:none missing:who blocked blocking blocked_by:15 words")] + _rows(FilterBar.BINDINGS)),
         ("Accept form (a)", [("enter", "Next field; accepts on the last")] + _rows(AcceptForm.BINDINGS)),
         ("Item editor", _rows(ItemEditor.BINDINGS) + [("tab", "Next field")]),
         ("Pulse (5)", _rows(PulseView.BINDINGS)),

@@ -13,8 +13,9 @@ from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
 from textual.widgets import Footer, Tab, Tabs
 
+from data.model.snapshot import Snapshot
 from data.writes.ops import Move, Operation, Reorder
-from data.writes.workspace import Result, Snapshot
+from data.writes.workspace import Result
 from tui.filter_flow import Filtering
 from tui.follow import Pairing
 from tui.ownership_actions import OwnershipActions

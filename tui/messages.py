@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.message import Message
 
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 
 class WorkspaceChanged(Message):

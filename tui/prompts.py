@@ -1,4 +1,4 @@
-"""Small prompts that change one thing about one item: owner, due date, why, a why note, the goal link.
+"""Small prompts that change one thing about one item: owner, due date, why, a why note, the goal link, blockers.
 
 Each is a modal over the workspace. It validates as the CLI and the editor do
 (:func:`data.model.items.coerce_field`), shows what is wrong under the field and
@@ -23,11 +23,13 @@ from textual.widget import Widget
 from textual.widgets import Input, OptionList, Static, TextArea
 from textual.widgets.option_list import Option
 
+from data.errors import BadValue, Conflict
 from data.model.dates import describe_due
-from data.model.items import CLOSED_STATUSES, BadValue, Item, coerce_field
+from data.model.dependencies import blockers_of, cycle_through, describe_cycle
+from data.model.items import CLOSED_STATUSES, Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
-from data.writes.workspace import Conflict, Snapshot
 from widgets.cards import safe
 from widgets.safe_text import SafeInput, SafeTextArea
 
@@ -359,12 +361,60 @@ class GoalPicker(QuickPrompt):
         return None if chosen == self.NO_GOAL else chosen
 
 
+class BlockedByPrompt(QuickPrompt):
+    """What the item waits on: item ids (``15 16``); empty clears. A cycle is refused here, naming it."""
+
+    field_name = "blocked_by"
+    verb = "Blocked by"
+
+    def make_input(self) -> Widget:
+        return Input(value=" ".join(str(b) for b in blockers_of(self.item.doc)), placeholder="item ids, e.g. 15 16",
+                     id="prompt-input")
+
+    def current_text(self) -> Text:
+        if not self.item.blocked_by:
+            return Text("now: waits on nothing · type the ids of the items it waits on", style="dim")
+        return Text("now: waits on " + " ".join(f"#{b}" for b in self.item.blocked_by) + " · empty clears",
+                    style="dim")
+
+    def hint(self) -> Text:
+        try:
+            ids = coerce_field("blocked_by", self.typed())
+        except BadValue as bad:
+            return Text(safe(str(bad)), style="italic")
+        out = Text()
+        for blocker in ids:
+            other = self.snapshot.items.get(blocker)
+            out.append("\n" if out.plain else "")
+            if other is None:
+                out.append(f"#{blocker}: not in this workspace", style="italic")
+                continue
+            out.append(f"#{blocker} ", style="bold")
+            out.append(safe(other.title)[:50])
+            out.append(f" · {other.status}" + (f" · @{safe(other.owner)}" if other.owner else " · no owner"),
+                       style="dim")
+        return out
+
+    def parse(self) -> list[int]:
+        ids = coerce_field("blocked_by", self.typed())
+        docs = self.snapshot.docs
+        for blocker in ids:
+            if blocker not in docs:
+                raise BadValue(f"#{blocker} is not in this workspace")
+        added = [b for b in ids if b not in blockers_of(self.item.doc)]
+        cycle = cycle_through(self.item.id, added, lambda i: blockers_of(docs[i]) if i in docs else [])
+        if cycle is not None:
+            raise BadValue(f"that would make a cycle: {describe_cycle(cycle)} (each waits on the next)")
+        return ids
+
+
 PROMPTS: dict[str, type[QuickPrompt]] = {
     "owner": OwnerPrompt,
     "due": DuePrompt,
     "why": WhyPrompt,
     "note": NotePrompt,
     "goal": GoalPicker,
+    "blocked_by": BlockedByPrompt,
 }
 """The prompt for each field a pane can ask to edit (:data:`widgets.edit_request.QUICK_FIELDS`)."""
 

@@ -14,8 +14,9 @@ from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
 from textual.widgets import DataTable, Input, Label, Static
 
+from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
-from data.model.items import BadValue
+from data.model.snapshot import Snapshot
 from data.writes.recurrence import (
     CreateRecurring,
     GenerateInstances,
@@ -27,7 +28,6 @@ from data.writes.recurrence import (
     parse_rule,
     workflows,
 )
-from data.writes.workspace import Snapshot
 from widgets.cards import safe
 from widgets.safe_text import SafeInput
 
@@ -98,7 +98,7 @@ class RecurringScreen(ModalScreen[None]):
             for index, workflow in enumerate(self.listed):
                 if workflow.id == current.id:
                     table.move_cursor(row=index, animate=False)
-        horizon = horizon_days(self.app.workspace.storage.load()["meta"]["1"])
+        horizon = horizon_days(snapshot.meta)
         self.query_one("#recurring-title", Static).update(Text.assemble(
             ("Recurring workflows", "bold"), f"  {len(self.listed)} · instances are made {horizon} days ahead"))
         self._show_detail()

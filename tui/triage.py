@@ -14,7 +14,9 @@ from collections.abc import Callable
 from datetime import date
 from typing import TYPE_CHECKING, Any
 
-from data.model.items import BadValue, Item, coerce_field
+from data.errors import BadValue, Conflict
+from data.model.items import Item, coerce_field
+from data.model.snapshot import Snapshot
 from data.writes.ops import Operation
 from data.writes.triage import (
     accept_ops,
@@ -30,7 +32,6 @@ from data.writes.triage import (
     snooze_ops,
     tag_ops,
 )
-from data.writes.workspace import Conflict, Snapshot
 from tui.triage_prompts import (
     AcceptChoice,
     AcceptForm,

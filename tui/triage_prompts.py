@@ -22,9 +22,10 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
 from textual.widgets.option_list import Option
 
-from data.model.items import BadValue, Item, Person
+from data.errors import BadValue
+from data.model.items import Item, Person
+from data.model.snapshot import Snapshot
 from data.views.similar import Match, search_items, similar_items
-from data.writes.workspace import Snapshot
 from widgets.cards import KIND_MARKS, safe
 from widgets.owner_field import OwnerField
 from widgets.safe_text import SafeInput

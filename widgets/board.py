@@ -15,6 +15,7 @@ from textual.widgets import Static
 
 from data.model.items import Item
 from widgets.cards import RowContext, card_lines, safe, set_border
+from widgets.edit_request import EditRequested
 from widgets.item_list import ItemList
 
 OFF_BOARD_KINDS = frozenset({"goal", "recurring"})
@@ -101,6 +102,8 @@ class Board(Vertical, can_focus=False):
         Binding("m", "cards('move')", "Move to…"),
         Binding("T,number_sign", "cards('tags')", "Tag"),
         Binding("s", "cards('snooze')", "Snooze"),
+        Binding("b", "blocked_by", "Blocked by", show=False,
+                tooltip="What this card waits on: item ids (a cycle is refused)"),
         Binding("L", "toggle_lanes", "Swimlanes"),
     ]
 
@@ -364,6 +367,13 @@ class Board(Vertical, can_focus=False):
             self.app.bell()
             return
         self.post_message(self.CardsAction(action, ids))
+
+    def action_blocked_by(self) -> None:
+        column = self.focused_column()
+        if column is None or column.list.current_id is None:
+            self.app.bell()
+            return
+        self.post_message(EditRequested(column.list.current_id, "blocked_by"))
 
     def on_item_list_marks_changed(self, _event: ItemList.MarksChanged) -> None:
         count = sum(len(column.list.marked) for column in self.columns)

@@ -15,8 +15,9 @@ from rich.style import Style
 from rich.text import Text
 
 from data.model.dates import describe_due
+from data.model.dependencies import blockers_of, open_blockers
 from data.model.items import Item, chain, display_width_safe, missing_answers
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 KIND_MARKS = {
     "goal": "◆",
@@ -99,8 +100,9 @@ class RowContext:
     def changed_among(self, ids: list[int]) -> set[int] | None:
         """Which of ``ids`` (the rows on screen) look different from the previous snapshot; None if unknown.
 
-        A row changes with its own document, and with the why, parent or goal of any item up its
-        chain: whether it shows "? why" depends on them (a goal's why answers for its work).
+        A row changes with its own document, with the why, parent or goal of any item up its
+        chain: whether it shows "? why" depends on them (a goal's why answers for its work), and
+        with the status of what it is blocked by (``⛔ #15`` shows while #15 is open).
         """
         if self.previous is None or self.changes is None:
             return None
@@ -113,6 +115,13 @@ class RowContext:
                 item = items.get(item_id)
                 if item_id not in dirty and item is not None and any(
                         level.id in lineage for level in chain(item, items)[1:]):
+                    dirty.add(item_id)
+        moved = {i for i, fields in self.changes.items() if i is not None and "status" in fields}
+        if moved:
+            for item_id in ids:
+                doc = new.get(item_id)
+                if item_id not in dirty and doc is not None and doc.get("blocked_by") and not moved.isdisjoint(
+                        blockers_of(doc)):
                     dirty.add(item_id)
         return dirty
 
@@ -144,6 +153,17 @@ def due_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
     if delta <= 2:
         return Text(label, style=styles.get("warn", ""))
     return Text(label)
+
+
+def blocked_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
+    """``⛔ #15`` while any blocker is open (``⛔ #15 #16 +2`` for more); empty once all are done."""
+    if not item.doc.get("blocked_by"):
+        return Text("")
+    waiting = open_blockers(item.doc, ctx.snapshot.docs, ctx.snapshot.settings.is_open)
+    if not waiting:
+        return Text("")
+    shown = " ".join(f"#{b}" for b in waiting[:2]) + (f" +{len(waiting) - 2}" if len(waiting) > 2 else "")
+    return Text(f"⛔ {shown}", style=styles.get("error", ""))
 
 
 def peer_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
@@ -180,6 +200,7 @@ def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]
     owner = Text(f"@{safe(item.owner)}", style=styles.get("accent", "")) if item.owner else Text("")
     parts = [part for part in (
         Text(f"#{item.id}", style=styles.get("dim", "")),
+        blocked_text(item, ctx, styles),
         owner,
         due_text(item, ctx, styles),
         Text(f"p{item.priority}", style=styles.get("warn", "") if item.priority == 1 else "") if item.priority else Text(""),

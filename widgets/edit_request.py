@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from textual.message import Message
 
-QUICK_FIELDS = ("owner", "due", "why", "note", "goal")
-"""What a quick prompt can edit: the owner, the due date, the why, a why-log note, the goal link."""
+QUICK_FIELDS = ("owner", "due", "why", "note", "goal", "blocked_by")
+"""What a quick prompt can edit: the owner, the due date, the why, a why-log note, the goal link, the blockers."""
 
 
 class EditRequested(Message):

@@ -5,7 +5,9 @@ Each group is a heading row followed by its items, all in one virtual list
 missing two answers is listed in both groups. The keys fix the item under the
 cursor in place (the screen opens the prompt): ``o`` owner, ``d`` due date,
 ``w`` why, ``l`` link to a goal (a goal's why answers why). A fixed item leaves
-its group and the cursor stays where it was, on the next item to fix.
+its group and the cursor stays where it was, on the next item to fix. A last
+group lists work waiting on a blocker nobody owns or that is late; there ``o``
+and ``d`` fix that blocker.
 """
 
 from __future__ import annotations
@@ -20,13 +22,24 @@ from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
 
-from data.views.gaps import FIXABLE_ANSWERS, GAP_FIELDS, GAP_TITLES, WHY_FIELDS, Gaps, find_gaps, refresh_gaps
+from data.views.gaps import (
+    FIXABLE_ANSWERS,
+    GAP_FIELDS,
+    GAP_TITLES,
+    WAITING_TITLE,
+    WHY_FIELDS,
+    Gaps,
+    find_gaps,
+    refresh_gaps,
+)
 from widgets.cards import RowContext
 from widgets.cell_items import work_row
 from widgets.edit_request import EditRequested
 from widgets.item_list import ItemList
 
-_GROUPS = len(FIXABLE_ANSWERS)
+WAITING = len(FIXABLE_ANSWERS)
+"""The group of work waiting on a stuck blocker, after the answers' groups."""
+_GROUPS = WAITING + 1
 
 
 def row_key(item_id: int, group: int) -> int:
@@ -137,9 +150,9 @@ class GapsView(Vertical):
         changes = ctx.changes
         if quick and changes is not None and None not in changes and not ctx.touches(WHY_FIELDS):
             # An owner or a due date was set (a fix made here, usually): only those items can move.
-            gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, set(changes))
+            gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, set(changes), today=ctx.today)
         else:
-            gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS)
+            gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS, today=ctx.today)
         self._stale = False
         rows: list[int] = []
         for group, answer in enumerate(FIXABLE_ANSWERS):
@@ -147,8 +160,13 @@ class GapsView(Vertical):
             if ids:
                 rows.append(heading_key(group))
                 rows.extend(row_key(item_id, group) for item_id in ids)
+        if gaps.waiting:
+            rows.append(heading_key(WAITING))
+            rows.extend(row_key(item_id, WAITING) for item_id in gaps.waiting)
         self.list.set_rows(rows)
         counts = " · ".join(f"{len(gaps.groups[a])} {a}" for a in FIXABLE_ANSWERS)
+        if gaps.waiting:
+            counts += f" · {len(gaps.waiting)} blocked"
         summary = Text.assemble((f"{gaps.item_count} open items miss an answer", "bold"), f"  ({counts})")
         if gaps.untriaged:
             summary.append(f"  · {gaps.untriaged} in the inbox to triage", style="italic")
@@ -158,6 +176,9 @@ class GapsView(Vertical):
         ctx, gaps = self._ctx, self.gaps
         if ctx is None or gaps is None:
             return [Text("")]
+        if key == heading_key(WAITING):
+            return [Text.assemble((f"{WAITING_TITLE} · {len(gaps.waiting)}", "bold underline"),
+                                  ("   o sets the blocker's owner · d its due date", styles.get("dim", "")))]
         if key < 0:
             answer = FIXABLE_ANSWERS[-key - 1]
             return [Text.assemble((f"{GAP_TITLES[answer]} · {len(gaps.groups[answer])}", "bold underline"),
@@ -165,6 +186,11 @@ class GapsView(Vertical):
         item = ctx.snapshot.items.get(item_of(key))
         if item is None:
             return [Text("")]
+        if key % _GROUPS == WAITING:
+            waits = Text(" ⛔ " + ", ".join(f"#{b} {problem}" for b, problem in gaps.waiting.get(item.id, [])),
+                         style=styles.get("error", ""))
+            row = work_row(item, ctx, max(20, width - waits.cell_len), styles, [])
+            return [Text.assemble(row[0], waits)]
         return work_row(item, ctx, width, styles, gaps.missing.get(item.id, []))
 
     def action_fix(self, field: str) -> None:
@@ -172,6 +198,12 @@ class GapsView(Vertical):
         if item_id is None:
             self.notify("Nothing to fix here", severity="warning")
             return
+        key = self.list.current_key
+        if key is not None and key % _GROUPS == WAITING and field in ("owner", "due") and self.gaps is not None:
+            # The gap is the blocker's: fix the first one with that problem (else the first listed).
+            problems = self.gaps.waiting.get(item_id, [])
+            wanted = "no owner" if field == "owner" else "late"
+            item_id = next((b for b, problem in problems if wanted in problem), problems[0][0] if problems else item_id)
         self.post_message(EditRequested(item_id, field))
 
     def action_close(self) -> None:

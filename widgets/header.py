@@ -7,7 +7,7 @@ from datetime import datetime
 from rich.text import Text
 from textual.widgets import Static
 
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 from widgets.cards import age, safe
 
 MAX_PEERS_SHOWN = 6

@@ -95,6 +95,9 @@ def pulse_renderable(pulse: Pulse, ctx: RowContext, weeks: int) -> RenderableTyp
     if pulse.overdue:
         overdue.append_text(_titles(pulse.overdue, ctx))
     figures.add_row("Overdue", overdue)
+    blocked = Text.assemble((f"{len(pulse.blocked)}", "bold"), "  ")
+    blocked.append_text(_titles(pulse.blocked, ctx) if pulse.blocked else Text("waiting on open work", style="dim"))
+    figures.add_row("Blocked", blocked)
     inbox = Text.assemble((f"{len(pulse.inbox)} waiting", "bold"))
     if pulse.inbox_oldest_days is not None:
         inbox.append(f" · oldest {_plural(pulse.inbox_oldest_days, 'day')}: ")

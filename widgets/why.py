@@ -2,7 +2,9 @@
 
 The chain (item → parents → goal) has a cursor: up/down move along it and
 enter selects that link, so a person can climb from a task to the goal it
-serves and back down through the other panes. ``w`` edits the why (every
+serves and back down through the other panes. Below the chain, what the item
+is blocked by and what it is blocking (each with status and owner) are on the
+same cursor, so enter goes to a blocker as it goes to a parent. ``w`` edits the why (every
 change lands in the why log with who and when), ``N`` adds a note to the log
 without changing the why, ``l`` links the item to a goal; the screen opens
 the prompts (messages up).
@@ -19,6 +21,7 @@ from textual.geometry import Region
 from textual.message import Message
 from textual.widgets import Static
 
+from data.model.dependencies import blockers_of
 from data.model.items import Item, chain, why_source
 from data.views.goals import GoalStatsCache
 from widgets.cards import KIND_MARKS, RowContext, safe, set_border
@@ -104,6 +107,46 @@ def chain_text(levels: list[Item], cursor: int, *, focused: bool) -> Text:
     return out
 
 
+def dependencies(item: Item, ctx: RowContext) -> tuple[list[Item], list[Item]]:
+    """(what the item is blocked by, what it is blocking): the items in the workspace, in id order for blocking."""
+    items = ctx.snapshot.items
+    blocked_by = [items[b] for b in blockers_of(item.doc) if b in items]
+    blocking = [items[b] for b in ctx.snapshot.blocking(item.id) if b in items]
+    return blocked_by, blocking
+
+
+def dependency_text(blocked_by: list[Item], blocking: list[Item], cursor: int, ctx: RowContext, *,
+                    focused: bool) -> Text:
+    """``Blocked by`` and ``Blocking`` sections, one line per item; ``cursor`` indexes blocked-by then blocking."""
+    out = Text(no_wrap=True, overflow="ellipsis")
+    is_open = ctx.snapshot.settings.is_open
+    index = 0
+    for heading, group, empty in (("Blocked by", blocked_by, "nothing"), ("Blocking", blocking, "nothing")):
+        if out.plain:
+            out.append("\n")
+        out.append(heading, style="bold underline")
+        waiting = sum(1 for other in group if is_open(other.status))
+        if heading == "Blocked by" and group:
+            out.append(f"  ({waiting} still open)" if waiting else "  (all done)", style="dim")
+        if not group:
+            out.append(f"  {empty}", style="dim")
+        for other in group:
+            line = Text()
+            here = index == cursor
+            line.append("▸ " if here else "  ", style="bold")
+            line.append("⛔ " if is_open(other.status) else "✓ ", style="bold" if is_open(other.status) else "dim")
+            line.append(f"#{other.id} ", style="bold")
+            line.append(safe(other.title))
+            line.append(f"  · {other.status} · " + (f"@{safe(other.owner)}" if other.owner else "no owner"),
+                        style="dim")
+            if here:
+                line.stylize("reverse" if focused else "underline", 2)
+            out.append("\n")
+            out.append_text(line)
+            index += 1
+    return out
+
+
 def log_text(item: Item | None) -> Text:
     """The why log, newest first: when, who, whether it set the why or was a note, and the text."""
     if item is None:
@@ -151,6 +194,10 @@ class WhyPane(VerticalScroll, can_focus=True):
         self.border_title = "4 Why"
         self.item_id: int | None = None
         self.levels: list[Item] = []
+        """The chain of whys, then what the item is blocked by and blocking: every link the cursor visits."""
+        self.chain_length = 0
+        """How many of :attr:`levels` are the chain; the rest are dependencies."""
+        self._dependency_counts = (0, 0)
         self.chain_cursor = 0
         self._ctx: RowContext | None = None
         self._goals = GoalStatsCache()
@@ -159,6 +206,7 @@ class WhyPane(VerticalScroll, can_focus=True):
     def compose(self):  # noqa: ANN201 - ComposeResult
         yield Static(id="why-body")
         yield Static(id="why-chain")
+        yield Static(id="why-deps")
         yield Static(id="why-log")
 
     def show(self, ctx: RowContext, item_id: int | None = None) -> None:
@@ -174,17 +222,28 @@ class WhyPane(VerticalScroll, can_focus=True):
         if ctx is None:
             return
         item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
-        self.levels = chain(item, ctx.snapshot.items) if item is not None else []
+        links = chain(item, ctx.snapshot.items) if item is not None else []
+        blocked_by, blocking = dependencies(item, ctx) if item is not None else ([], [])
+        self.chain_length = len(links)
+        self._dependency_counts = (len(blocked_by), len(blocking))
+        self.levels = [*links, *blocked_by, *blocking]
         self.chain_cursor = min(self.chain_cursor, max(0, len(self.levels) - 1))
+        in_chain = self.chain_cursor if self.chain_cursor < len(links) else -1
         texts = (why_text(item, ctx, self._goals),
-                 chain_text(self.levels, self.chain_cursor, focused=self.has_focus) if item else Text(""),
+                 chain_text(links, in_chain, focused=self.has_focus) if item else Text(""),
+                 dependency_text(blocked_by, blocking, self.chain_cursor - len(links), ctx, focused=self.has_focus)
+                 if blocked_by or blocking else Text(""),
                  log_text(item))
-        shown = self._shown or (None, None, None)
-        for widget_id, text, old in zip(("#why-body", "#why-chain", "#why-log"), texts, shown, strict=True):
+        shown = self._shown or (None, None, None, None)
+        ids = ("#why-body", "#why-chain", "#why-deps", "#why-log")
+        for widget_id, text, old in zip(ids, texts, shown, strict=True):
             if text != old:
                 # A cursor move along the chain keeps its height: no need to lay the pane out again.
                 same_height = old is not None and len(text) and text.plain.count("\n") == old.plain.count("\n")
-                self.query_one(widget_id, Static).update(text, layout=not (same_height and widget_id == "#why-chain"))
+                widget = self.query_one(widget_id, Static)
+                if widget_id == "#why-deps":
+                    widget.display = bool(text.plain)
+                widget.update(text, layout=not (same_height and widget_id in ("#why-chain", "#why-deps")))
         self._shown = texts
         set_border(self, f"4 Why · #{item.id}" if item else "4 Why")
 
@@ -199,9 +258,15 @@ class WhyPane(VerticalScroll, can_focus=True):
             return
         self.chain_cursor = max(0, min(len(self.levels) - 1, self.chain_cursor + delta))
         self._draw()
-        chain_widget = self.query_one("#why-chain", Static)
-        top = chain_widget.virtual_region.y + 1 + 2 * self.chain_cursor
-        self.scroll_to_region(Region(0, top, 1, 2), animate=False)
+        if self.chain_cursor < self.chain_length:
+            region = self.query_one("#why-chain", Static).virtual_region
+            top, height = region.y + 1 + 2 * self.chain_cursor, 2
+        else:
+            # One line per dependency under the "Blocked by" heading, then the "Blocking" heading and its lines.
+            at = self.chain_cursor - self.chain_length
+            line = 1 + at + (1 if at >= self._dependency_counts[0] else 0)
+            top, height = self.query_one("#why-deps", Static).virtual_region.y + line, 1
+        self.scroll_to_region(Region(0, top, 1, height), animate=False)
 
     def action_follow(self) -> None:
         if 0 < self.chain_cursor < len(self.levels):

@@ -62,6 +62,8 @@ ITEM_FIELD_TYPES: dict[str, tuple[type, ...]] = {
     "occurrence": _OPTIONAL_TEXT,
     # dependencies
     "blocked_by": (list, type(None)),
+    # where an imported item came from (data/interchange/apply.py)
+    "source": (dict, type(None)),
 }
 """The JSON type each known item field may have."""
 
@@ -99,6 +101,19 @@ def _why_log(value: list[Any]) -> str | None:
     return None
 
 
+def _source(value: dict[str, Any]) -> str | None:
+    """``{"system", "id", "fields", "seen"}``: text, text, any fields a source had (depth-bounded), hashes."""
+    if type(value.get("system", "")) is not str or type(value.get("id", "")) is not str:
+        return "does not name its system and id as text"
+    seen = value.get("seen")
+    if seen is not None and (type(seen) is not dict or not _all_text(seen.values())):
+        return "holds 'seen' that is not a map of text"
+    fields = value.get("fields")
+    if fields is not None and (type(fields) is not dict or depth(fields) > MAX_DEPTH - 2):
+        return f"holds 'fields' that are not an object nested at most {MAX_DEPTH - 2} levels deep"
+    return None
+
+
 def _ids(value: list[Any]) -> str | None:
     return None if all(type(v) is int for v in value) else "is not a list of item ids"
 
@@ -108,6 +123,7 @@ _CONTAINER_CHECKS: dict[str, Callable[[Any], str | None]] = {
     "tags": _tags,
     "skipped": _tags,
     "blocked_by": _ids,
+    "source": _source,
     "checklist": _checklist,
     "why_log": _why_log,
 }

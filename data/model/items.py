@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
 
 KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
@@ -49,12 +50,9 @@ EDITABLE_FIELDS = (
     "tags",
     "priority",
     "requester",
+    "blocked_by",
 )
 """Fields ``SetFields`` accepts by name (status moves go through ``Move``)."""
-
-
-class BadValue(ValueError):
-    """A field value a person typed that cannot be stored; the message says why."""
 
 
 @dataclass(slots=True)
@@ -153,6 +151,7 @@ _ITEM_DEFAULTS: dict[str, Any] = {
     "updated_at": "",
     "updated_by": "",
     "status_since": "",
+    "blocked_by": [],
 }
 
 
@@ -171,7 +170,8 @@ class Item:
     ``why_log`` (``{"at", "by", "text", "kind": "why"|"note"}``, oldest first),
     ``tags``, ``priority`` (1 highest … 4), ``requester``, ``duplicate_of``,
     ``decline_reason``, ``rank`` (order in a board column), ``created_at/by``,
-    ``updated_at/by``, ``status_since``; ``extra`` holds fields this version
+    ``updated_at/by``, ``status_since``, ``blocked_by`` (ids of the items it waits on,
+    :mod:`data.model.dependencies`); ``extra`` holds fields this version
     does not know, which are kept on disk untouched.
     """
 
@@ -322,6 +322,16 @@ def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
                     raise BadValue(f"tag {word!r} may hold only letters, digits, . _ -")
                 tags.append(tag)
         return tags
+    if name == "blocked_by":
+        words = text if isinstance(text, list) else str(text or "").replace(",", " ").split()
+        ids: list[int] = []
+        for word in words:
+            if isinstance(word, str) and word.strip().lower() in ("none", "-"):
+                continue
+            blocker = parse_item_id(word)
+            if blocker not in ids:
+                ids.append(blocker)
+        return ids
     if name == "priority":
         word = str(text or "").strip().lower().lstrip("p")
         if word in ("", "none", "-"):

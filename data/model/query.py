@@ -16,6 +16,9 @@ a shell line (so quotes group words) and all must hold:
 ``requester:bo``       asked for by bo (``none`` and ``me`` work here too)
 ``parent:12``          directly inside #12 (``parent:none`` for top-level items)
 ``priority:1``         priority 1 to 4, or ``none``
+``blocked``            waiting on open work (any blocker not yet done)
+``blocking``           open work that other open work waits on
+``blocked_by:15``      waits on #15 (done or not); ``blocked_by:none`` waits on nothing
 anything else          a word that the title or body contains, any case
 ``-TERM``              any term negated: ``-owner:me``, ``-status:done``
 =====================  ==========================================================
@@ -38,15 +41,16 @@ from datetime import date
 from typing import TYPE_CHECKING
 
 from data.model.dates import BadDate, parse_date
+from data.model.dependencies import blockers_of, open_blockers
 from data.model.items import ANSWERS, KINDS, Item, inherited_why, missing_answers
 
 if TYPE_CHECKING:
-    from data.writes.workspace import Snapshot
+    from data.model.snapshot import Snapshot
 
 Test = Callable[[Item, "Snapshot"], bool]
 """One term compiled: does the item satisfy it?"""
 
-KEYS = ("owner", "status", "kind", "tag", "due", "why", "missing", "requester", "parent", "priority")
+KEYS = ("owner", "status", "kind", "tag", "due", "why", "missing", "requester", "parent", "priority", "blocked_by")
 """Keys accepted before a colon."""
 
 _DUE_COMPARE = re.compile(r"^due(<=|>=|<|>|=)(.*)$", re.IGNORECASE)
@@ -139,6 +143,10 @@ def _compile_term(word: str, *, me: str, today: date, statuses: tuple[str, ...] 
         return _CHEAP, _tag_test(word[1:], word)
     if word.lower() == "overdue":
         return _MEDIUM, _overdue_test(today.isoformat())
+    if word.lower() == "blocked":
+        return _MEDIUM, _blocked_test
+    if word.lower() == "blocking":
+        return _DERIVED, _blocking_test
     compare = _DUE_COMPARE.match(word)
     if compare:
         return _CHEAP, _due_compare_test(compare.group(1), _date(compare.group(2), today, word))
@@ -182,6 +190,8 @@ def _compile_term(word: str, *, me: str, today: date, statuses: tuple[str, ...] 
         return _CHEAP, _id_test("parent", values, word)
     if key == "priority":
         return _CHEAP, _priority_test(values, word)
+    if key == "blocked_by":
+        return _CHEAP, _blocked_by_test(values, word)
     raise BadQuery(f"unknown key {key!r}")  # pragma: no cover - KEYS and the branches above agree
 
 
@@ -196,6 +206,7 @@ _EXAMPLES = {
     "requester": "requester:bo",
     "parent": "parent:12",
     "priority": "priority:1",
+    "blocked_by": "blocked_by:15 or blocked_by:none",
 }
 
 
@@ -390,7 +401,8 @@ class _HasWhy:
         return known
 
 
-def _id_test(field_name: str, values: list[str], word: str) -> Test:
+def _ids_of(field_name: str, values: list[str], word: str) -> tuple[set[int], bool]:
+    """The ids a ``parent:`` or ``blocked_by:`` term names, and whether it also asks for none."""
     want_none = False
     ids: set[int] = set()
     for value in values:
@@ -401,6 +413,12 @@ def _id_test(field_name: str, values: list[str], word: str) -> Test:
             ids.add(int(raw))
         else:
             raise BadQuery(f"{word!r}: {field_name}: takes an item id like 12 or #12, or none")
+    return ids, want_none
+
+
+def _id_test(field_name: str, values: list[str], word: str) -> Test:
+    ids, want_none = _ids_of(field_name, values, word)
+
     def test(item: Item, _snap: Snapshot) -> bool:
         parent = item.parent
         return want_none if parent is None else parent in ids
@@ -422,6 +440,28 @@ def _priority_test(values: list[str], word: str) -> Test:
     def test(item: Item, _snap: Snapshot) -> bool:
         priority = item.priority
         return want_none if priority is None else priority in levels
+
+    return test
+
+
+def _blocked_test(item: Item, snap: Snapshot) -> bool:
+    return bool(item.doc.get("blocked_by")) and bool(open_blockers(item.doc, snap.docs, snap.settings.is_open))
+
+
+def _blocking_test(item: Item, snap: Snapshot) -> bool:
+    is_open = snap.settings.is_open
+    if not is_open(item.status):
+        return False
+    docs = snap.docs
+    return any(is_open(str(docs[other].get("status", "inbox"))) for other in snap.blocking(item.id))
+
+
+def _blocked_by_test(values: list[str], word: str) -> Test:
+    ids, want_none = _ids_of("blocked_by", values, word)
+
+    def test(item: Item, _snap: Snapshot) -> bool:
+        blockers = blockers_of(item.doc) if item.doc.get("blocked_by") else []
+        return want_none if not blockers else not ids.isdisjoint(blockers)
 
     return test
 

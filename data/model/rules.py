@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from data.model.items import BadValue
+from data.errors import BadValue
 
 FRIENDLY_EXAMPLES = (
     "every day", "every weekday", "every monday", "every mon, thu", "every 2 weeks",

@@ -22,6 +22,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import fcntl
+import gc
 import os
 import stat
 from collections.abc import Iterator
@@ -125,17 +126,18 @@ def open_folder(path: str | os.PathLike[str], *, dir_fd: int | None = None) -> i
     return fd
 
 
-def read_fd(fd: int, limit: int, path: str | os.PathLike[str]) -> bytes:
-    """Up to ``limit`` bytes of an open regular file; larger raises :class:`TooLarge`.
+def read_fd(fd: int, limit: int, path: str | os.PathLike[str], *, prefix: bool = False) -> bytes:
+    """Up to ``limit`` bytes of an open regular file; larger raises :class:`TooLarge` (unless ``prefix``).
 
     The size is checked before reading and the read itself stops one byte past
     the limit, so a file that grows (or lies about its size) costs no more.
+    With ``prefix`` the first ``limit`` bytes are read, whatever follows them.
     """
     size = os.fstat(fd).st_size
-    if size > limit:
+    if size > limit and not prefix:
         raise TooLarge(path, size, limit)
     chunks = []
-    left = limit + 1
+    left = limit if prefix else limit + 1
     while left > 0:
         chunk = os.read(fd, min(left, max(size, 1 << 16)))
         if not chunk:
@@ -185,6 +187,23 @@ def same_file(a: os.stat_result, b: os.stat_result) -> bool:
 
 
 
+@contextlib.contextmanager
+def gc_paused() -> Iterator[None]:
+    """Pause the cyclic garbage collector while building large acyclic structures.
+
+    Parsing a 50k-item file allocates millions of dicts and lists; each
+    allocation burst triggers collections that rescan everything already parsed,
+    which made a parse 3-5x slower. JSON data has no cycles, so nothing is lost.
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
 def open_folder_path(path: str | os.PathLike[str]) -> int:
     """Open an absolute folder path one component at a time, following no link anywhere in it.
 
@@ -214,5 +233,5 @@ def open_folder_path(path: str | os.PathLike[str]) -> int:
     return fd
 
 
-__all__ = ["TooLarge", "Untrusted", "describe", "open_folder", "open_folder_path", "open_regular", "opened", "read_fd",
+__all__ = ["TooLarge", "Untrusted", "describe", "gc_paused", "open_folder", "open_folder_path", "open_regular", "opened", "read_fd",
            "read_regular", "same_file", "unlink_if_regular"]

@@ -17,9 +17,11 @@ import stat
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from data.errors import WorkspaceError
+from data.store.history_file import history_path
+from data.store.lock import lock_path
 from data.store.presence import presence_dir
 from data.store.safe_open import Untrusted, open_folder, open_folder_path, open_regular
-from data.store.storage import WorkspaceError, changes_path, lock_path
 
 FOLDER_MODE = 0o2770
 """rwx for the owner and the group, setgid so new files get the group; nothing for others."""
@@ -89,7 +91,7 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
             planted link or odd file (named), or a folder this user may not
             give to the group (with what to do).
     """
-    from data.store.storage import read_file
+    from data.store.file_store import read_file
     from data.writes.workspace import Workspace
 
     gid = group_id(group)
@@ -114,16 +116,19 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
             Workspace.create(path, name=name)
         else:
             read_file(path)  # refuses anything that is not a worktop workspace, before touching it
-        lock, note, presence = lock_path(path), changes_path(path), presence_dir(path)
-        with contextlib.suppress(FileExistsError):
-            os.close(os.open(lock.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600, dir_fd=folder_fd))
+        lock, history, presence = lock_path(path), history_path(path), presence_dir(path)
+        note = path.with_name(f".{path.name}.changes")  # left by worktops before the line layout
+        for sidecar in (lock, history):
+            with contextlib.suppress(FileExistsError):
+                os.close(os.open(sidecar.name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW, 0o600,
+                                 dir_fd=folder_fd))
         with contextlib.suppress(FileExistsError):
             os.mkdir(presence.name, 0o700, dir_fd=folder_fd)
         members = _members(gid)
         # Everything is opened and checked before anything is changed.
         targets = [(folder, os.dup(folder_fd), folder_mode)]
         try:
-            for file in (path, lock, *([note] if os.path.lexists(note) else [])):
+            for file in (path, lock, history, *([note] if os.path.lexists(note) else [])):
                 targets.append((file, _open_checked(file, folder_fd, members), file_mode))
             targets.append((presence, _open_checked(presence, folder_fd, members, folder=True), folder_mode))
             for target, fd, target_mode in targets:

@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from bisect import insort
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from data.model.dependencies import open_blockers
 from data.model.items import CLOSED_STATUSES
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 GAP_ANSWERS = ("who", "when", "how", "why")
 """Every answer a gap can be about, in the order groups are listed."""
@@ -34,7 +36,10 @@ GAP_TITLES = {
 NO_DUE_KINDS = frozenset({"goal", "operation", "recurring"})
 """Kinds that have no due date by nature: outcomes, ongoing duties and templates."""
 
-GAP_FIELDS = frozenset({"owner", "due", "why", "goal", "parent", "status", "kind", "checklist"})
+WAITING_TITLE = "waits on work with no owner or past its due date (blocked)"
+"""The heading of the open work whose blockers are themselves stuck."""
+
+GAP_FIELDS = frozenset({"owner", "due", "why", "goal", "parent", "status", "kind", "checklist", "blocked_by"})
 """Fields a gap is computed from: a change to any other field cannot open or close one."""
 
 
@@ -48,6 +53,9 @@ class Gaps:
     """Open items still in the inbox: triage (accept, decline, …) answers those, so they are not listed."""
     missing: dict[int, list[str]] = field(default_factory=dict)
     """item id → every answer it misses (only items in some group)."""
+    waiting: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
+    """Open work on the board blocked by open work that nobody owns or that is past its due date:
+    item id → (blocker id, ``no owner`` / ``3 days late``), in id order. Filled when ``find_gaps`` is given today."""
 
     @property
     def item_count(self) -> int:
@@ -59,12 +67,13 @@ WHY_FIELDS = frozenset({"why", "goal", "parent", "status", "kind", "checklist"})
 """Fields whose change can alter other items' gaps (inherited whys) or which items are listed at all."""
 
 
-def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS) -> Gaps:
+def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS, *, today: date | None = None) -> Gaps:
     """Open items on the board (not in the inbox) missing any of ``answers``, grouped by answer.
 
     Args:
         snapshot: the workspace state.
         answers: which groups to fill (the TUI asks only for the ones it can fix).
+        today: when given, ``waiting`` lists work held up by a blocker with no owner or past its due date.
 
     Returns:
         A :class:`Gaps`; ``groups`` has a (possibly empty) list for every answer asked for.
@@ -91,7 +100,35 @@ def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS) -> Gap
             missing[item_id] = found
             for answer in found:
                 groups[answer].append(item_id)
-    return Gaps(groups, untriaged, missing)
+    return Gaps(groups, untriaged, missing, find_waiting(snapshot, today) if today is not None else {})
+
+
+def find_waiting(snapshot: Snapshot, today: date) -> dict[int, list[tuple[int, str]]]:
+    """Open work on the board whose open blockers have no owner or are late (see :attr:`Gaps.waiting`)."""
+    settings = snapshot.settings
+    docs = snapshot.docs
+    today_iso = today.isoformat()
+    waiting: dict[int, list[tuple[int, str]]] = {}
+    for item_id in sorted(docs):
+        doc = docs[item_id]
+        if not doc.get("blocked_by"):
+            continue
+        if not _is_listed(doc, snapshot):
+            continue
+        problems = []
+        for blocker in open_blockers(doc, docs, settings.is_open):
+            other = docs[blocker]
+            if not other.get("owner"):
+                problems.append((blocker, "no owner"))
+            elif other.get("due") and str(other["due"]) < today_iso:
+                try:
+                    late = (today - date.fromisoformat(str(other["due"]))).days
+                except ValueError:
+                    continue
+                problems.append((blocker, f"{late} day{'s' if late != 1 else ''} late"))
+        if problems:
+            waiting[item_id] = problems
+    return waiting
 
 
 def _item_gaps(doc: dict[str, Any], item_id: int, want: set[str], has_why: WhyIndex) -> list[str]:
@@ -108,12 +145,14 @@ def _item_gaps(doc: dict[str, Any], item_id: int, want: set[str], has_why: WhyIn
     return found
 
 
-def refresh_gaps(gaps: Gaps, snapshot: Snapshot, item_ids: set[int]) -> Gaps:
+def refresh_gaps(gaps: Gaps, snapshot: Snapshot, item_ids: set[int], *, today: date | None = None) -> Gaps:
     """``gaps`` with just ``item_ids`` looked at again, after changes that touched none of :data:`WHY_FIELDS`.
 
     Setting an owner or a due date changes only that item's gaps, so the gaps
     view need not walk 10k items after each fix. Callers fall back to
     :func:`find_gaps` when a change may reach other items or the set of listed ones.
+    ``waiting`` (given ``today``) is found again whole: a blocker's new owner
+    changes what it blocks, and only items with blockers are looked at.
     """
     docs = snapshot.docs
     want = set(gaps.groups)
@@ -135,7 +174,7 @@ def refresh_gaps(gaps: Gaps, snapshot: Snapshot, item_ids: set[int]) -> Gaps:
                 insort(ids, item_id)
             else:
                 ids.remove(item_id)
-    return Gaps(groups, gaps.untriaged, missing)
+    return Gaps(groups, gaps.untriaged, missing, find_waiting(snapshot, today) if today is not None else {})
 
 
 def _is_listed(doc: dict[str, Any], snapshot: Snapshot) -> bool:
@@ -191,5 +230,5 @@ class WhyIndex:
         return result
 
 
-__all__ = ["FIXABLE_ANSWERS", "GAP_ANSWERS", "GAP_FIELDS", "GAP_TITLES", "WHY_FIELDS", "Gaps", "WhyIndex", "find_gaps",
-           "refresh_gaps"]
+__all__ = ["FIXABLE_ANSWERS", "GAP_ANSWERS", "GAP_FIELDS", "GAP_TITLES", "WAITING_TITLE", "WHY_FIELDS", "Gaps", "WhyIndex",
+           "find_gaps", "find_waiting", "refresh_gaps"]

@@ -12,8 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.model.items import CLOSED_STATUSES
+from data.model.snapshot import Snapshot
 from data.views.gaps import NO_DUE_KINDS
-from data.writes.workspace import Snapshot
 
 
 @dataclass(slots=True)

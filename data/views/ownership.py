@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 from data.model.items import CLOSED_STATUSES, Item
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 MATRIX_KINDS = ("project", "workstream")
 

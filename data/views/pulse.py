@@ -9,7 +9,9 @@ Work
 Finished at
     The last time the history records a move into the done status, for items
     that are done now (an item reopened since is not finished). Items done
-    without such an entry (a demo, an imported file) use ``status_since``.
+    without such an entry (a demo, an imported file) use ``status_since``; an
+    import's own entries are not read here, since it sets ``status_since`` to
+    when the source says the work was finished.
 
 Started at
     The first move into an in-progress status: any workflow status after the
@@ -38,6 +40,10 @@ Work in progress
     owner; the inbox is reported on its own (size, and its oldest item's age),
     not counting snoozed items.
 
+Blocked
+    Open work on the board waiting on an item that is still open (its
+    ``blocked_by``); the inbox is left to triage.
+
 Gaps
     Open work on the board missing an owner, a due date, or a why (its own or
     inherited), as ``worktop gaps`` counts it; the inbox is left to triage.
@@ -50,6 +56,7 @@ from datetime import UTC, date, datetime, timedelta
 from statistics import median
 from typing import Any
 
+from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
 
 NOT_WORK = frozenset({"goal", "recurring"})
@@ -104,6 +111,8 @@ class Pulse:
     inbox_oldest_days: int | None
     gaps: dict[str, list[int]] = field(default_factory=dict)
     """``who`` / ``when`` / ``why`` → open board items missing it."""
+    blocked: list[int] = field(default_factory=list)
+    """Open work on the board waiting on open work, in id order."""
 
     @property
     def on_time_rate(self) -> float | None:
@@ -127,6 +136,7 @@ class Pulse:
             "overdue": {"count": len(self.overdue), "items": self.overdue},
             "inbox": {"size": len(self.inbox), "oldest_days": self.inbox_oldest_days, "items": self.inbox},
             "gaps": {answer: {"count": len(ids), "items": ids} for answer, ids in self.gaps.items()},
+            "blocked": {"count": len(self.blocked), "items": self.blocked},
         }
 
 
@@ -151,35 +161,23 @@ def percentile_nearest_rank(values: list[float], percent: int) -> float | None:
     return ordered[rank - 1]
 
 
-def status_times(history: dict[str, dict[str, Any]] | None, statuses: tuple[str, ...]
+def status_times(moves: list[tuple[int, str, str]], statuses: tuple[str, ...]
                  ) -> tuple[dict[int, datetime], dict[int, datetime]]:
-    """(started at, finished at) per item id, read from the history.
+    """(started at, finished at) per item id, from the history's status moves (oldest first).
 
     ``statuses`` is the workflow: inbox, board columns…, done.
     """
     started: dict[int, datetime] = {}
     finished: dict[int, datetime] = {}
-    if not history:
-        return started, finished
     done = statuses[-1]
     in_progress = frozenset(statuses[2:-1])
-    entries = history.values()
-    # Keys are written in order (1, 2, 3…); sort only when a hand edit broke that.
-    keys = list(history)
-    if any(int(a) > int(b) for a, b in zip(keys, keys[1:], strict=False)):
-        entries = (history[key] for key in sorted(keys, key=int))
-    for entry in entries:
-        item_id = entry.get("item")
-        change = (entry.get("changes") or {}).get("status")
-        if item_id is None or not isinstance(change, list) or len(change) != 2:
-            continue
-        new = change[1]
+    for item_id, stamp, new in moves:
         if new in in_progress and item_id not in started:
-            at = parse_stamp(entry.get("at"))
+            at = parse_stamp(stamp)
             if at is not None:
                 started[item_id] = at
         elif new == done:
-            at = parse_stamp(entry.get("at"))
+            at = parse_stamp(stamp)
             if at is not None:
                 finished[item_id] = at
     return started, finished
@@ -197,7 +195,7 @@ def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
     done, inbox_status = settings.done, settings.inbox
     board_open = tuple(s for s in settings.board_statuses if s != done)
     first_column = settings.board_statuses[0]
-    started, finished_at = status_times(snapshot.history, statuses)
+    started, finished_at = status_times(snapshot.history.status_moves(), statuses)
     first_week = week_start(today) - timedelta(weeks=max(1, weeks) - 1)
     counts = dict.fromkeys((first_week + timedelta(weeks=n) for n in range(max(1, weeks))), 0)
     finished: list[Finished] = []
@@ -206,6 +204,8 @@ def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
     overdue: list[tuple[str, int]] = []
     inbox: list[tuple[str, int]] = []
     gaps: dict[str, list[int]] = {"who": [], "when": [], "why": []}
+    blocked: list[int] = []
+    docs = snapshot.docs
     today_iso = today.isoformat()
     items = snapshot.items
     for item_id, doc in snapshot.docs.items():
@@ -233,6 +233,8 @@ def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
             continue
         if status in wip_by_status:
             wip_by_status[status] += 1
+        if doc.get("blocked_by") and open_blockers(doc, docs, settings.is_open):
+            blocked.append(item_id)
         counts_for = wip_by_person.setdefault(doc.get("owner") or "", [0, 0])
         counts_for[0 if status != first_column else 1] += 1
         missing = missing_answers(items[item_id], items, settings)
@@ -265,6 +267,7 @@ def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
         inbox=[item_id for _, item_id in inbox],
         inbox_oldest_days=oldest,
         gaps={answer: sorted(ids) for answer, ids in gaps.items()},
+        blocked=sorted(blocked),
     )
 
 

@@ -2,7 +2,8 @@
 
 Sections, each grouped by owner: what was finished since a date, what is in
 progress, what is overdue or blocked, then the gaps (open work with no owner,
-no due date or no why). "Blocked" is open work tagged ``#blocked``.
+no due date or no why). "Blocked" is open work waiting on open work (its
+``blocked_by``), or tagged ``#blocked``.
 Titles are escaped so a ``*`` or ``[link]`` in one cannot restyle the update.
 """
 
@@ -12,6 +13,7 @@ import re
 from datetime import date
 from typing import Any
 
+from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
 from data.views.pulse import NOT_WORK, parse_stamp, status_times
 
@@ -51,7 +53,7 @@ def build_report(snapshot: Any, today: date, since: date) -> str:
     done = settings.done
     in_progress = frozenset(settings.statuses[2:-1])
     board_open = frozenset(s for s in settings.board_statuses if s != done)
-    _started, finished_at = status_times(snapshot.history, settings.statuses)
+    _started, finished_at = status_times(snapshot.history.status_moves(), settings.statuses)
     items = snapshot.items
     today_iso = today.isoformat()
     finished: dict[str, list[str]] = {}
@@ -73,9 +75,11 @@ def build_report(snapshot: Any, today: date, since: date) -> str:
         if not settings.is_open(status):
             continue
         due = _due(doc, today) if doc.get("due") else ""
-        blocked = BLOCKED_TAG in (doc.get("tags") or [])
+        waits_on = open_blockers(doc, snapshot.docs, settings.is_open) if doc.get("blocked_by") else []
+        blocked = bool(waits_on) or BLOCKED_TAG in (doc.get("tags") or [])
         if (doc.get("due") and str(doc["due"]) < today_iso) or blocked:
-            reasons = [status] + ([due] if due and str(doc["due"]) < today_iso else []) + (["blocked"] if blocked else [])
+            why_blocked = "blocked by " + ", ".join(f"#{b}" for b in waits_on) if waits_on else "blocked"
+            reasons = [status] + ([due] if due and str(doc["due"]) < today_iso else []) + ([why_blocked] if blocked else [])
             stuck.setdefault(owner, []).append(f"{title} · {', '.join(reasons)}")
         elif status in in_progress:
             working.setdefault(owner, []).append(f"{title} · {status}" + (f" · {due}" if due else ""))

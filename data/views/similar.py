@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from data.model.items import CLOSED_STATUSES, Person, is_handle, parse_item_id
-from data.writes.workspace import Snapshot
+from data.model.snapshot import Snapshot
 
 DUPLICATE_CUTOFF = 60.0
 """Scores below this (0–100) are not offered as duplicates."""

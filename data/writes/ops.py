@@ -11,20 +11,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from data.errors import BadValue, Conflict, NotFound
+from data.model.dependencies import blockers_of, cycle_through, describe_cycle, open_blockers
 from data.model.items import (
     CLOSED_STATUSES,
     KINDS,
     ROLES,
     TEXT_LIMIT,
-    BadValue,
     Person,
     clean_text,
     coerce_field,
     is_handle,
 )
-from data.writes.workspace import Conflict, NotFound, Transaction
-
-_MISSING = object()
+from data.store.transaction import StoreTransaction as Transaction
+from data.writes.checks import BOOKKEEPING, check_expected, check_item_ref, check_person, same_value, touch
 
 
 class Operation(Protocol):
@@ -32,60 +32,65 @@ class Operation(Protocol):
         """Apply to the transaction's fresh state; return the item id touched."""
 
 
-def _check_expected(txn: Transaction, item_id: int, doc: dict[str, Any], expected: dict[str, Any]) -> None:
-    """Raise :class:`Conflict` if a field no longer holds the value the caller saw."""
-    for name, seen in expected.items():
-        current = doc.get(name)
-        if _norm(current) != _norm(seen):
-            entry = txn.last_change_of(item_id, name)
-            who = entry["by"] if entry else "someone"
-            when = f" at {entry['at']}" if entry else ""
-            raise Conflict(
-                f"#{item_id} {name} was changed by {who}{when} to {_show(current)} "
-                f"(you saw {_show(seen)}); nothing was written",
-                item_id=item_id, field=name, by=who, value=current,
-            )
-
-
-def _norm(value: Any) -> Any:
-    return None if value in ("", [], {}) else value
-
-
-def _show(value: Any) -> str:
-    if value in (None, "", []):
-        return "nothing"
-    return repr(value)
-
-
-def _check_person(txn: Transaction, handle: str | None, what: str) -> None:
-    if handle is not None and not txn.has_person(handle):
-        raise BadValue(f"unknown person {handle!r} for {what}; add them with `worktop person add {handle}`")
-
-
-def _check_item_ref(txn: Transaction, item_id: int | None, ref: int | None, what: str) -> None:
-    if ref is None:
+def check_blockers(txn: Transaction, item_id: int | None, added: list[int]) -> None:
+    """Each new blocker exists, is not the item, will still be done, and closes no cycle."""
+    for blocker in added:
+        if blocker == item_id:
+            raise BadValue(f"#{item_id} cannot be blocked by itself")
+        if not txn.has_item(blocker):
+            raise NotFound(f"blocker #{blocker} is not in this workspace")
+        status = txn.raw_item(blocker).get("status")
+        if status in CLOSED_STATUSES:
+            raise BadValue(f"#{blocker} is {status}: work that will not be done cannot block anything")
+    if item_id is None or not added:
         return
-    if ref == item_id:
-        raise BadValue(f"an item cannot be its own {what}")
-    try:
-        target = txn.raw_item(ref)
-    except NotFound:
-        raise NotFound(f"{what} #{ref} is not in this workspace") from None
-    if what == "goal" and target.get("kind") != "goal":
-        raise BadValue(f"#{ref} is a {target.get('kind', 'task')}, not a goal; link to a goal "
-                       f"(`worktop goals` lists them), or make it the parent with parent={ref}")
-    if what == "parent" and item_id is not None:
-        seen, current = {item_id}, ref
-        while current is not None:
-            if current in seen:
-                raise BadValue(f"#{ref} is inside #{item_id}; a parent cannot be its own descendant")
-            seen.add(current)
-            current = txn.raw_item(current).get("parent") if str(current) in txn.db.storage.read()["items"] else None
+    index: dict[int, list[int]] | None = None
+
+    def waits_on(other: int) -> list[int]:
+        nonlocal index
+        if index is None:
+            index = {i: blockers_of(doc) for i, doc in txn.docs() if doc.get("blocked_by")}
+        return index.get(other, [])
+
+    cycle = cycle_through(item_id, added, waits_on)
+    if cycle is not None:
+        raise BadValue(f"#{item_id} cannot wait on #{cycle[1]}: that would make a cycle, {describe_cycle(cycle)} "
+                       "(each waits on the next, so none could start)")
 
 
-def _touch(txn: Transaction, doc: dict[str, Any]) -> None:
-    doc["updated_at"] = txn.now
-    doc["updated_by"] = txn.actor
+def _set_blockers(txn: Transaction, item_id: int, blockers: list[int], summary: str) -> bool:
+    """Store the item's new blocker list with history; False when it already held it."""
+    doc = txn.raw_item(item_id)
+    old = blockers_of(doc)
+    if old == blockers:
+        return False
+    if blockers:
+        doc["blocked_by"] = blockers
+    else:
+        doc.pop("blocked_by", None)
+    touch(txn, doc)
+    txn.record("set", item_id, {"blocked_by": [old or None, blockers or None]}, summary)
+    return True
+
+
+def release_blocked(txn: Transaction, blocker: int, status: str, *, instead: int | None = None) -> None:
+    """A blocker that will not be done (declined, archived) no longer holds anything up: take it off their lists.
+
+    ``instead``: the original of a duplicate, which the work waits on from now on
+    (unless that would be itself or close a cycle).
+    """
+    for other, doc in [(i, d) for i, d in txn.docs() if blocker in blockers_of(d)]:
+        remaining = [b for b in blockers_of(doc) if b != blocker]
+        summary = f"#{other} no longer blocked by #{blocker} ({status})"
+        if instead is not None and instead != other and instead not in remaining:
+            try:
+                check_blockers(txn, other, [instead])
+            except (BadValue, NotFound):
+                pass
+            else:
+                remaining.append(instead)
+                summary = f"#{other} blocked by #{instead} instead of its duplicate #{blocker}"
+        _set_blockers(txn, other, remaining, summary)
 
 
 @dataclass
@@ -112,9 +117,10 @@ class CreateItem:
             value = coerce_field(name, raw, today=txn.today)
             if value not in (None, "", []):
                 doc[name] = value
-        _check_person(txn, doc.get("owner"), "owner")
-        _check_item_ref(txn, None, doc.get("parent"), "parent")
-        _check_item_ref(txn, None, doc.get("goal"), "goal")
+        check_person(txn, doc.get("owner"), "owner")
+        check_item_ref(txn, None, doc.get("parent"), "parent")
+        check_item_ref(txn, None, doc.get("goal"), "goal")
+        check_blockers(txn, None, doc.get("blocked_by", []))
         if self.checklist:
             doc["checklist"] = [
                 {"text": clean_text(t, limit=500, what="step", single_line=True), "done": False} for t in self.checklist
@@ -122,24 +128,11 @@ class CreateItem:
         if doc.get("why"):
             doc["why_log"] = [{"at": txn.now, "by": txn.actor, "text": doc["why"], "kind": "why"}]
         doc.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
-                   status_since=txn.now, rank=_next_rank(txn, status))
-        # Straight into the stored table rather than TinyDB's Table.insert, which
-        # re-keys the whole table twice (~5 ms at 10k items, a CLI `add` budget item).
-        # The id rule is TinyDB's: one more than the largest id in use.
-        table = txn.db.storage.read().setdefault("items", {})
-        item_id = max(map(int, table), default=0) + 1
-        table[str(item_id)] = doc
-        txn.record("create", item_id, {k: [None, v] for k, v in doc.items() if k not in _BOOKKEEPING},
+                   status_since=txn.now, rank=txn.bottom_rank())
+        item_id = txn.add_item(doc)
+        txn.record("create", item_id, {k: [None, v] for k, v in doc.items() if k not in BOOKKEEPING},
                    f"created #{item_id} {title[:60]}")
         return item_id
-
-
-_BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "status_since", "rank", "why_log"})
-
-
-def _next_rank(txn: Transaction, status: str) -> float:
-    ranks = [doc.get("rank", 0.0) or 0.0 for doc in txn.db.storage.read()["items"].values() if doc.get("status") == status]
-    return (max(ranks) + 1.0) if ranks else 1.0
 
 
 @dataclass
@@ -162,18 +155,21 @@ class SetFields:
             raise BadValue("nothing to set")
         new = {name: coerce_field(name, raw, today=txn.today) for name, raw in self.values.items()}
         if self.expected:
-            _check_expected(txn, self.item_id, doc, self.expected)
+            check_expected(txn, self.item_id, doc, self.expected)
         if "owner" in new:
-            _check_person(txn, new["owner"], "owner")
+            check_person(txn, new["owner"], "owner")
         if "requester" in new and new["requester"] is not None and not is_handle(new["requester"]):
             raise BadValue("requester must be a handle")
         for ref in ("parent", "goal"):
             if ref in new:
-                _check_item_ref(txn, self.item_id, new[ref], ref)
+                check_item_ref(txn, self.item_id, new[ref], ref)
+        if "blocked_by" in new:
+            before = blockers_of(doc)
+            check_blockers(txn, self.item_id, [b for b in new["blocked_by"] if b not in before])
         changes = {}
         for name, value in new.items():
             old = doc.get(name)
-            if _norm(old) == _norm(value):
+            if same_value(old) == same_value(value):
                 continue
             changes[name] = [old, value]
             if value in (None, "", []):
@@ -186,7 +182,7 @@ class SetFields:
             # Clearing the why is a decision too: logged with empty text, so the log
             # still shows who took the reason away and when.
             doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1] or "", "kind": "why"}]
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("set", self.item_id, changes, f"set {', '.join(changes)} of #{self.item_id}")
         return self.item_id
 
@@ -200,6 +196,8 @@ class Move:
     expected_status: str | None = None
     reason: str = ""
     """Why it was declined; required for ``declined``."""
+    instead: int | None = None
+    """Closing a duplicate: the original, which what waited on the duplicate waits on from now on."""
 
     def apply(self, txn: Transaction) -> int:
         settings = txn.settings
@@ -207,7 +205,7 @@ class Move:
         if self.status not in settings.all_statuses:
             raise BadValue(f"unknown status {self.status!r}; statuses: {', '.join(settings.all_statuses)}")
         if self.expected_status is not None:
-            _check_expected(txn, self.item_id, doc, {"status": self.expected_status})
+            check_expected(txn, self.item_id, doc, {"status": self.expected_status})
         old = doc.get("status")
         if old == self.status:
             return self.item_id
@@ -220,21 +218,76 @@ class Move:
             doc["decline_reason"] = reason
         limit = settings.wip.get(self.status)
         if limit is not None:
-            count = sum(1 for d in txn.db.storage.read()["items"].values() if d.get("status") == self.status)
+            count = txn.count_with_status(self.status)
             if count >= limit:
                 message = f"{self.status} is at its WIP limit ({count}/{limit})"
                 if settings.wip_blocks:
                     raise BadValue(f"{message}; this workspace refuses moves past it")
                 txn.warnings.append(f"{message}; moved anyway")
+        if self.status in settings.statuses[2:-1]:  # an in-progress column: starting work that waits
+            waiting = open_blockers(doc, _DocsOf(txn), settings.is_open)
+            if waiting:
+                txn.warnings.append(f"#{self.item_id} is blocked by {', '.join(f'#{b}' for b in waiting)} "
+                                    f"(still open); moved to {self.status} anyway")
         doc["status"] = self.status
         doc["status_since"] = txn.now
-        doc["rank"] = _next_rank(txn, self.status)
+        doc["rank"] = txn.bottom_rank()
         if self.status == settings.board_statuses[0] and doc.get("snoozed_until"):
             changes["snoozed_until"] = [doc.pop("snoozed_until"), None]
-        _touch(txn, doc)
+        touch(txn, doc)
         verbs = {"declined": "declined", "archived": "archived", settings.done: "finished"}
         summary = f"{verbs[self.status]} #{self.item_id}" if self.status in verbs else f"moved #{self.item_id} to {self.status}"
         txn.record("move", self.item_id, changes, summary)
+        if self.status in CLOSED_STATUSES:
+            release_blocked(txn, self.item_id, self.status, instead=self.instead)
+        return self.item_id
+
+
+class _DocsOf:
+    """The transaction's documents as a read-only ``{id: doc}`` lookup, for the dependency helpers."""
+
+    def __init__(self, txn: Transaction) -> None:
+        self.txn = txn
+
+    def get(self, item_id: int, default: Any = None) -> Any:
+        doc = self.txn.doc(item_id)
+        return default if doc is None else doc
+
+
+@dataclass
+class Block:
+    """Make an item wait on others (``worktop block 12 --by 15``); a cycle is refused, naming it."""
+
+    item_id: int
+    by: list[int]
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        if not self.by:
+            raise BadValue("block needs at least one item it waits on (--by ID)")
+        current = blockers_of(doc)
+        added = [b for b in dict.fromkeys(self.by) if b not in current]
+        check_blockers(txn, self.item_id, added)
+        if added:
+            _set_blockers(txn, self.item_id, [*current, *added],
+                          f"#{self.item_id} blocked by {', '.join(f'#{b}' for b in added)}")
+        return self.item_id
+
+
+@dataclass
+class Unblock:
+    """Stop an item waiting on some blockers (``by``), or on all of them (``by`` empty)."""
+
+    item_id: int
+    by: list[int] = field(default_factory=list)
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        current = blockers_of(doc)
+        gone = [b for b in current if b in self.by] if self.by else current
+        if gone:
+            _set_blockers(txn, self.item_id, [b for b in current if b not in gone],
+                          f"#{self.item_id} no longer blocked by {', '.join(f'#{b}' for b in gone)}")
         return self.item_id
 
 
@@ -252,7 +305,7 @@ class AddWhyNote:
             raise BadValue("the note is empty")
         entry = {"at": txn.now, "by": txn.actor, "text": text, "kind": "note"}
         doc["why_log"] = [*doc.get("why_log", []), entry]
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("note", self.item_id, {"why_log": [None, text]}, f"noted on #{self.item_id}")
         return self.item_id
 
@@ -270,7 +323,7 @@ class AddStep:
         if not text:
             raise BadValue("the step is empty")
         doc["checklist"] = [*doc.get("checklist", []), {"text": text, "done": False}]
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("step", self.item_id, {"checklist": [None, text]}, f"added a step to #{self.item_id}")
         return self.item_id
 
@@ -294,7 +347,7 @@ class ToggleStep:
                            item_id=self.item_id, field="checklist")
         step["done"] = not step.get("done")
         doc["checklist"] = steps
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("step", self.item_id, {f"checklist.{self.index}": [not step["done"], step["done"]]},
                    f"{'checked' if step['done'] else 'unchecked'} a step of #{self.item_id}")
         return self.item_id
@@ -324,7 +377,7 @@ class SetRole:
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        _check_person(txn, self.handle, "role")
+        check_person(txn, self.handle, "role")
         role = (self.role or "").upper() or None
         if role not in (None, "A", *ROLES):
             raise BadValue(f"role {self.role!r} must be A, R, C, I or none")
@@ -358,7 +411,7 @@ class SetRole:
                 doc.pop("roles")
         if not changes:
             return self.item_id
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("role", self.item_id, changes, f"set {self.handle}'s role on #{self.item_id} to {role or 'none'}")
         return self.item_id
 
@@ -380,7 +433,7 @@ class AddPerson:
         doc = {"handle": handle, "name": clean_text(self.person.name, limit=100, what="name", single_line=True),
                "team": clean_text(self.person.team, limit=60, what="team", single_line=True),
                "capacity": int(self.person.capacity)}
-        txn.people.insert(doc)
+        txn.add_person(doc)
         txn.record("person", None, {"person": [None, handle]}, f"added {handle}")
         return None
 
@@ -394,9 +447,8 @@ class Reorder:
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        items = txn.db.storage.read()["items"]
         column = sorted(
-            ((d.get("rank", 0.0) or 0.0, int(k)) for k, d in items.items() if d.get("status") == doc.get("status")),
+            ((d.get("rank", 0.0) or 0.0, k) for k, d in txn.docs() if d.get("status") == doc.get("status")),
         )
         ids = [i for _, i in column]
         index = ids.index(self.item_id)
@@ -411,7 +463,8 @@ class Reorder:
         if my_rank == their_rank:
             their_rank = my_rank + (0.5 if self.delta > 0 else -0.5)
         doc["rank"], other["rank"] = their_rank, my_rank
-        _touch(txn, doc)
+        txn.note_rank(max(my_rank, their_rank))
+        touch(txn, doc)
         txn.record("reorder", self.item_id, {"rank": [my_rank, their_rank]}, f"reordered #{self.item_id}")
         txn.record("reorder", other_id, {"rank": [their_rank, my_rank]},
                    f"reordered #{other_id} (swapped with #{self.item_id})")
@@ -476,15 +529,15 @@ class MarkDuplicate:
         if doc.get("duplicate_of") is not None:
             raise BadValue(f"#{self.item_id} is already marked a duplicate of #{doc['duplicate_of']}")
         recorded = len(txn.entries)
-        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}").apply(txn)
+        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}", instead=self.of_id).apply(txn)
         doc["duplicate_of"] = self.of_id
         summary = f"closed #{self.item_id} as a duplicate of #{self.of_id}"
         if len(txn.entries) > recorded:  # the move's entry also records the duplicate link
-            entry = txn.entries[-1]
+            entry = txn.entries[recorded]  # the move is recorded first, then any blockers it released
             entry["changes"]["duplicate_of"] = [None, self.of_id]
             entry.update(op="duplicate", summary=summary)
         else:  # it was declined already
-            _touch(txn, doc)
+            touch(txn, doc)
             txn.record("duplicate", self.item_id, {"duplicate_of": [None, self.of_id]}, summary)
         lines = [f"#{self.item_id} “{doc.get('title', '')}” was closed as a duplicate of this"
                  + (f"; requested by {doc['requester']}" if doc.get("requester") else "")]
@@ -492,7 +545,7 @@ class MarkDuplicate:
             lines.append(f"- {entry.get('kind', 'note')} by {entry.get('by', '?')} ({entry.get('at', '')[:10]}): {entry.get('text', '')}")
         text = clean_text("\n".join(lines), limit=TEXT_LIMIT, what="note")
         original["why_log"] = [*original.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": text, "kind": "note"}]
-        _touch(txn, original)
+        touch(txn, original)
         txn.record("note", self.of_id, {"why_log": [None, text]}, f"noted on #{self.of_id}: duplicate #{self.item_id}")
         return self.item_id
 
@@ -522,6 +575,7 @@ __all__ = [
     "AddStep",
     "AddWhyNote",
     "Archive",
+    "Block",
     "CreateItem",
     "MarkDuplicate",
     "Move",
@@ -531,4 +585,5 @@ __all__ = [
     "SetRole",
     "Snooze",
     "ToggleStep",
+    "Unblock",
 ]

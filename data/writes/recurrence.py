@@ -41,11 +41,13 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from data.errors import BadValue, NotFound
 from data.model.dates import BadDate, parse_date
-from data.model.items import TITLE_LIMIT, BadValue, coerce_field
+from data.model.items import TITLE_LIMIT, coerce_field
 from data.model.rules import Rule, parse_rule
-from data.writes.ops import _BOOKKEEPING, CreateItem, Move, _touch
-from data.writes.workspace import NotFound, Transaction
+from data.store.transaction import StoreTransaction as Transaction
+from data.writes.checks import BOOKKEEPING, touch
+from data.writes.ops import CreateItem, Move
 
 HORIZON_KEY = "recurring_horizon_days"
 """Meta key: how many days ahead instances are made."""
@@ -94,9 +96,9 @@ def _template_doc(txn: Transaction, template_id: int) -> dict[str, Any]:
     return doc
 
 
-def _instances_by_template(items: dict[str, dict[str, Any]]) -> dict[int, dict[str, str]]:
-    """template id → {occurrence ISO date → instance key}, over every item whatever its status."""
-    index: dict[int, dict[str, str]] = {}
+def _instances_by_template(items: dict[int, dict[str, Any]]) -> dict[int, dict[str, int]]:
+    """template id → {occurrence ISO date → instance id}, over every item whatever its status."""
+    index: dict[int, dict[str, int]] = {}
     for key, doc in items.items():
         template = doc.get("instance_of")
         if isinstance(template, int) and doc.get("occurrence"):
@@ -184,20 +186,17 @@ class GenerateInstances:
     template_id: int | None = None
     created: list[int] = field(default_factory=list)
     """Ids of the instances made (filled in by ``apply``)."""
-    _next_id: int | None = field(default=None, repr=False)
-    _bottom: float = field(default=0.0, repr=False)
 
     def apply(self, txn: Transaction) -> int | None:
         self.created = []
-        self._next_id = None
-        items = txn.db.storage.read().setdefault("items", {})
+        items = dict(txn.docs())
         settings = txn.settings
         today = txn.today
         until = today + timedelta(days=horizon_days(txn.meta))
         index = _instances_by_template(items)
-        templates = [(int(key), doc) for key, doc in items.items()
+        templates = [(key, doc) for key, doc in items.items()
                      if doc.get("kind") == "recurring" and doc.get("rule")
-                     and (self.template_id is None or int(key) == self.template_id)]
+                     and (self.template_id is None or key == self.template_id)]
         for template_id, doc in templates:
             if not settings.is_open(str(doc.get("status"))) or doc.get("paused"):
                 continue
@@ -214,7 +213,7 @@ class GenerateInstances:
                     iso = day.isoformat()
                     if iso in skipped or iso in made:
                         continue
-                    made[iso] = str(self._make(txn, template_id, doc, day))
+                    made[iso] = self._make(txn, template_id, doc, day)
                 self._sync(txn, template_id, doc, rule, made, skipped, until)
             except BadValue as error:  # e.g. the template's owner is not a person here any more
                 txn.warnings.append(f"recurring #{template_id}: {error}; no instances made")
@@ -243,29 +242,17 @@ class GenerateInstances:
             new["checklist"] = [{"text": text, "done": False} for text in values["checklist"]]
         if new.get("why"):
             new["why_log"] = [{"at": txn.now, "by": txn.actor, "text": new["why"], "kind": "why"}]
-        item_id, rank = self._allocate(txn, status)
         new.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
-                   status_since=txn.now, rank=rank, instance_of=template_id, occurrence=day.isoformat(),
+                   status_since=txn.now, rank=txn.bottom_rank(), instance_of=template_id, occurrence=day.isoformat(),
                    made_from=values)
-        txn.db.storage.read()["items"][str(item_id)] = new
-        txn.record("create", item_id, {k: [None, v] for k, v in new.items() if k not in _BOOKKEEPING},
+        item_id = txn.add_item(new)
+        txn.record("create", item_id, {k: [None, v] for k, v in new.items() if k not in BOOKKEEPING},
                    f"made #{item_id} from recurring #{template_id} for {day.isoformat()}")
         self.created.append(item_id)
         return item_id
 
-    def _allocate(self, txn: Transaction, status: str) -> tuple[int, float]:
-        """The next item id (TinyDB's rule: one more than the largest) and the bottom rank of ``status``."""
-        if self._next_id is None:
-            items = txn.db.storage.read()["items"]
-            self._next_id = max(map(int, items), default=0) + 1
-            self._bottom = max((d.get("rank", 0.0) or 0.0 for d in items.values() if d.get("status") == status),
-                               default=0.0)
-        item_id, self._next_id = self._next_id, self._next_id + 1
-        self._bottom += 1.0
-        return item_id, self._bottom
-
     def _sync(self, txn: Transaction, template_id: int, doc: dict[str, Any], rule: Any,
-              made: dict[str, str], skipped: set[str], until: date) -> None:
+              made: dict[str, int], skipped: set[str], until: date) -> None:
         """Bring not-yet-started instances dated today or later up to date with the template."""
         today, first_column = txn.today, txn.settings.board_statuses[0]
         future = sorted(iso for iso in made if iso >= today.isoformat())
@@ -276,12 +263,12 @@ class GenerateInstances:
         current = _template_values(doc)
         for iso in future:
             key = made[iso]
-            instance = txn.db.storage.read()["items"][key]
-            if instance.get("status") != first_column:
+            instance = txn.doc(key)
+            if instance is None or instance.get("status") != first_column:
                 continue
             if iso not in valid or iso in skipped:
                 reason = f"not a date of recurring #{template_id} any more (its rule is now {rule.text!r})"
-                Move(int(key), "declined", reason=reason).apply(txn)
+                Move(key, "declined", reason=reason).apply(txn)
                 continue
             before = instance.get("made_from") or {}
             day = date.fromisoformat(iso)
@@ -295,7 +282,7 @@ class GenerateInstances:
                 changes[name] = [held, _instance_value(name, current[name], day)]
             if not changes:
                 continue
-            instance = txn.raw_item(int(key))
+            instance = txn.raw_item(key)
             for name, (_old, new) in changes.items():
                 if new in (None, "", []):
                     instance.pop(name, None)
@@ -305,8 +292,8 @@ class GenerateInstances:
             summary = f"updated #{key} from recurring #{template_id} ({', '.join(changes)})"
             changes["made_from"] = [before, made_from]
             instance["made_from"] = made_from
-            _touch(txn, instance)
-            txn.record("set", int(key), changes, summary)
+            touch(txn, instance)
+            txn.record("set", key, changes, summary)
 
 
 @dataclass
@@ -326,8 +313,8 @@ class SkipOccurrence:
         doc = _template_doc(txn, self.template_id)
         rule = template_rule(doc, txn.today)
         skipped = list(doc.get("skipped") or [])
-        made = _instances_by_template(txn.db.storage.read()["items"]).get(self.template_id, {})
-        items = txn.db.storage.read()["items"]
+        items = dict(txn.docs())
+        made = _instances_by_template(items).get(self.template_id, {})
         first_column = txn.settings.board_statuses[0]
         if self.day is None:
             candidates = rule.dates(txn.today, txn.today + timedelta(days=3660), limit=len(skipped) + len(made) + 5)
@@ -350,11 +337,11 @@ class SkipOccurrence:
             raise BadValue(f"the {iso} instance #{key} is already {instance.get('status')}; nothing to skip")
         new = sorted([*skipped, iso])
         doc["skipped"] = new
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("skip", self.template_id, {"skipped": [skipped, new]},
                    f"skipped {iso} of recurring #{self.template_id}")
         if instance is not None:
-            Move(int(key), "declined", reason=f"{iso} was skipped in recurring #{self.template_id}").apply(txn)
+            Move(key, "declined", reason=f"{iso} was skipped in recurring #{self.template_id}").apply(txn)
         self.skipped_day = iso
         return self.template_id
 
@@ -379,7 +366,7 @@ class SetPaused:
             today = txn.today.isoformat()
             changes["generate_from"] = [doc.get("generate_from"), today]
             doc["generate_from"] = today
-        _touch(txn, doc)
+        touch(txn, doc)
         verb = "paused" if self.paused else "resumed"
         txn.record("pause" if self.paused else "resume", self.template_id, changes,
                    f"{verb} recurring #{self.template_id}")
@@ -411,7 +398,7 @@ class SetRule:
         if not changes:
             return self.template_id
         doc.update(new)
-        _touch(txn, doc)
+        touch(txn, doc)
         txn.record("rule", self.template_id, changes, f"set the rule of recurring #{self.template_id} to {rule.text}")
         return self.template_id
 
@@ -458,13 +445,13 @@ class Workflow:
 def workflows(snapshot: Any, today: date, *, count: int = 5) -> list[Workflow]:
     """Every recurring template in a snapshot, with its next dates, by id."""
     settings = snapshot.settings
-    index = _instances_by_template({str(k): v for k, v in snapshot.docs.items()})
+    index = _instances_by_template(snapshot.docs)
     result = []
     for item_id, doc in sorted(snapshot.docs.items()):
         if doc.get("kind") != "recurring":
             continue
         made = index.get(item_id, {})
-        open_count = sum(1 for key in made.values() if settings.is_open(str(snapshot.docs[int(key)].get("status"))))
+        open_count = sum(1 for key in made.values() if settings.is_open(str(snapshot.docs[key].get("status"))))
         skipped = list(doc.get("skipped") or [])
         problem, rrule, coming = "", "", []
         if not doc.get("rule"):

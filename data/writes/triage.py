@@ -15,9 +15,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from data.model.items import CLOSED_STATUSES, BadValue, Item, Person, coerce_field, is_handle
-from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze, _check_expected
-from data.writes.workspace import Snapshot, Transaction
+from data.errors import BadValue
+from data.model.items import CLOSED_STATUSES, Item, Person, coerce_field, is_handle
+from data.model.snapshot import Snapshot
+from data.store.transaction import StoreTransaction as Transaction
+from data.writes.checks import check_expected
+from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze
 
 TRIAGE_FIELDS = ("owner", "due", "why", "priority", "tags")
 """Fields the triage keys set directly."""
@@ -31,7 +34,7 @@ class Expect:
     values: dict[str, Any]
 
     def apply(self, txn: Transaction) -> int:
-        _check_expected(txn, self.item_id, txn.raw_item(self.item_id), self.values)
+        check_expected(txn, self.item_id, txn.raw_item(self.item_id), self.values)
         return self.item_id
 
 

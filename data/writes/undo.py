@@ -22,9 +22,13 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
-from data.model.items import EDITABLE_FIELDS, BadValue, clean_text
-from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep, _check_expected, _norm, _show, _touch
-from data.writes.workspace import Conflict, NotFound, Result, Snapshot, Transaction, Workspace, WorkspaceError
+from data.errors import BadValue, Conflict, NotFound, WorkspaceError
+from data.model.items import EDITABLE_FIELDS, clean_text
+from data.model.snapshot import Snapshot
+from data.store.transaction import StoreTransaction as Transaction
+from data.writes.checks import check_expected, same_value, shown, touch
+from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep
+from data.writes.workspace import Result, Workspace
 
 RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles"})
 """Stored fields no typed-value operation sets, restored as stored by :class:`RestoreFields`."""
@@ -53,19 +57,19 @@ class RestoreFields:
             raise BadValue(f"cannot restore {', '.join(sorted(unknown))} directly")
         doc = txn.raw_item(self.item_id)
         if self.expected:
-            _check_expected(txn, self.item_id, doc, self.expected)
+            check_expected(txn, self.item_id, doc, self.expected)
         changes = {}
         for name, value in self.values.items():
             old = doc.get(name)
-            if _norm(old) == _norm(value):
+            if same_value(old) == same_value(value):
                 continue
             changes[name] = [old, value]
-            if _norm(value) is None:
+            if same_value(value) is None:
                 doc.pop(name, None)
             else:
                 doc[name] = value
         if changes:
-            _touch(txn, doc)
+            touch(txn, doc)
             txn.record("restore", self.item_id, changes, f"restored {', '.join(changes)} of #{self.item_id}")
         return self.item_id
 
@@ -85,7 +89,7 @@ class RemoveNote:
             if entry.get("kind") == "note" and entry.get("text") == self.text:
                 del log[index]
                 doc["why_log"] = log
-                _touch(txn, doc)
+                touch(txn, doc)
                 txn.record("unnote", self.item_id, {"why_log": [self.text, None]},
                            f"took back a note on #{self.item_id}")
                 break
@@ -106,11 +110,12 @@ class UndoStep:
     """Where moved items sat in their column before (a move's history entry does not say)."""
 
     @classmethod
-    def of_revision(cls, snapshot: Snapshot, revision: int, before: Snapshot | None = None) -> UndoStep | None:
-        """The step for ``revision`` as recorded in ``snapshot``'s history (None if it is not there)."""
-        entries = entries_of_revision(snapshot.history or {}, revision)
-        if not entries:
+    def of_result(cls, result: Result, before: Snapshot | None = None) -> UndoStep | None:
+        """The step for a write this session made, from the history entries it wrote (None if it wrote nothing)."""
+        entries = [dict(entry) for entry in result.entries]
+        if not result.changed or not entries:
             return None
+        revision = result.revision
         ranks = {}
         if before is not None:
             for entry in entries:
@@ -121,27 +126,6 @@ class UndoStep:
         if len(entries) > 1:
             summary += f" and {len(entries) - 1} more"
         return cls(revision, summary, entries, {k: v for k, v in ranks.items() if v is not None})
-
-
-def entries_of_revision(history: dict[str, dict[str, Any]], revision: int) -> list[dict[str, Any]]:
-    """History entries written at ``revision``, oldest first (looked for from the end: it is recent)."""
-    found: list[dict[str, Any]] | None = []
-    key = len(history)
-    while key >= 1 and found is not None:
-        entry = history.get(str(key))
-        if not isinstance(entry, dict):
-            found = None  # keys not dense (a hand-edited file)
-            break
-        rev = entry.get("rev")
-        if rev == revision:
-            found.append(dict(entry))
-        elif isinstance(rev, int) and rev < revision:
-            break
-        key -= 1
-    if found:
-        return found[::-1]
-    return [dict(e) for _, e in sorted(history.items(), key=lambda kv: int(kv[0]) if kv[0].isdigit() else 0)
-            if isinstance(e, dict) and e.get("rev") == revision]
 
 
 @dataclass
@@ -213,11 +197,11 @@ def plan_inverse(step: UndoStep, snapshot: Snapshot) -> UndoPlan:
 
 def _item_inverse(step: UndoStep, snapshot: Snapshot, item_id: int, doc: dict[str, Any], record: _ItemChanges,
                   kept: list[str]) -> list[Operation]:
-    fields = {name: pair for name, pair in record.fields.items() if _norm(pair[0]) != _norm(pair[1])}
+    fields = {name: pair for name, pair in record.fields.items() if same_value(pair[0]) != same_value(pair[1])}
     ops: list[Operation] = []
 
     def still_mine(name: str, left: Any) -> bool:
-        if _norm(doc.get(name)) == _norm(left):
+        if same_value(doc.get(name)) == same_value(left):
             return True
         kept.append(_changed_since(snapshot, step.revision, item_id, name, doc.get(name)))
         return False
@@ -269,15 +253,11 @@ def _item_inverse(step: UndoStep, snapshot: Snapshot, item_id: int, doc: dict[st
 
 def _changed_since(snapshot: Snapshot, revision: int, item_id: int, name: str, value: Any) -> str:
     """"#12 owner was changed by bo at … to 'cy'; left as it is" (who changed it after the step)."""
-    history = snapshot.history or {}
-    for key in range(len(history), 0, -1):
-        entry = history.get(str(key))
-        if not isinstance(entry, dict) or not isinstance(entry.get("rev"), int) or entry["rev"] <= revision:
-            break
-        if entry.get("item") == item_id and name in (entry.get("changes") or {}):
+    for entry in snapshot.history.entries(item_id=item_id, since=revision, newest_first=True):
+        if name in entry["changes"]:
             return f"#{item_id} {name} was changed by {entry.get('by', 'someone')} at {entry.get('at', '?')} " \
-                   f"to {_show(value)}; left as it is"
-    return f"#{item_id} {name} was changed by someone else to {_show(value)}; left as it is"
+                   f"to {shown(value)}; left as it is"
+    return f"#{item_id} {name} was changed by someone else to {shown(value)}; left as it is"
 
 
 # -- the per-session stacks -----------------------------------------------------------
@@ -357,7 +337,7 @@ class UndoHistory:
             with self._replay(kind):
                 result = workspace.apply_all(plan.ops)
                 if result.changed:
-                    self.record(UndoStep.of_revision(workspace.snapshot(), result.revision, before))
+                    self.record(UndoStep.of_result(result, before))
         except (Conflict, BadValue, NotFound, WorkspaceError) as error:
             stack.append(step)  # nothing was written: it can be tried again
             return Outcome(None, [], error=f"not {'undone' if kind == 'undo' else 'redone'}: {error}")
@@ -372,7 +352,6 @@ __all__ = [
     "UndoHistory",
     "UndoPlan",
     "UndoStep",
-    "entries_of_revision",
     "net_changes",
     "plan_inverse",
 ]

@@ -18,8 +18,9 @@ from pathlib import Path
 import orjson
 import pytest
 
+from data.store.file_store import read_file
+from data.store.lock import lock_path
 from data.store.presence import Presence, PresenceFolder
-from data.store.storage import lock_path, read_file
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text, wait_for

@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import orjson
 
-from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.store.atomic import write_atomic
+from data.store.file_store import read_file
+from data.store.lock import exclusive_lock
 from data.writes.ops import SetFields
 from data.writes.workspace import Workspace
 from tests.functional.conftest import STAMP, list_text, make_app, wait_for

@@ -63,7 +63,9 @@ def test_matrix_with_flags(team_ws, snap_compare):
     Columns flagged first: '⚠ On-call rota' (no owner) and '⚠ SSO login' (ana and cy both A:
     '2 owners'); the flags row at the bottom names each. The footer lists enter Items in cell,
     a Owner, r Responsible, c Consulted, i Informed, x No role, t People/teams."""
-    from data.store.storage import exclusive_lock, read_file, write_atomic
+    from data.store.atomic import write_atomic
+    from data.store.file_store import read_file
+    from data.store.lock import exclusive_lock
     from data.writes.ops import CreateItem
 
     team_ws.apply(CreateItem("One more for bo", fields={"owner": "bo", "due": "2026-11-30"}))

@@ -24,7 +24,7 @@ def test_each_schema_is_valid_json_schema_for_its_commands_arguments(name: str) 
     assert set(tool.schema["properties"]) == {arg.key for arg in tool.args}
     assert all(prop.get("description") for prop in tool.schema["properties"].values())
     assert tool.description.startswith(tool.command.answers), "each tool says what it answers first"
-    assert tool.json_output
+    assert tool.json_output or name == "export"  # (its output is the format it is asked for)
 
 
 def test_a_command_with_actions_is_one_tool_per_action() -> None:

@@ -13,7 +13,7 @@ from tui.cli.registry import BY_NAME, COMMANDS, Command
 
 READ_CALLS = {
     "ls": ["ls", "--all"], "show": ["show", "1"], "log": ["log"], "people": ["people"], "gaps": ["gaps"],
-    "goals": ["goals"], "pulse": ["pulse"], "report": ["report"],
+    "goals": ["goals"], "pulse": ["pulse"], "report": ["report"], "export": ["export", "--to", "csv"],
 }
 
 

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from data.store.storage import read_file
+from data.store.file_store import read_file, read_history
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 
@@ -37,7 +37,8 @@ def assert_history_matches_file(path: Path, *, seeded: bool = False) -> dict[str
     the test (no history) are allowed.
     """
     data, _ = read_file(path)
-    entries = sorted(data["history"].values(), key=lambda e: e["rev"])
+    entries = sorted(read_history(path), key=lambda e: e["rev"])
+    data["history"] = {str(n): e for n, e in enumerate(entries, start=1)}
     revisions = [e["rev"] for e in entries]
     assert revisions == list(range(1, len(entries) + 1)), "history revisions must be 1..N with no gap"
     assert data["meta"]["1"]["revision"] == len(entries)
@@ -203,7 +204,8 @@ def test_a_writer_killed_at_any_moment_leaves_a_whole_file_with_every_acknowledg
 RIVAL = """
 import sys
 from data.writes.ops import SetFields
-from data.writes.workspace import Conflict, Workspace
+from data.errors import Conflict
+from data.writes.workspace import Workspace
 
 ws = Workspace(sys.argv[1], actor=sys.argv[2])
 seen = ws.snapshot().item(1).title

@@ -12,7 +12,9 @@ import orjson
 
 from data.demo import make_demo
 from data.model.items import chain, missing_answers
-from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.store.atomic import write_atomic
+from data.store.file_store import read_file
+from data.store.lock import exclusive_lock
 from data.views.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps, refresh_gaps
 from data.views.goals import GoalStatsCache, goal_stats, goals_above
 from data.views.ownership import build_matrix, cell_items

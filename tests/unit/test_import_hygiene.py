@@ -31,7 +31,7 @@ def loaded_by(module: str, python_children: Any) -> list[str]:
 
 
 def test_data_modules_are_found() -> None:
-    assert {"data.model.items", "data.store.storage", "data.writes.workspace", "data.writes.ops", "data.store"} <= set(DATA_MODULES)
+    assert {"data.model.items", "data.store.file_store", "data.writes.workspace", "data.writes.ops", "data.store"} <= set(DATA_MODULES)
 
 
 @pytest.mark.parametrize("module", DATA_MODULES)

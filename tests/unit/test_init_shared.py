@@ -16,8 +16,8 @@ from typing import Any
 
 import pytest
 
+from data.store.lock import lock_path
 from data.store.presence import presence_dir
-from data.store.storage import lock_path
 from data.writes.workspace import Workspace
 from tests.unit.test_cli import one_error_line
 
@@ -92,16 +92,17 @@ def test_a_sticky_world_writable_folder_is_refused(run: Any, tmp_path: Path) -> 
         os.chmod(tmp_path, 0o700)
 
 
-def test_sharing_an_existing_workspace_fixes_its_change_note_too(run: Any, workspace: Workspace) -> None:
-    """The change note a write left while the workspace was private gets the shared mode, so readers
-    in the group (or everyone, with --others-read) can use it instead of reading the whole file."""
-    from data.store.storage import changes_path
+def test_sharing_an_existing_workspace_fixes_its_history_too(run: Any, workspace: Workspace) -> None:
+    """The history written while the workspace was private gets the shared mode, so everyone in the
+    group can append to it (and everyone, with --others-read, read it)."""
+    from data.store.history_file import history_path
     from data.writes.ops import CreateItem
 
     os.chmod(workspace.path, 0o600)
+    os.chmod(history_path(workspace.path), 0o600)
     workspace.apply(CreateItem("before sharing"))
-    assert mode(changes_path(workspace.path)) == 0o600
+    assert mode(history_path(workspace.path)) == 0o600
     result = run("init", "--shared", MY_GROUP, "--others-read", workspace.path)
     assert result.code == 0, result.err
-    assert mode(changes_path(workspace.path)) == 0o664
-    assert f"{changes_path(workspace.path)}: mode 0664" in result.out
+    assert mode(history_path(workspace.path)) == 0o664
+    assert f"{history_path(workspace.path)}: mode 0664" in result.out

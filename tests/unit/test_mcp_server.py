@@ -57,9 +57,12 @@ async def test_the_tools_are_the_registrys_commands_with_typed_schemas(ws: Path,
         instructions = session.initialize_result.instructions
     expected = {"ls", "show", "gaps", "goals", "pulse", "report", "log", "people", "add", "request", "set", "move",
                 "why", "note", "step", "accept", "decline", "snooze", "dup", "person_add", "every", "recurring",
-                "recurring_skip", "recurring_pause", "recurring_resume", "recurring_edit"}
+                "recurring_skip", "recurring_pause", "recurring_resume", "recurring_edit", "block", "unblock",
+                "export"}
     assert set(tools) == expected
     assert not {"init", "demo", "mcp", "serve"} & set(tools)  # make files, open the app, or serve
+    assert "import" not in tools  # it reads a file on this machine
+    assert "output" not in tools["export"].input_schema["properties"]
     ls = tools["ls"]
     assert ls.input_schema["properties"]["query"]["type"] == "string"
     assert ls.input_schema["properties"]["all"] == {"type": "boolean", "description": ls.input_schema[

@@ -23,8 +23,12 @@ from typing import Any
 import orjson
 import pytest
 
+from data.errors import WorkspaceUnreadable
+from data.store.atomic import backup_path
+from data.store.file_store import read_file
+from data.store.history_file import history_path
+from data.store.lock import lock_path
 from data.store.presence import PresenceFolder, presence_dir
-from data.store.storage import WorkspaceUnreadable, backup_path, changes_path, lock_path, read_file
 from data.writes.ops import CreateItem, SetFields
 from data.writes.workspace import Workspace
 from tests.conftest import ROOT, subprocess_env
@@ -75,26 +79,25 @@ def add(workspace: Workspace, title: str) -> int:
 
 # -- FIFOs, devices and huge files never block or exhaust anyone --------------------------------------------------
 
-def test_a_fifo_as_the_change_note_does_not_hang_a_writer(workspace: Workspace) -> None:
+def test_a_fifo_as_the_history_does_not_hang_a_writer(workspace: Workspace) -> None:
     add(workspace, "first")
-    note = changes_path(workspace.path)
-    note.unlink(missing_ok=True)
-    os.mkfifo(note)
+    history = history_path(workspace.path)
+    history.unlink()
+    os.mkfifo(history)
     done = worktop("-w", workspace.path, "add", "second")
-    assert done.returncode == 0, done.stderr
-    assert {d["title"] for d in read_file(workspace.path)[0]["items"].values()} == {"first", "second"}
+    assert done.returncode == 3, done.stderr
+    assert "FIFO" in done.stderr and str(history) in done.stderr and "Traceback" not in done.stderr
+    assert {d["title"] for d in read_file(workspace.path)[0]["items"].values()} == {"first"}  # nothing half-written
 
 
-def test_a_fifo_as_the_change_note_does_not_hang_a_reader_that_follows_notes(workspace: Workspace) -> None:
+def test_a_fifo_as_the_history_does_not_hang_a_reader(workspace: Workspace) -> None:
     add(workspace, "first")
-    reader = Workspace(workspace.path, actor="ben")
-    reader.snapshot()
-    Workspace(workspace.path, actor="cy").apply(CreateItem("second"))  # the reader is now one note behind
-    note = changes_path(workspace.path)
-    note.unlink()
-    os.mkfifo(note)
-    snapshot = in_thread(reader.snapshot)
-    assert sorted(item.title for item in snapshot.items.values()) == ["first", "second"]
+    history = history_path(workspace.path)
+    history.unlink()
+    os.mkfifo(history)
+    done = worktop("-w", workspace.path, "log")
+    assert done.returncode == 0, done.stderr  # the items are fine; only the history cannot be read
+    assert in_thread(lambda: Workspace(workspace.path).snapshot().history.entries()) == []
 
 
 def test_a_fifo_as_the_workspace_is_an_error_not_a_hang(tmp_path: Path) -> None:
@@ -106,21 +109,26 @@ def test_a_fifo_as_the_workspace_is_an_error_not_a_hang(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("target", ["/dev/zero", "sparse"])
-def test_a_note_that_never_ends_is_not_read_to_the_end(workspace: Workspace, target: str, tmp_path: Path) -> None:
+def test_a_history_that_never_ends_is_not_read_to_the_end(workspace: Workspace, target: str) -> None:
     add(workspace, "first")
-    note = changes_path(workspace.path)
-    note.unlink(missing_ok=True)
+    history = history_path(workspace.path)
     if target == "sparse":
-        with open(note, "wb") as handle:
-            handle.truncate(2 * 1024**3)  # 2 GB that cost no disk
+        with open(history, "r+b") as handle:
+            handle.truncate(2 * 1024**3)  # 2 GB that cost no disk, past what the workspace says it holds
     else:
-        note.symlink_to(target)
-    done = worktop("-w", workspace.path, "add", "second", memory=1024**3)  # 1 GB of address space is plenty
-    assert done.returncode == 0, done.stderr
-    reader = Workspace(workspace.path, actor="ben")
-    reader.snapshot()
-    Workspace(workspace.path, actor="cy").apply(CreateItem("third"))
-    assert len(in_thread(reader.snapshot).items) == 3
+        history.unlink()
+        history.symlink_to(target)
+    log = worktop("-w", workspace.path, "log", memory=1024**3)  # 1 GB of address space is plenty
+    assert log.returncode == 0, log.stderr
+    done = worktop("-w", workspace.path, "add", "second", memory=1024**3)
+    if target == "sparse":  # what lies past the history's end was never written by worktop: cut off
+        assert done.returncode == 0, done.stderr
+        assert history.stat().st_size < 1024**2
+        assert [e["summary"] for e in Workspace(workspace.path).history()][:2] == ["created #2 second",
+                                                                                 "created #1 first"]
+    else:  # a link is not followed, not written through, not removed: the person is told what to do
+        assert done.returncode == 3 and "symbolic link" in done.stderr, done.stderr
+        assert history.is_symlink()
 
 
 def test_the_workspace_as_a_link_to_dev_zero_is_refused(tmp_path: Path) -> None:
@@ -199,7 +207,7 @@ def test_when_the_backup_cannot_be_linked_the_writer_is_told(workspace: Workspac
 
 WRITER = """
 import sys
-from data.store.storage import WorkspaceError
+from data.errors import WorkspaceError
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 path, who, count = sys.argv[1], sys.argv[2], int(sys.argv[3])
@@ -246,17 +254,17 @@ def test_a_lock_file_deleted_while_writers_run_loses_nothing(workspace: Workspac
 # -- a change note that lies ----------------------------------------------------------------------------------
 
 def test_a_forged_change_note_is_not_believed_nor_written_back(workspace: Workspace) -> None:
+    """Worktops before the line layout left ``.NAME.changes`` notes; a member can still write one. Nothing reads it:
+    a reader compares the file's own lines."""
     for title in ("one", "two", "three"):
         add(workspace, title)
     victim = Workspace(workspace.path, actor="ben")
     victim.snapshot()  # the victim's view: the file as it is now
     Workspace(workspace.path, actor="cy").apply(SetFields(2, {"body": "a real edit"}))
-    note = changes_path(workspace.path)
-    forged = orjson.loads(note.read_bytes())
-    step = forged["steps"][-1]
     doc = dict(read_file(workspace.path)[0]["items"]["1"], title="FORGED by a member")
-    step["tables"]["items"]["set"]["1"] = doc  # same stat keys: only the content lies
-    note.write_bytes(orjson.dumps(forged))
+    forged = {"v": 1, "steps": [{"base": [0, 0, 0, 0], "tables": {"items": {"set": {"1": doc}, "del": []}},
+                                 "target": list(os.stat(workspace.path))[1:5]}]}
+    workspace.path.with_name(".worktop.json.changes").write_bytes(orjson.dumps(forged))
 
     snapshot = victim.snapshot()
     assert snapshot.items[1].title == "one"

@@ -19,8 +19,9 @@ import pytest
 
 import data.store.sharing  # noqa: F401 - loaded before the fork: the CLI imports it lazily
 import data.writes.ops  # noqa: F401
+from data.store.history_file import history_path
+from data.store.lock import lock_path
 from data.store.presence import Presence, PresenceFolder, labels, presence_dir
-from data.store.storage import changes_path, lock_path
 from tests.support.users import Users, as_user, cli_as, cli_run, needs_root
 
 pytestmark = needs_root
@@ -57,13 +58,13 @@ def replace_with_link(user: str, name: Path, target: Path) -> None:
     as_user(user, plant)
 
 
-@pytest.mark.parametrize("sidecar", ["lock", "changes"])
+@pytest.mark.parametrize("sidecar", ["lock", "history"])
 def test_root_repairing_a_shared_workspace_follows_no_link_a_member_planted(users: Users, base: Path,
                                                                           sidecar: str) -> None:
     path = shared_workspace(users, base)
     cli_as(users.ana, "-w", path, "add", "leaves a change note")
     secret = root_secret(base)
-    planted = lock_path(path) if sidecar == "lock" else changes_path(path)
+    planted = lock_path(path) if sidecar == "lock" else history_path(path)
     replace_with_link(users.bo, planted, secret)
 
     code, out, err = cli_run("init", "--shared", users.group, path)  # root runs the README's repair step

@@ -9,10 +9,10 @@ from typing import Any
 import orjson
 import pytest
 
+from data.errors import BadValue
 from data.model.items import (
     EDITABLE_FIELDS,
     TITLE_LIMIT,
-    BadValue,
     Item,
     Settings,
     chain,
@@ -22,7 +22,9 @@ from data.model.items import (
     missing_answers,
     parse_item_id,
 )
-from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.store.atomic import write_atomic
+from data.store.file_store import read_file
+from data.store.lock import exclusive_lock
 from data.writes.ops import CreateItem, SetFields
 from data.writes.workspace import Workspace
 

@@ -12,8 +12,11 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model.items import BadValue, Person
-from data.store.storage import exclusive_lock, read_file, write_atomic
+from data.errors import BadValue, Conflict, NotFound
+from data.model.items import Person
+from data.store.atomic import write_atomic
+from data.store.file_store import read_file
+from data.store.lock import exclusive_lock
 from data.writes.ops import (
     Accept,
     AddPerson,
@@ -29,7 +32,7 @@ from data.writes.ops import (
     Snooze,
     ToggleStep,
 )
-from data.writes.workspace import Conflict, NotFound, Workspace
+from data.writes.workspace import Workspace
 
 
 def as_user(workspace: Workspace, actor: str) -> Workspace:

@@ -20,8 +20,8 @@ from typing import Any
 import orjson
 import pytest
 
+from data.store.lock import lock_path
 from data.store.presence import STALE_AFTER, Presence, PresenceFolder, labels, presence_dir, watch_presence
-from data.store.storage import lock_path
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 

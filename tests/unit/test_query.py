@@ -11,8 +11,9 @@ import pytest
 from data.demo import make_demo
 from data.model.items import inherited_why, missing_answers
 from data.model.query import BadQuery, parse_query
+from data.model.snapshot import Snapshot
 from data.writes.ops import CreateItem, Move
-from data.writes.workspace import Snapshot, Workspace
+from data.writes.workspace import Workspace
 
 WEDNESDAY = date(2025, 1, 15)
 """The conftest workspace's today; ``fri`` is 2025-01-17, ``thu`` 2025-01-16."""

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from data.model.items import BadValue
-from data.store.storage import read_file
+from data.errors import BadValue
+from data.store.file_store import read_file, read_history
 from data.writes.ops import Move, SetFields, ToggleStep
 from data.writes.recurrence import (
     CreateRecurring,
@@ -31,7 +31,7 @@ from data.writes.workspace import Workspace
 def assert_history_matches_file(path: Any) -> None:
     """Replaying the history (one write may hold several entries) gives what the file holds."""
     data, _ = read_file(path)
-    entries = [data["history"][key] for key in sorted(data["history"], key=int)]
+    entries = read_history(path)
     revisions = sorted({e["rev"] for e in entries})
     assert revisions == list(range(1, len(revisions) + 1)), "revisions 1..N with no gap"
     assert [e["rev"] for e in entries] == sorted(e["rev"] for e in entries)
@@ -136,14 +136,10 @@ def test_unreadable_rules_say_what_works(text: str, message: str) -> None:
         parse_rule(text, date(2025, 1, 15))
 
 
-def test_a_rule_that_can_never_happen_is_refused_quickly(workspace: Workspace) -> None:
-    import time
-
-    parse_rule("every day", date(2025, 1, 15))  # dateutil imported before the clock starts
-    started = time.perf_counter()
+def test_a_rule_that_can_never_happen_is_refused(workspace: Workspace) -> None:
+    """Unbounded, dateutil searches to the year 9999 (3+ s); the search is bounded (how fast: bench, not here)."""
     with pytest.raises(BadValue, match="gives no date"):
         workspace.apply(CreateRecurring("Feb 31st party", "FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31"))
-    assert time.perf_counter() - started < 1.5  # unbounded, dateutil searches to the year 9999: 3+ s
     assert len(workspace.snapshot().items) == 0
 
 

@@ -21,8 +21,8 @@ import orjson
 import data.model.query  # noqa: F401
 import data.store.sharing  # noqa: F401
 import data.writes.ops  # noqa: F401 - loaded before the fork: the CLI imports it lazily
+from data.store.lock import lock_path
 from data.store.presence import Presence, PresenceFolder, presence_dir
-from data.store.storage import lock_path
 from tests.support.users import Users, as_user, cli_as, cli_run, needs_root, start_as
 from tests.unit.test_concurrency import assert_history_matches_file
 

@@ -21,15 +21,11 @@ from typing import Any
 import orjson
 import pytest
 
-from data.model.items import BadValue, Person
-from data.store.storage import (
-    FORMAT_VERSION,
-    ReadOnlyWorkspace,
-    WorkspaceMissing,
-    WorkspaceUnreadable,
-    backup_path,
-    read_file,
-)
+from data.errors import BadValue, Conflict, NotFound, ReadOnlyWorkspace, WorkspaceMissing, WorkspaceUnreadable
+from data.model.items import Person
+from data.store.atomic import backup_path
+from data.store.file_store import read_file
+from data.store.layout import FORMAT_VERSION
 from data.writes.ops import (
     AddPerson,
     AddStep,
@@ -42,7 +38,7 @@ from data.writes.ops import (
     SetRole,
     ToggleStep,
 )
-from data.writes.workspace import Conflict, NotFound, Workspace
+from data.writes.workspace import Workspace
 
 TODAY = date(2025, 1, 15)
 
@@ -195,7 +191,7 @@ def test_no_temp_files_are_left_behind(workspace: Workspace) -> None:
     for n in range(5):
         workspace.apply(CreateItem(f"item {n}"))
     names = {p.name for p in workspace.path.parent.iterdir()}
-    assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock", ".worktop.json.changes"}
+    assert names == {"worktop.json", "worktop.json.bak", ".worktop.json.lock", "worktop.json.history"}
 
 
 def test_a_writer_killed_after_linking_the_backup_leaves_no_litter(workspace: Workspace) -> None:
@@ -314,14 +310,14 @@ def test_a_snapshot_never_changes_across_any_op(workspace: Workspace) -> None:
 def test_a_write_that_changes_nothing_or_fails_keeps_the_parsed_file(
         workspace: Workspace, monkeypatch: pytest.MonkeyPatch) -> None:
     """No-op and refused ops must not cost a re-parse (about 40 ms at 10k items, 200 ms at 50k)."""
-    from data.store import storage
+    from data.store import layout
 
     workspace.apply(CreateItem("one", fields={"owner": "ana"}))
     workspace.apply(CreateItem("two"))
     snap = workspace.snapshot()
     reads = []
-    real_read_file = storage.read_file
-    monkeypatch.setattr(storage, "read_file", lambda path: reads.append(path) or real_read_file(path))
+    real_parse = layout.parse
+    monkeypatch.setattr(layout, "parse", lambda raw, path: reads.append(path) or real_parse(raw, path))
 
     assert workspace.apply(SetFields(1, {"owner": "ana"})).changed is False
     with pytest.raises(BadValue):
@@ -430,7 +426,7 @@ READER = textwrap.dedent(
     """
     import sys, os, json, orjson
     from pathlib import Path
-    from data.store.storage import validate
+    from data.store.layout import validate
     path, stop = Path(sys.argv[1]), Path(sys.argv[2])
     reads = bad = 0
     revisions = []
@@ -438,6 +434,8 @@ READER = textwrap.dedent(
         with open(path, "rb") as handle:
             raw = handle.read()
         reads += 1
+        if reads == 60:
+            stop.with_name("read-enough").touch()
         try:
             data = validate(orjson.loads(raw), path)
             revisions.append(data["meta"]["1"]["revision"])
@@ -455,10 +453,10 @@ def test_a_reader_never_sees_a_half_written_file(big_workspace: Callable[[int], 
     ws = big_workspace(3000)  # about 1 MB: a write is many pages, never one atomic syscall
     stop = tmp_path / "stop"
     reader = python_children.start(READER, ws.path, stop)
+    enough = tmp_path / "read-enough"
     try:
-        time.sleep(0.3)  # let the reader start reading
-        n, until = 0, time.monotonic() + 1.0  # at least a second of writes, however busy the machine
-        while n < 40 or time.monotonic() < until:
+        n, give_up = 0, time.monotonic() + 120  # write until the reader has read 60 times while writes went on
+        while (n < 40 or not enough.exists()) and time.monotonic() < give_up:
             ws.apply(SetFields(1 + n % 3000, {"title": f"rewritten {n}", "body": "x" * (n * 997 % 5000)}))
             n += 1
     finally:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from data.model.items import BadValue
+from data.errors import BadValue, Conflict
 from data.writes.ops import Archive, CreateItem, SetFields
 from data.writes.triage import (
     accept_ops,
@@ -22,7 +22,7 @@ from data.writes.triage import (
     snooze_ops,
     tag_ops,
 )
-from data.writes.workspace import Conflict, Workspace
+from data.writes.workspace import Workspace
 from tests.conftest import TODAY
 
 

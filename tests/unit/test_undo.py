@@ -9,6 +9,7 @@ import orjson
 import pytest
 
 import data.writes.undo
+from data.errors import Conflict
 from data.model.items import Person
 from data.writes.ops import (
     Accept,
@@ -21,15 +22,15 @@ from data.writes.ops import (
     SetFields,
     Snooze,
 )
-from data.writes.undo import RestoreFields, UndoHistory, UndoStep, entries_of_revision, plan_inverse
-from data.writes.workspace import Conflict, Workspace
+from data.writes.undo import RestoreFields, UndoHistory, UndoStep, plan_inverse
+from data.writes.workspace import Workspace
 
 
 def do(ws: Workspace, history: UndoHistory, *ops: Operation) -> None:
     """What the app does for each write: apply, then record the step."""
     before = ws.snapshot()
     result = ws.apply_all(list(ops))
-    history.record(UndoStep.of_revision(ws.snapshot(), result.revision, before))
+    history.record(UndoStep.of_result(result, before))
 
 
 def on_disk(ws: Workspace, item_id: int) -> dict:
@@ -180,7 +181,9 @@ def test_a_new_write_clears_redo_and_empty_stacks_say_so(workspace: Workspace, r
 def test_undo_of_an_item_deleted_since(workspace: Workspace, request_id: int) -> None:
     history = UndoHistory()
     do(workspace, history, SetFields(request_id, {"owner": "cy"}))
-    from data.store.storage import exclusive_lock, read_file, write_atomic
+    from data.store.atomic import write_atomic
+    from data.store.file_store import read_file
+    from data.store.lock import exclusive_lock
 
     with exclusive_lock(workspace.path):  # a hand edit removes the item
         data, _ = read_file(workspace.path)
@@ -190,7 +193,7 @@ def test_undo_of_an_item_deleted_since(workspace: Workspace, request_id: int) ->
 
 
 def test_restore_fields_refuses_fields_it_does_not_own(workspace: Workspace, request_id: int) -> None:
-    from data.model.items import BadValue
+    from data.errors import BadValue
 
     with pytest.raises(BadValue):
         workspace.apply(RestoreFields(request_id, {"owner": "cy"}))
@@ -198,9 +201,11 @@ def test_restore_fields_refuses_fields_it_does_not_own(workspace: Workspace, req
         workspace.apply(RestoreFields(request_id, {"rank": 5.0}, expected={"rank": 99.0}))
 
 
-def test_entries_of_revision_finds_a_write_with_several_entries(workspace: Workspace, request_id: int) -> None:
+def test_a_write_with_several_entries_is_one_undo_step(workspace: Workspace, request_id: int) -> None:
     result = workspace.apply(Accept(request_id, {"owner": "cy"}))
-    entries = entries_of_revision(workspace.snapshot().history, result.revision)
+    entries = [e for e in workspace.snapshot().history.entries(since=result.revision - 1) if e["rev"] == result.revision]
     assert [e["op"] for e in entries] == ["set", "move"]
-    plan = plan_inverse(UndoStep.of_revision(workspace.snapshot(), result.revision), workspace.snapshot())
+    step = UndoStep.of_result(result)
+    assert step is not None and [e["op"] for e in step.entries] == ["set", "move"]
+    plan = plan_inverse(step, workspace.snapshot())
     assert [type(op).__name__ for op in plan.ops] == ["Move", "SetFields"]

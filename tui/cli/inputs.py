@@ -35,7 +35,7 @@ def open_workspace(args: argparse.Namespace) -> Workspace:
     from data.writes.workspace import Workspace, resolve_workspace_path
 
     workspace = Workspace(resolve_workspace_path(args.workspace), today=pinned_today())
-    workspace.storage.load()
+    workspace.meta()  # settings only, where the store can: a command that touches one item reads no more
     return workspace
 
 

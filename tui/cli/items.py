@@ -125,6 +125,7 @@ def run_show(args: argparse.Namespace) -> int:
     if args.json:
         doc = item_json(workspace, snapshot, item)
         doc["why_chain"] = why_chain_json(item, items)
+        doc["blocking"] = snapshot.blocking(item.id)
         if item.kind == "goal":
             from data.views.goals import goal_stats
 
@@ -163,8 +164,19 @@ def run_show(args: argparse.Namespace) -> int:
         from data.views.goals import goal_stats
 
         row("serves", goal_stats(snapshot)[item.id].summary())
+    for name, ids in (("waits on", item.blocked_by), ("blocking", snapshot.blocking(item.id))):
+        for index, other_id in enumerate(ids):
+            other = items.get(other_id)
+            text = f"#{other_id} " + (f"{out.safe(other.title)} ({other.status}, "
+                                       + (f"@{out.safe(other.owner)})" if other.owner else "no owner)")
+                                       if other else "(missing)")
+            row(name if index == 0 else "", text)
     if item.requester:
         row("requester", out.safe(item.requester))
+    source = item.doc.get("source")
+    if isinstance(source, dict) and source.get("system"):
+        row("source", out.safe(f"{source['system']} {source.get('id', '')}".strip())
+            + " (`worktop show ID --json` lists the fields kept from it)" * bool(source.get("fields")))
     if item.tags:
         row("tags", " ".join(f"#{out.safe(tag)}" for tag in item.tags))
     if item.priority is not None:

@@ -24,7 +24,8 @@ if TYPE_CHECKING:
     from datetime import date
 
     from data.model.items import Item
-    from data.writes.workspace import Result, Snapshot, Workspace
+    from data.model.snapshot import Snapshot
+    from data.writes.workspace import Result, Workspace
 
 EXIT_OK, EXIT_BAD_INPUT, EXIT_USAGE, EXIT_WORKSPACE, EXIT_CONFLICT = 0, 1, 2, 3, 4
 
@@ -39,8 +40,7 @@ class CliError(Exception):
 
 def exit_code_for(error: Exception) -> int | None:
     """The exit code for an error from the data layer, or None if it is unexpected (a bug)."""
-    from data.store.storage import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
-    from data.writes.workspace import Conflict, NotFound
+    from data.errors import Conflict, NotFound, ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
 
     if isinstance(error, Conflict):
         return EXIT_CONFLICT
@@ -138,7 +138,7 @@ def item_json(workspace: Workspace, snapshot: Snapshot, item: Item) -> dict[str,
     """An item as ``--json`` prints it: the stored document, its id and its missing answers."""
     from data.model.items import missing_answers
 
-    return {"id": item.id, **workspace.storage.load()["items"][str(item.id)],
+    return {"id": item.id, **snapshot.docs[item.id],
             "missing": missing_answers(item, snapshot.items, snapshot.settings)}
 
 

@@ -183,6 +183,7 @@ query terms (all must hold; quote terms with < > # or spaces for the shell):
   owner:ana  owner:none  owner:me  status:doing  kind:request  #tag  -#tag
   due<fri  due<=+3d  due>2026-12-01  due:none  overdue  why:none
   missing:who|when|how|why|any  requester:bo  parent:12  priority:1
+  blocked (waits on open work)  blocking (open work others wait on)  blocked_by:15
   any other word: in the title or body (any case); -TERM negates a term
 example: worktop ls 'owner:me due<fri -#later'
 """
@@ -212,21 +213,45 @@ changes instances not yet started and dated today or later, except fields someon
 changed on the instance itself.
 """
 
+IMPORT_HELP = """\
+where each file comes from:
+  Taskwarrior  task export > tasks.json                 (2.6 or 3.x; or: task export | worktop import - --from taskwarrior)
+  todo.txt     the todo.txt (and done.txt) file itself
+  Linear       Settings → Import / Export → Export CSV; any other CSV: --map title=Name,owner=Who,due=Deadline
+  GitHub       gh issue list --state all --limit 1000 --json number,title,body,state,labels,assignees,milestone,createdAt,closedAt,url > issues.json
+  Trello       board menu → Print, export and share → Export as JSON
+the import is one write: all of it or nothing. Importing the same source again
+updates what came from it (found by the source's own ids) and never duplicates;
+a field changed in worktop stays unless the source changed it too. Fields
+worktop has no place for are kept on the item (worktop show --json).
+"""
+
+EXPORT_HELP = """\
+formats: taskwarrior (for `task import`), todotxt, csv (opens in a spreadsheet:
+a header, ISO dates, RFC 4180 quoting, formula-looking cells made safe), json
+(the stored items). Every item is exported, done and archived too; a query
+(as for ls) narrows it: worktop export --to csv 'owner:ana -status:archived'
+"""
+
+IMPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "github", "trello")
+EXPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "json")
+"""As :mod:`data.interchange` reads and writes them (not imported here: ``worktop add`` would pay for it)."""
+
 MCP_HELP = """\
 an agent (Claude Code, Cursor, VS Code, …) starts `worktop mcp` itself and talks to
 it over stdin/stdout; register it in the agent's settings (README: "Coding agents").
 its tools are these commands, with the same checks and messages; every change is
 written as $WORKTOP_USER (default agent:<your login>), so history, pulse and the
-header ("◉agent:reviewer") show the agent as a teammate. Options that name a
-local file (report --output) are not offered: an agent cannot make worktop read
-or write files. --read-only offers only the tools that read.
+header ("◉agent:reviewer") show the agent as a teammate. Nothing that names a
+local file is offered (report and export --output, import): an agent cannot make
+worktop read or write files. --read-only offers only the tools that read.
 """
 
 SERVE_HELP = """\
-open http://127.0.0.1:8000 in a browser on this machine. There is no login:
-anyone who can reach the port sees the workspace, so it listens on this machine
-only. From another machine, tunnel over SSH instead of --public:
-  ssh -L 8000:localhost:8000 HOST    then open http://localhost:8000
+open the link it prints (http://127.0.0.1:8000/?token=…) in a browser on this
+machine: the token is the only key, so it listens on this machine only. From
+another machine, tunnel over SSH instead of --public:
+  ssh -L 8000:localhost:8000 HOST    then open the link with localhost
 """
 
 # -- arguments used by several commands ---------------------------------------------------
@@ -299,7 +324,8 @@ COMMANDS: tuple[Command, ...] = (
     Command("set", "set fields: worktop set 12 owner=ana due=fri tags=ops,api", "items:run_set", "writes", (
         ID,
         Arg("assignments", many=True, metavar="FIELD=VALUE",
-            help="title, body, kind, owner, due, snoozed_until, parent, goal, why, tags, priority, requester; "
+            help="title, body, kind, owner, due, snoozed_until, parent, goal, why, tags, priority, requester, "
+            "blocked_by (ids: 15,16); "
             "an empty value clears the field"),
         Arg("--was", many=True, metavar="FIELD=VALUE",
             help="a value you saw (repeat): if someone has changed it since, nothing is written (exit 4)"),
@@ -380,6 +406,38 @@ COMMANDS: tuple[Command, ...] = (
     Command("snooze", "triage: hide an inbox item until a later day", "triage:run_snooze", "writes", (
         ID, Arg("date", metavar="DATE", help="mon, +1w, 2026-12-01, …"), WRITE_JSON,
     ), answers="Triage: hides an item until a later day (when to look at it again)."),
+    Command("block", "make an item wait on others: worktop block 12 --by 15 [--by 16] (a cycle is refused)",
+            "dependencies:run_block", "writes", (
+                ID, Arg("--by", many=True, required=True, metavar="ID", help="an item it waits on (repeat, or 15,16)"),
+                WRITE_JSON,
+            ), answers="How work depends on other work: makes an item wait on (be blocked by) others; a cycle is "
+            "refused."),
+    Command("unblock", "stop an item waiting: worktop unblock 12 --by 15 (without --by: on anything)",
+            "dependencies:run_unblock", "writes", (
+                ID, Arg("--by", many=True, metavar="ID", help="a blocker to take off (repeat, or 15,16)"),
+                WRITE_JSON,
+            ), answers="How work depends on other work: stops an item waiting on some (or all) of its blockers."),
+    Command("import", "bring work in: Taskwarrior, todo.txt, CSV (Linear's, or any with --map), GitHub issues, Trello",
+            "interchange:run_import", "writes", (
+                Arg("file", metavar="FILE", kind="path", help="the export to read; - reads standard input"),
+                Arg("--from", dest="source_format", choices=IMPORT_FORMATS,
+                    help="its format (default: told from the file when that is unambiguous)"),
+                Arg("--dry-run", kind="flag", help="say what would be new, updated and skipped; write nothing"),
+                Arg("--map", metavar="FIELD=COLUMN,…", help="CSV: the column of each field, e.g. title=Name,owner=Who"),
+                Arg("--statuses", metavar="NAME=STATUS,…",
+                    help="where a source's status or Trello list goes, e.g. 'Backlog=todo,QA=review'"),
+                Arg("--add-people", kind="flag", help="add the people the source names as owners (else they are listed)"),
+            ), epilog=IMPORT_HELP),
+    Command("export", "take work out: Taskwarrior JSON (for task import), todo.txt, CSV or JSON; a query narrows it",
+            "interchange:run_export", "reads", (
+                Arg("query", many=True, required=False, metavar="QUERY", words=True,
+                    help="query terms, as for ls (default: every item)"),
+                Arg("--to", required=True, choices=EXPORT_FORMATS, help="the format"),
+                Arg("--output", aliases=("-o",), kind="path", metavar="FILE",
+                    help="write to FILE (default: standard output)"),
+            ), epilog=EXPORT_HELP, query_arg="query",
+            answers="All the work, done and archived too (or what a query picks), in another tool's format: "
+            "Taskwarrior JSON, todo.txt, CSV or worktop's stored JSON."),
     Command("every", "make a recurring workflow: worktop every 'every monday' Weekly release --owner ana",
             "workflows:run_every", "writes", (
                 Arg("rule", metavar="RULE", help="'every monday', 'every 2 weeks', 'every weekday', "

@@ -11,27 +11,39 @@ from tui.cli.output import EXIT_OK, CliError, Out, day, due_text, item_json, pri
 
 
 def run_gaps(args: argparse.Namespace) -> int:
-    from data.views.gaps import GAP_TITLES, find_gaps
+    from data.views.gaps import GAP_TITLES, WAITING_TITLE, find_gaps
 
     workspace = open_workspace(args)
     snapshot = workspace.snapshot()
-    gaps = find_gaps(snapshot)
+    today = workspace.today
+    gaps = find_gaps(snapshot, today=today)
     items = snapshot.items
     if args.json:
+        waiting = [item_json(workspace, snapshot, items[item_id])
+                   | {"waits_on": [{"id": blocker, "problem": problem} for blocker, problem in problems]}
+                   for item_id, problems in gaps.waiting.items()]
         print_json({answer: [item_json(workspace, snapshot, items[item_id]) for item_id in ids]
-                     for answer, ids in gaps.groups.items()} | {"untriaged": gaps.untriaged})
+                     for answer, ids in gaps.groups.items()} | {"blocked": waiting, "untriaged": gaps.untriaged})
         return EXIT_OK
     out = Out()
-    today = workspace.today
+
+    def rows_of(ids: list[int]) -> list[tuple[str, ...]]:
+        return [(item.label, item.status, item.kind, out.safe(item.owner or "-"),
+                 due_text(item, snapshot, today) or "-", out.safe(item.title)) for item in map(items.__getitem__, ids)]
+
     for answer, ids in gaps.groups.items():
         if not ids:
             continue
         out.write(f"{GAP_TITLES[answer]}: {len(ids)}")
-        rows = [(item.label, item.status, item.kind, out.safe(item.owner or "-"),
-                 due_text(item, snapshot, today) or "-", out.safe(item.title)) for item in map(items.__getitem__, ids)]
-        table(out, ("ID", "STATUS", "KIND", "OWNER", "DUE", "TITLE"), rows)
+        table(out, ("ID", "STATUS", "KIND", "OWNER", "DUE", "TITLE"), rows_of(ids))
         out.write()
-    if not gaps.missing:
+    if gaps.waiting:
+        out.write(f"{WAITING_TITLE}: {len(gaps.waiting)}")
+        rows = [(*row[:-1], row[-1] + "  ⛔ " + ", ".join(f"#{b} {problem}" for b, problem in gaps.waiting[row_id]))
+                for row_id, row in zip(gaps.waiting, rows_of(list(gaps.waiting)), strict=True)]
+        table(out, ("ID", "STATUS", "KIND", "OWNER", "DUE", "TITLE  ⛔ WAITS ON"), rows)
+        out.write()
+    if not gaps.missing and not gaps.waiting:
         out.write("no gaps: all open work on the board has an owner, a due date, steps where needed and a why")
     if gaps.untriaged:
         out.write(f"{gaps.untriaged} item{'s' if gaps.untriaged != 1 else ''} in the inbox still to triage "
@@ -119,6 +131,9 @@ def pulse_summary(pulse: Any) -> list[str]:
     lines.append(f"Overdue      {len(pulse.overdue)}" + (" (" + ", ".join(f"#{i}" for i in pulse.overdue[:8])
                                                           + (", …" if len(pulse.overdue) > 8 else "") + ")"
                                                           if pulse.overdue else ""))
+    lines.append(f"Blocked      {len(pulse.blocked)}" + (" (" + ", ".join(f"#{i}" for i in pulse.blocked[:8])
+                                                          + (", …" if len(pulse.blocked) > 8 else "") + ")"
+                                                          if pulse.blocked else "") + " waiting on open work")
     inbox = f"{len(pulse.inbox)} waiting"
     if pulse.inbox_oldest_days is not None:
         inbox += f", oldest {pulse.inbox_oldest_days} day{'s' if pulse.inbox_oldest_days != 1 else ''} (#{pulse.inbox[0]})"

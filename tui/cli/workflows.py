@@ -100,7 +100,7 @@ def run_recurring(args: argparse.Namespace) -> int:
         warn(result)
     snapshot = workspace.snapshot()
     listed = workflows(snapshot, workspace.today)
-    horizon = horizon_days(workspace.storage.load()["meta"]["1"])
+    horizon = horizon_days(workspace.meta())
     if args.json:
         print_json({"horizon_days": horizon, "created": generate.created, "workflows": [
             {"id": w.id, "title": w.title, "owner": w.owner, "rule": w.rule, "rrule": w.rrule, "state": w.state,

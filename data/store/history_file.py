@@ -1,0 +1,186 @@
+"""The history of a file workspace: ``NAME.history`` beside it, one change per line, only ever appended.
+
+Each line is one entry, ``{"rev", "at", "by", "op", "item", "changes", "summary"}``.
+A write appends its entries under the workspace lock *before* it replaces the
+workspace file, and the new workspace file records how many bytes of history it
+covers (``meta.history_bytes``). So:
+
+* readers read only that many bytes: an entry appended by a writer killed before
+  its replace is never shown — the history never claims a change the workspace
+  does not hold;
+* the next writer cuts such a tail off before appending its own: the history
+  stays complete, one entry per change, revisions in order;
+* a write costs one append, however old the workspace: the file grows with the
+  workspace's age, but nothing reads all of it except the pulse, ``log`` and
+  the report, which read it when asked (and filter lines before parsing them).
+
+Like every file in a shared folder it is input from other members: opened
+without following a link or blocking, read up to the size the workspace file
+gives and :data:`MAX_BYTES` at most, each line checked before it is believed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Any
+
+import orjson
+
+from data.errors import ReadOnlyWorkspace, WorkspaceError
+from data.store.atomic import FILE_MODE_MASK
+from data.store.safe_open import TooLarge, Untrusted, open_regular, read_fd
+
+MAX_BYTES = 1 << 30
+"""The most history worktop reads (about five million changes)."""
+
+
+def history_path(path: Path) -> Path:
+    return path.with_name(f"{path.name}.history")
+
+
+ENTRY_KEYS = ("rev", "at", "by", "op", "item", "changes", "summary")
+
+
+def entry_line(entry: dict[str, Any]) -> bytes:
+    """One entry as its line (these keys first, in this order, so lines can be filtered before parsing)."""
+    ordered = {key: entry[key] for key in ENTRY_KEYS}
+    ordered.update((key, value) for key, value in entry.items() if key not in ordered)
+    return orjson.dumps(ordered) + b"\n"
+
+
+def append(path: Path, entries: list[dict[str, Any]], committed: int, like: os.stat_result | None) -> tuple[int, str | None]:
+    """Append entries to the workspace's history (call with the lock held); returns (bytes it now covers, notice).
+
+    Anything past ``committed`` bytes was appended by a writer killed before it
+    replaced the workspace file, and is cut off first. A history shorter than
+    ``committed`` lost entries to someone else (truncated, deleted): appending
+    goes on at its end, and the notice says so. ``like`` is the workspace
+    file's stat: a new history file gets its mode and group.
+    """
+    target = history_path(path)
+    payload = b"".join(map(entry_line, entries))
+    notice = None
+    try:
+        fd = open_regular(target, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as to the workspace file
+    except Untrusted as error:
+        raise WorkspaceError(f"{error}; nothing was written (move it away: worktop then starts a new history)") from None
+    except PermissionError:
+        raise ReadOnlyWorkspace(f"cannot write {target} (permission denied); nothing was changed") from None
+    try:
+        st = os.fstat(fd)
+        if like is not None and st.st_size == 0:
+            with contextlib.suppress(OSError):  # only the owner may; a history file someone else made keeps its mode
+                os.fchmod(fd, like.st_mode & FILE_MODE_MASK)
+                if st.st_gid != like.st_gid:
+                    os.fchown(fd, -1, like.st_gid)
+        size = st.st_size
+        if size > committed:
+            os.ftruncate(fd, committed)
+            size = committed
+        elif size < committed:
+            notice = (f"the history {target} is shorter than the workspace says ({size:,} of {committed:,} bytes): "
+                      "someone cut it; the changes in the missing part are no longer listed")
+        os.lseek(fd, size, os.SEEK_SET)
+        view = memoryview(payload)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+        return size + len(payload), notice
+    finally:
+        os.close(fd)
+
+
+def rewrite(path: Path, entries: list[dict[str, Any]], like: os.stat_result | None) -> int:
+    """Start the history over with ``entries`` (a format-1 file moving its history out); returns its size."""
+    return append(path, entries, 0, like)[0]
+
+
+class HistoryReader:
+    """The history of one snapshot: the first ``upto`` bytes of ``NAME.history``, read when asked.
+
+    Implements :class:`data.model.snapshot.History`. Nothing is kept between
+    calls but the last read's bytes (a year of history is ~16 MB; parsed, ten
+    times that), so a view that is not looking at the history costs nothing.
+    """
+
+    def __init__(self, path: Path, upto: int) -> None:
+        self.path = history_path(path)
+        self.upto = upto
+        self._raw: bytes | None = None
+        self.problem: str | None = None
+        """Why the history could not be read (it is then empty), for a view to say."""
+
+    def _bytes(self) -> bytes:
+        if self._raw is None:
+            self._raw = b""
+            if self.upto > 0:
+                try:
+                    fd = open_regular(self.path)
+                    try:
+                        self._raw = read_fd(fd, min(self.upto, MAX_BYTES), self.path, prefix=True)
+                    finally:
+                        os.close(fd)
+                except TooLarge:
+                    self.problem = f"the history {self.path} is larger than worktop reads"
+                except OSError as error:
+                    self.problem = f"the history {self.path} cannot be read ({error})"
+        return self._raw
+
+    def _lines(self, needle: bytes | None = None) -> list[bytes]:
+        raw = self._bytes()
+        lines = raw.split(b"\n")
+        if needle is not None:
+            lines = [line for line in lines if needle in line]
+        return lines
+
+    @staticmethod
+    def _entry(line: bytes) -> dict[str, Any] | None:
+        """An entry from a line, if it is one (the file is written by anyone in the group)."""
+        try:
+            entry = orjson.loads(line)
+        except orjson.JSONDecodeError:
+            return None
+        if (not isinstance(entry, dict) or type(entry.get("rev")) is not int or not isinstance(entry.get("changes"), dict)
+                or not all(isinstance(entry.get(k, ""), str) for k in ("at", "by", "op", "summary"))
+                or not (entry.get("item") is None or type(entry.get("item")) is int)):
+            return None
+        return entry
+
+    def entries(self, *, item_id: int | None = None, since: int = 0, limit: int | None = None,
+                newest_first: bool = False) -> list[dict[str, Any]]:
+        needle = None if item_id is None else b'"item":' + str(item_id).encode() + b","
+        found: list[dict[str, Any]] = []
+        for line in reversed(self._lines(needle)):
+            if not line:
+                continue
+            entry = self._entry(line)
+            if entry is None or (item_id is not None and entry.get("item") != item_id):
+                continue
+            if entry["rev"] <= since:
+                break
+            found.append(entry)
+            if limit is not None and len(found) >= limit:
+                break
+        return found if newest_first else found[::-1]
+
+    def status_moves(self) -> list[tuple[int, str, str]]:
+        moves = []
+        for line in self._lines(b'"status":['):
+            entry = self._entry(line)
+            if entry is None or entry.get("item") is None or entry.get("via") == "import":
+                continue  # an import says when work was done elsewhere (status_since), not on the day it came in
+            change = entry["changes"].get("status")
+            if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
+                moves.append((entry["item"], entry["at"], change[1]))
+        return moves
+
+    def last_change_of(self, item_id: int, field_name: str) -> dict[str, Any] | None:
+        for entry in self.entries(item_id=item_id, newest_first=True):
+            if field_name in entry["changes"]:
+                return entry
+        return None
+
+
+__all__ = ["MAX_BYTES", "HistoryReader", "append", "entry_line", "history_path", "rewrite"]
