@@ -18,8 +18,14 @@ from pathlib import Path
 from data.errors import WorkspaceUnreadable
 from data.store.safe_open import describe, open_folder, unlink_if_regular
 
-FILE_MODE_MASK = 0o666
-"""Permission bits a data file may carry over from the file it replaces: never execute, setuid or sticky."""
+FILE_MODE_MASK = 0o664
+"""Permission bits a data file may carry over from the file it replaces: read and write for its owner and group,
+read for others at most — never others' write (a member's ``chmod 666`` would otherwise outlive every later save,
+opening the workspace to everyone on the host), execute, setuid or sticky."""
+
+SWEEP_LIMIT = 4096
+"""Names of the folder a write looks through for temp files a killed writer left (a folder a member filled with
+junk costs a bounded amount)."""
 
 StatKey = tuple[int, int, int, int]
 
@@ -41,6 +47,7 @@ def backup_path(path: Path) -> Path:
 
 
 def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True, keep_as: Path | None = None,
+                 before_replace: Callable[[], None] | None = None,
                  on_replaced: Callable[[], None] | None = None) -> list[str]:
     """Replace ``path`` with ``payload`` so readers see the old or new file, never a mix.
 
@@ -51,7 +58,9 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True, keep_a
     of other writers are then leftovers of a killed one, and are removed.
 
     ``keep_as`` also keeps the version replaced under that name, unless a file
-    has it already (the format-1 file an upgrade replaces).
+    has it already (the format-1 file an upgrade replaces). ``before_replace`` is
+    called just before the replace (the lock's last check): if it raises, nothing
+    is replaced.
 
     Returns:
         Warnings for the person (the backup could not be kept, and why); the
@@ -97,6 +106,8 @@ def write_atomic(path: Path, payload: bytes, *, keep_backup: bool = True, keep_a
             problem = _keep_backup(path, backup_path(path))
             if problem:
                 warnings.append(problem)
+        if before_replace is not None:
+            before_replace()
         os.replace(tmp_name, path)
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
@@ -127,7 +138,7 @@ def _make_temp(path: Path) -> tuple[int, str]:
 def _temp_names(path: Path) -> re.Pattern[str]:
     """The names worktop's own writers give their temp files beside ``path`` (and nothing else)."""
     name = re.escape(path.name)
-    return re.compile(rf"\.{name}\.(?:changes\.)?[0-9a-f]{{12}}\.tmp|\.{name}\.(?:bak|v1)\.[0-9]+\.tmp")
+    return re.compile(rf"\.{name}\.(?:changes\.|bak\.|v1\.)?[0-9a-f]{{12}}\.tmp|\.{name}\.bak\.[0-9]+\.tmp")
 
 
 def _remove_stale_temps(path: Path) -> None:
@@ -137,12 +148,14 @@ def _remove_stale_temps(path: Path) -> None:
     removed, never what it points to), by name inside the folder's descriptor.
     """
     pattern = _temp_names(path)
+    prefix = f".{path.name}."
     with contextlib.suppress(OSError):
         folder = open_folder(path.parent)
         try:
-            for name in os.listdir(folder):
-                if pattern.fullmatch(name):
-                    unlink_if_regular(name, folder)
+            with os.scandir(folder) as entries:
+                for _count, entry in zip(range(SWEEP_LIMIT), entries, strict=False):
+                    if entry.name.startswith(prefix) and pattern.fullmatch(entry.name):
+                        unlink_if_regular(entry.name, folder)
         finally:
             os.close(folder)
 
@@ -154,13 +167,17 @@ def _keep_backup(path: Path, bak: Path) -> str | None:
     goes ahead (the atomic replace protects the file), but the person should
     know the backup now lags behind.
     """
-    tmp = bak.with_name(f".{bak.name}.{os.getpid()}.tmp")
-    with contextlib.suppress(FileNotFoundError):
-        os.unlink(tmp)
-    try:
-        os.link(path, tmp, follow_symlinks=False)
-    except OSError as error:
-        return f"the backup {bak} was not kept ({error.strerror or error}); it holds an older version"
+    for _ in range(20):  # a random name: a member who knows a pid cannot block it by making that name a folder
+        tmp = bak.with_name(f".{bak.name}.{os.urandom(6).hex()}.tmp")
+        try:
+            os.link(path, tmp, follow_symlinks=False)
+            break
+        except FileExistsError:
+            continue
+        except OSError as error:
+            return f"the backup {bak} was not kept ({error.strerror or error}); it holds an older version"
+    else:
+        return f"the backup {bak} was not kept (no free temp name); it holds an older version"
     try:
         os.replace(tmp, bak)
     except OSError as error:

@@ -30,13 +30,15 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from data.errors import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
 from data.model.snapshot import Changes, History, Snapshot, build_snapshot, changed_fields
 from data.store import history_file, layout
 from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
-from data.store.lock import exclusive_lock
-from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_regular
+from data.store.lock import Lock, creating, exclusive_lock
+from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_fd, read_regular
 from data.store.transaction import StoreTransaction
 
 WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
@@ -70,6 +72,20 @@ def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
     except OSError as error:
         raise WorkspaceUnreadable(f"{path} cannot be read ({error.strerror or error}); nothing was written") from None
+
+
+def _head_revision(fd: int) -> int | None:
+    """The revision the settings line of the open file says (None: not readable that way, e.g. format 1)."""
+    head = os.pread(fd, 1 << 16, 0)
+    end = head.find(b"\n")
+    if end < 0 or not head.startswith(b'{"meta":{"1":'):
+        return None
+    try:
+        meta = orjson.loads(head[len(b'{"meta":{"1":'):end - 2])
+    except orjson.JSONDecodeError:
+        return None
+    revision = meta.get("revision") if isinstance(meta, dict) else None
+    return revision if type(revision) is int else None
 
 
 def read_file(path: Path) -> tuple[dict[str, Any], StatKey]:
@@ -180,26 +196,54 @@ class FileStore:
         return str(self.path)
 
     # -- reading ---------------------------------------------------------------------------------------------
-    def _fresh(self, *, whole: bool) -> FileState:
+    def _fresh(self, *, whole: bool, locked: int | None = None) -> FileState:
         """The file as it is now: the cached version if unchanged, else caught up or read again.
 
         ``whole``: every document parsed (a snapshot); else a line view will do (a write in a CLI process).
+        ``locked``: the descriptor the write lock is held on — the state is read from it, and the cached
+        version is used only if its revision is also the file's (a stat key can repeat: an inode number
+        reused within one tick of the file system's clock, at the same size).
         """
         state = self._state
-        key = stat_key(self.path)
-        if state is not None and key is not None and state.key == key:
-            if whole:
-                state.all_docs(self.path)
-            return state
-        raw, st = read_bytes(self.path)
+        if locked is None:
+            key = stat_key(self.path)
+            if state is not None and key is not None and state.key == key and self._same_revision(state):
+                if whole:
+                    state.all_docs(self.path)
+                return state
+            raw, st = read_bytes(self.path)
+        else:
+            st = os.fstat(locked)
+            if state is not None and state.key == key_of(st) and state.revision == _head_revision(locked):
+                return state
+            try:
+                raw = read_fd(locked, WORKSPACE_MAX_BYTES, self.path, at_start=True)
+            except TooLarge as error:
+                raise WorkspaceUnreadable(f"{error}; it is not read, and nothing was written") from None
         key = key_of(st)
-        if state is not None and state.key == key:
+        if state is not None and (state.key == key or state.raw == raw) and locked is None:
+            state.key = key  # touched, not changed (any member may touch the file): nothing to read again
             return state
         new = self._catch_up(state, raw, key) if state is not None else None
         if new is None:
             new = self._read(raw, key, whole=whole)
         self._state = new
         return new
+
+    def _same_revision(self, state: FileState) -> bool:
+        """Whether the file's settings line still gives the cached revision (a stat key alone can repeat)."""
+        if state.lines is None:
+            return True  # not in the line layout: nothing cheap to compare, the stat key decides
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK | os.O_CLOEXEC)
+        except OSError:
+            return True  # reading it says what is wrong
+        try:
+            return _head_revision(fd) == state.revision
+        except OSError:
+            return True
+        finally:
+            os.close(fd)
 
     def _read(self, raw: bytes, key: StatKey, *, whole: bool) -> FileState:
         if not whole and raw.startswith(b'{"meta":{"1":'):
@@ -306,8 +350,9 @@ class FileStore:
             raise ReadOnlyWorkspace(f"{self.path} is read-only for you; nothing was changed"
                                     + (f" ({reason})" if reason else ""))
         with self._mutex, exclusive_lock(self.path) as lock:
-            state = self._fresh(whole=False)
+            state = self._fresh(whole=False, locked=lock.fd)
             txn = FileTransaction(self, state, actor, now, today)
+            txn.lock = lock
             txn.notices.extend(lock.warnings)
             yield txn
 
@@ -353,7 +398,7 @@ class FileStore:
                                     state.other_tables)
         try:
             notices = write_atomic(self.path, payload, keep_as=self.path.with_name(f"{self.path.name}.v1")
-                                   if upgrading else None)
+                                   if upgrading else None, before_replace=txn.lock.check if txn.lock else None)
         except (WorkspaceError, OSError) as error:
             self._state = None  # the file may or may not have been replaced: read it again
             if isinstance(error, WorkspaceError):
@@ -399,7 +444,7 @@ class FileStore:
             raise WorkspaceError(f"{path} already exists; nothing was written")
         if not path.parent.is_dir():
             raise WorkspaceError(f"folder {path.parent} does not exist")
-        with exclusive_lock(path):
+        with creating(path):
             if os.path.lexists(path):
                 raise WorkspaceError(f"{path} already exists; nothing was written")
             history_bytes = history_file.rewrite(path, history, None)
@@ -440,6 +485,7 @@ class FileTransaction(StoreTransaction):
         self.store = store
         self.state = state
         self.notices: list[str] = []
+        self.lock: Lock | None = None
         self._lazy_docs: dict[int, dict[str, Any] | None] = {}
         self._people_table: dict[str, dict[str, Any]] | None = None
 

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
@@ -30,7 +31,7 @@ import orjson
 
 from data.errors import ReadOnlyWorkspace, WorkspaceError
 from data.store.atomic import FILE_MODE_MASK
-from data.store.safe_open import TooLarge, Untrusted, open_regular, read_fd
+from data.store.safe_open import TooLarge, Untrusted, gc_paused, open_regular, read_fd
 
 MAX_BYTES = 1 << 30
 """The most history worktop reads (about five million changes)."""
@@ -129,10 +130,10 @@ class HistoryReader:
         return self._raw
 
     def _lines(self, needle: bytes | None = None) -> list[bytes]:
-        raw = self._bytes()
-        lines = raw.split(b"\n")
+        """The history's lines (that hold ``needle``): one split and a C-speed filter, no parsing."""
+        lines = self._bytes().split(b"\n")
         if needle is not None:
-            lines = [line for line in lines if needle in line]
+            lines = list(compress(lines, map((-1).__ne__, map(bytes.find, lines, repeat(needle)))))
         return lines
 
     @staticmethod
@@ -166,14 +167,23 @@ class HistoryReader:
         return found if newest_first else found[::-1]
 
     def status_moves(self) -> list[tuple[int, str, str]]:
+        lines = self._lines(b'"status":[')
+        with gc_paused():
+            try:  # one parse of every matching line at once: a year of history in tens of milliseconds
+                parsed = orjson.loads(b"[" + b",".join(lines) + b"]") if lines else []
+            except orjson.JSONDecodeError:  # a damaged line somewhere: line by line, skipping what is not an entry
+                parsed = [self._entry(line) for line in lines]
         moves = []
-        for line in self._lines(b'"status":['):
-            entry = self._entry(line)
-            if entry is None or entry.get("item") is None or entry.get("via") == "import":
-                continue  # an import says when work was done elsewhere (status_since), not on the day it came in
-            change = entry["changes"].get("status")
-            if isinstance(change, list) and len(change) == 2 and isinstance(change[1], str):
-                moves.append((entry["item"], entry["at"], change[1]))
+        append = moves.append
+        for entry in parsed:
+            try:
+                item, at, change = entry["item"], entry["at"], entry["changes"]["status"]
+                new = change[1]
+            except (KeyError, TypeError, IndexError):
+                continue
+            if type(item) is int and type(at) is str and type(new) is str and len(change) == 2 \
+                    and "via" not in entry:  # an import says when work was done elsewhere, not the day it came in
+                append((item, at, new))
         return moves
 
     def last_change_of(self, item_id: int, field_name: str) -> dict[str, Any] | None:

@@ -126,13 +126,16 @@ def open_folder(path: str | os.PathLike[str], *, dir_fd: int | None = None) -> i
     return fd
 
 
-def read_fd(fd: int, limit: int, path: str | os.PathLike[str], *, prefix: bool = False) -> bytes:
+def read_fd(fd: int, limit: int, path: str | os.PathLike[str], *, prefix: bool = False, at_start: bool = False) -> bytes:
     """Up to ``limit`` bytes of an open regular file; larger raises :class:`TooLarge` (unless ``prefix``).
 
     The size is checked before reading and the read itself stops one byte past
     the limit, so a file that grows (or lies about its size) costs no more.
-    With ``prefix`` the first ``limit`` bytes are read, whatever follows them.
+    With ``prefix`` the first ``limit`` bytes are read, whatever follows them;
+    ``at_start`` reads from the beginning whatever the descriptor's offset.
     """
+    if at_start:
+        os.lseek(fd, 0, os.SEEK_SET)
     size = os.fstat(fd).st_size
     if size > limit and not prefix:
         raise TooLarge(path, size, limit)

@@ -23,12 +23,16 @@ from data.errors import WorkspaceError
 from data.model.items import Person, Settings
 from data.model.snapshot import Snapshot
 from data.store.interface import Store
+from data.store.lock import LockLost
 from data.store.transaction import StoreTransaction as Transaction
 
 if TYPE_CHECKING:
     from data.writes.ops import Operation
 
 DEFAULT_FILENAME = "worktop.json"
+
+LOCK_RETRIES = 5
+"""Times a write is tried again when the file was replaced by hand while it was being written."""
 
 
 def current_actor() -> str:
@@ -186,14 +190,20 @@ class Workspace:
         if not ops:
             raise ValueError("nothing to apply")
         try:
-            with self._mutex, self.store.transaction(self.actor, now_iso(), self.today) as txn:
-                item_id = None
-                for op in ops:
-                    item_id = op.apply(txn)
-                if not txn.entries:
-                    return Result(revision=int(txn.meta.get("revision", 0)), item_id=item_id, changed=False,
-                                  warnings=txn.warnings, notices=list(getattr(txn, "notices", [])))
-                revision = self.store.commit(txn)
+            for attempt in range(LOCK_RETRIES):
+                try:
+                    with self._mutex, self.store.transaction(self.actor, now_iso(), self.today) as txn:
+                        item_id = None
+                        for op in ops:
+                            item_id = op.apply(txn)
+                        if not txn.entries:
+                            return Result(revision=int(txn.meta.get("revision", 0)), item_id=item_id, changed=False,
+                                          warnings=txn.warnings, notices=list(getattr(txn, "notices", [])))
+                        revision = self.store.commit(txn)
+                    break
+                except LockLost:  # the file was replaced under the write (a hand edit): apply it again on top
+                    if attempt == LOCK_RETRIES - 1:
+                        raise
         except OSError as error:  # anything the folder holds that no check foresaw: a message, not a crash
             raise WorkspaceError(f"could not write {self.location}: {error.strerror or error}; "
                                  "nothing was changed") from None

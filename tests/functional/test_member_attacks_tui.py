@@ -24,6 +24,7 @@ from data.store.presence import Presence, PresenceFolder
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text, wait_for
+from tests.support.aging import to_format_1
 from tui.app import WorktopApp, run_app
 from tui.editor import ItemEditor
 from tui.main_screen import MainScreen
@@ -55,6 +56,8 @@ async def test_a_peer_named_like_markup_can_be_followed_and_left(team_ws: Worksp
 
 
 async def test_a_lock_replaced_by_a_folder_still_moves_the_card_and_says_what_is_wrong(team_ws: Workspace) -> None:
+    """Format 1 is locked through the lock file (format 2 through the workspace file itself)."""
+    to_format_1(team_ws.path)
     lock = lock_path(team_ws.path)
     lock.unlink()
     lock.mkdir()
