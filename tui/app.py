@@ -171,11 +171,20 @@ class WorktopApp(App):
         self.workspace.store.watch(self._reload_in_thread, self._stop)
 
     def _check_disk(self) -> None:
+        self._check_access()
         if self.workspace.changed_on_disk() or self.problem:
             self._reload_worker()
         elif self.main.ctx is not None and self.main.ctx.today != self.workspace.today and self.snapshot:
             self.main.show_snapshot(self.snapshot)
             self.generate_recurring()  # a new day: the horizon moved on
+
+    def _check_access(self) -> None:
+        """A file turned read-only (or writable again) shows in the header though its contents did not
+        change (a reload is only for new contents, so it would never say)."""
+        read_only = self.read_only_reason is not None or not self.workspace.writable
+        if read_only != self.read_only:
+            self.read_only = read_only
+            self.main.refresh_header()
 
     @work(thread=True, exclusive=True, group="reload")
     def _reload_worker(self) -> None:

@@ -140,7 +140,7 @@ class MainScreen(OwnershipActions, Screen):
         self.query_one(InboxPane).list.refresh()  # the rows on screen only: a few ms every tick
 
     def refresh_header(self) -> None:
-        if self.snapshot is None:
+        if self.snapshot is None or not self.query(WorkspaceHeader):  # (none: the app is closing)
             return
         self.query_one(WorkspaceHeader).show(
             self.snapshot, actor=self.app.workspace.actor, now=self.app.now(),
