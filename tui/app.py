@@ -197,14 +197,19 @@ class WorktopApp(App):
         except WorkspaceError as error:
             self.post_message(WorkspaceProblem(str(error)))
             return
+        except Exception as error:  # noqa: BLE001 - whatever a hand edit holds, a banner and the last good state
+            self.post_message(WorkspaceProblem(f"{self.workspace.path} cannot be read ({type(error).__name__}: "
+                                               f"{error})"))
+            return
         if self.problem is not None:
             self.post_message(WorkspaceProblem(None))
         current = self.snapshot
-        if current is None or snapshot.revision != current.revision or snapshot is not current:
-            self.post_message(WorkspaceChanged(snapshot))
+        access_changed = self.workspace.writable == self.read_only  # a chmod changes no byte of the file
+        if current is None or snapshot.revision != current.revision or snapshot is not current or access_changed:
+            self.post_message(WorkspaceChanged(snapshot, force=access_changed))
 
     def on_workspace_changed(self, message: WorkspaceChanged) -> None:
-        if not self.screen_stack or self.snapshot is not None and message.snapshot is self.snapshot:
+        if not self.screen_stack or not message.force and self.snapshot is not None and message.snapshot is self.snapshot:
             return  # (no screens: the app is closing, and a watcher's last message arrived late)
         self.show(message.snapshot)
 

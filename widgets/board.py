@@ -54,14 +54,14 @@ class BoardColumn(Vertical):
     """A status column: a header with count and WIP limit, then its cards."""
 
     def __init__(self, status: str, board: Board) -> None:
-        super().__init__(id=f"column-{status}", classes="board-column")
+        super().__init__(classes="board-column")  # no id from the status: a workspace's status names are anything
         self.status = status
         self._board = board
         self._label: Text | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(Text(safe(self.status)), classes="column-header")  # status names come from the workspace
-        yield ItemList(self._board.render_card, row_height=2, empty_text="no cards", id=f"cards-{self.status}")
+        yield ItemList(self._board.render_card, row_height=2, empty_text="no cards")
 
     @property
     def list(self) -> ItemList:

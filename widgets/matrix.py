@@ -30,7 +30,13 @@ MATRIX_FIELDS = frozenset({"owner", "roles", "status", "parent", "kind", "due"})
 
 ROLE_NAMES = {"A": "accountable (owner)", "R": "responsible", "C": "consulted", "I": "informed", None: "none"}
 
-FLAGS_ROW = "__flags__"
+FLAGS_ROW = "flags"
+"""The flags row's key; every other row's key starts ``p:`` (a person) or ``t:`` (a team), so no name can clash."""
+
+
+def row_key(row: Row) -> str:
+    """A table key for a row that no handle or team name can make twice (``__flags__`` is a valid handle)."""
+    return f"t:{row.team}" if row.is_team else f"p:{row.handle}"
 """Row key of the last row, which says what is wrong with each column."""
 
 FIXED_COLUMNS = ("who", "load", "soon")
@@ -90,6 +96,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self.matrix: Matrix | None = None
         self._ctx: RowContext | None = None
         self._column_ids: list[int] = []
+        self._rows_by_key: dict[str, Row] = {}
         self._signature: tuple | None = None
         self._matrix_title = "3 Ownership"
         self._matrix_subtitle = ""
@@ -169,8 +176,13 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 label = Text.assemble(("⚠ ", "bold"), label)
             table.add_column(label, key=str(column.item.id), width=16)
             self._column_ids.append(column.item.id)
+        self._rows_by_key = {}
         for row in matrix.rows:
-            table.add_row(*self._row_cells(row, shown), key=row.handle)
+            key = row_key(row)
+            if key in self._rows_by_key:
+                continue  # cannot happen with the data layer's rows; never a crash if it does
+            self._rows_by_key[key] = row
+            table.add_row(*self._row_cells(row, shown), key=key)
         # Flag row: what is wrong with each column.
         flagged = sum(1 for c in matrix.columns if c.flag)
         flags = [Text("flags", style="italic"), Text(f"{flagged} flagged", style="bold" if flagged else ""), Text("")]
@@ -291,18 +303,20 @@ class OwnershipMatrix(Vertical, can_focus=False):
         """(person handle, column item id) under the cursor."""
         table = self.table
         try:
-            row_key, col_key = table.coordinate_to_cell_key(table.cursor_coordinate)
+            cell_row, col_key = table.coordinate_to_cell_key(table.cursor_coordinate)
         except CellDoesNotExist:
             return None, None
-        handle = row_key.value if row_key.value != FLAGS_ROW else None
+        row = self._rows_by_key.get(cell_row.value or "")
         item_id = int(col_key.value) if col_key.value and col_key.value.isdigit() else None
-        return handle, item_id
+        return (row.handle if row is not None else None), item_id
 
     def _current_row(self) -> Row | None:
-        handle, _ = self.current_cell()
-        if handle is None or self.matrix is None:
+        table = self.table
+        try:
+            key, _column = table.coordinate_to_cell_key(table.cursor_coordinate)
+        except CellDoesNotExist:
             return None
-        return next((row for row in self.matrix.rows if row.handle == handle), None)
+        return self._rows_by_key.get(key.value or "")
 
     def action_role(self, role: str | None) -> None:
         row = self._current_row()

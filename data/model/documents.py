@@ -88,6 +88,8 @@ def _tags(value: list[Any]) -> str | None:
 
 
 def _checklist(value: list[Any]) -> str | None:
+    if depth(value) > MAX_DEPTH:
+        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for step in value:
         if type(step) is not dict or type(step.get("text")) is not str or type(step.get("done", False)) is not bool:
             return f"holds a step {_show(step)} that is not {{'text': ..., 'done': true/false}}"
@@ -95,6 +97,8 @@ def _checklist(value: list[Any]) -> str | None:
 
 
 def _why_log(value: list[Any]) -> str | None:
+    if depth(value) > MAX_DEPTH:
+        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for entry in value:
         if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in ("at", "by", "text", "kind")):
             return f"holds an entry {_show(entry)} that is not {{'at', 'by', 'text', 'kind'}} text"

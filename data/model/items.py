@@ -263,7 +263,7 @@ def parse_item_id(text: str | int) -> int:
     if isinstance(text, int):
         return text
     raw = str(text).strip().lstrip("#")
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 15):
         raise BadValue(f"not an item id: {text!r} (ids look like 42 or #42)")
     return int(raw)
 

@@ -409,7 +409,7 @@ def _ids_of(field_name: str, values: list[str], word: str) -> tuple[set[int], bo
         raw = value.lstrip("#")
         if raw.lower() in _NONE_WORDS:
             want_none = True
-        elif raw.isdigit():
+        elif raw.isascii() and raw.isdigit() and len(raw) <= 15:
             ids.add(int(raw))
         else:
             raise BadQuery(f"{word!r}: {field_name}: takes an item id like 12 or #12, or none")

@@ -43,7 +43,7 @@ from typing import Any
 import orjson
 
 from data.errors import WorkspaceUnreadable
-from data.model.documents import ITEM_FIELD_TYPES, PERSON_FIELD_TYPES, document_problem, first_damaged
+from data.model.documents import ITEM_FIELD_TYPES, MAX_DEPTH, PERSON_FIELD_TYPES, depth, document_problem, first_damaged
 from data.store.safe_open import gc_paused
 
 FORMAT = "worktop"
@@ -97,8 +97,12 @@ def parse(raw: bytes, path: Path) -> Parsed:
     data = validate(data, path)
     meta = data["meta"]["1"]
     version = meta.get("format_version", 1)
-    others = [table_line(name, table) for name, table in data.items()
-              if name not in ("meta", "people", "items", "history")]
+    try:
+        others = [table_line(name, table) for name, table in data.items()
+                  if name not in ("meta", "people", "items", "history")]
+    except orjson.JSONEncodeError as error:
+        raise WorkspaceUnreadable(f"{path}: a table worktop does not know cannot be stored again ({error}); "
+                                  "nothing was written") from None
     return Parsed(meta=meta, people=data["people"], items=data["items"], version=version,
                   lines=version >= 2 and in_line_layout(raw, meta), history=data.get("history") if version < 2 else None,
                   other_tables=others)
@@ -118,6 +122,9 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
             f"{path} is JSON but not a worktop workspace (no meta.format = \"worktop\"); "
             "nothing was written"
         )
+    if len(meta) != 1:
+        raise WorkspaceUnreadable(f"{path}: the meta table holds documents worktop does not know "
+                                  f"({', '.join(k for k in meta if k != '1')[:60]}); nothing was written")
     check_meta(doc, path)
     tables = ("items", "people", "history") if doc.get("format_version", 1) < 2 else ("items", "people")
     for table in tables:
@@ -125,8 +132,8 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
         if not isinstance(docs, dict):
             raise WorkspaceUnreadable(f"{path}: table {table!r} is not an object; nothing was written")
         # C-speed checks (about 0.5 ms at 10k items, 7 ms at 50k); the slow loop only names the culprit.
-        if not (all(map(str.isdigit, docs)) and set(map(type, docs.values())) <= {dict}):
-            key = next(k for k, v in docs.items() if type(v) is not dict or not k.isdigit())
+        if not (all(map(is_id, docs)) and set(map(type, docs.values())) <= {dict}):
+            key = next(k for k, v in docs.items() if type(v) is not dict or not is_id(k))
             raise WorkspaceUnreadable(
                 f"{path}: {table} entry {key!r} is not a document with a numeric id; nothing was written"
             )
@@ -137,6 +144,18 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
     return data
 
 
+MAX_ID_DIGITS = 15
+"""Longest document id (below 2**53, so an id plus one is still exact everywhere, JSON readers in browsers too)."""
+
+MAX_STATUSES = 24
+"""Most workflow statuses a workspace may have (each is a board column)."""
+
+
+def is_id(key: str) -> bool:
+    """A document id: ASCII digits, at most :data:`MAX_ID_DIGITS` (``"¹"`` is a digit to Python, not a number)."""
+    return key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS
+
+
 def check_meta(doc: dict[str, Any], path: Path) -> None:
     """Enough structure in the settings document that the rest of worktop can trust it."""
     version = doc.get("format_version", 1)
@@ -145,11 +164,19 @@ def check_meta(doc: dict[str, Any], path: Path) -> None:
             f"{path} was written by a newer worktop (format {version}, this one reads "
             f"{FORMAT_VERSION}); upgrade worktop. Nothing was written"
         )
-    if not isinstance(doc.get("revision", 0), int):
-        raise WorkspaceUnreadable(f"{path}: meta revision {doc['revision']!r} is not a number; nothing was written")
+    revision = doc.get("revision", 0)
+    if type(revision) is not int or not 0 <= revision < 2**53:
+        raise WorkspaceUnreadable(f"{path}: meta revision {revision!r:.40} is not a revision number; nothing was written")
     statuses = doc.get("statuses")
     if statuses is not None and not (isinstance(statuses, list) and all(isinstance(s, str) and s for s in statuses)):
-        raise WorkspaceUnreadable(f"{path}: meta statuses {statuses!r} is not a list of names; nothing was written")
+        raise WorkspaceUnreadable(f"{path}: meta statuses {statuses!r:.60} is not a list of names; nothing was written")
+    if statuses is not None and (len(statuses) > MAX_STATUSES or len(set(statuses)) != len(statuses)
+                                 or any(len(s) > 40 for s in statuses)):
+        raise WorkspaceUnreadable(f"{path}: meta statuses must be at most {MAX_STATUSES} different names of at most "
+                                  f"40 characters ({len(statuses)} given); nothing was written")
+    if depth(doc) > MAX_DEPTH:
+        raise WorkspaceUnreadable(f"{path}: the settings are nested more than {MAX_DEPTH} levels deep, too deep to "
+                                  "store; nothing was written")
     wip = doc.get("wip")
     if wip is not None and not (isinstance(wip, dict) and all(type(n) is int for n in wip.values())):
         raise WorkspaceUnreadable(f"{path}: meta wip {wip!r} is not a map of status to number; nothing was written")
@@ -255,7 +282,7 @@ class Lines:
         if line is None:
             return {}
         table = self._loads(line[len(_PEOPLE_HEAD):-1], "the people line")
-        if not isinstance(table, dict) or not all(isinstance(d, dict) and k.isdigit() for k, d in table.items()):
+        if not isinstance(table, dict) or not all(isinstance(d, dict) and is_id(k) for k, d in table.items()):
             raise WorkspaceUnreadable(f"{self.path}: the people table is not a table of documents; nothing was written")
         damaged = first_damaged(table, PERSON_FIELD_TYPES)
         if damaged is not None:
@@ -317,7 +344,7 @@ def parse_line(line: bytes, path: Path) -> tuple[str, dict[str, Any]]:
     if not isinstance(parsed, dict) or len(parsed) != 1:
         raise WorkspaceUnreadable(f"{path}: an item line is not one document; nothing was written")
     ((key, doc),) = parsed.items()
-    if not key.isdigit() or not isinstance(doc, dict):
+    if not is_id(key) or not isinstance(doc, dict):
         raise WorkspaceUnreadable(f"{path}: item line {key!r:.20} is not a document with a numeric id")
     problem = document_problem(doc, ITEM_FIELD_TYPES)
     if problem is not None:

@@ -48,11 +48,15 @@ PANES = ("inbox", "board", "matrix", "why")
 FUTURE_SLACK = 30.0
 """A presence stamped further ahead than this (seconds) is not believed: a clock can be a little off, not days."""
 
+MAX_PID = 4_194_304
+"""The largest process id Linux hands out (``PID_MAX_LIMIT``): a presence claiming more is not one."""
+
 FILE_LIMIT = 4096
 """Bytes read of one presence file (a real one is a few hundred)."""
 
 SCAN_LIMIT = 2048
-"""Names looked at in the folder per reading: a folder flooded with files costs a bounded amount."""
+"""Presence (and presence temp) names looked at per reading: a folder flooded with them costs a bounded amount;
+names of any other shape are not looked at at all."""
 
 READ_LIMIT = 64
 """Presence files read per reading, newest first."""
@@ -133,7 +137,7 @@ class Presence:
         user, host, pid = doc.get("user"), doc.get("host"), doc.get("pid")
         if not (isinstance(user, str) and user and isinstance(host, str) and host):
             return None
-        if not isinstance(pid, int) or isinstance(pid, bool) or pid <= 0:
+        if not isinstance(pid, int) or isinstance(pid, bool) or not 0 < pid <= MAX_PID:
             return None
         pane = doc.get("pane")
         selected = doc.get("selected")
@@ -172,7 +176,7 @@ def pid_alive(pid: int) -> bool:
     """Whether a process with this id exists on this host (it may belong to another user)."""
     try:
         os.kill(pid, 0)
-    except ProcessLookupError:
+    except (ProcessLookupError, OverflowError, ValueError):
         return False
     except OSError:  # EPERM: it exists, and is someone else's
         return True
@@ -304,15 +308,14 @@ class PresenceFolder:
         found: list[Presence] = []
         try:
             with self._opened() as folder:
-                names = os.listdir(folder)[:SCAN_LIMIT]
+                names = os.listdir(folder)  # one C-speed listing; only names worktop gives are looked at further
+                if clean:
+                    for name in list(filter(_TEMP_NAME.fullmatch, names))[:SCAN_LIMIT]:
+                        self._remove_if_old(name, folder, now)
                 candidates = []
-                for name in names:
-                    if _TEMP_NAME.fullmatch(name):
-                        if clean:
-                            self._remove_if_old(name, folder, now)
-                    elif _FILE_NAME.fullmatch(name):
-                        with contextlib.suppress(OSError):
-                            candidates.append((os.lstat(name, dir_fd=folder).st_mtime, name))
+                for name in list(filter(_FILE_NAME.fullmatch, names))[:SCAN_LIMIT]:
+                    with contextlib.suppress(OSError):
+                        candidates.append((os.lstat(name, dir_fd=folder).st_mtime, name))
                 candidates.sort(reverse=True)
                 for _mtime, name in candidates[:READ_LIMIT]:
                     presence = self._read_one(name, folder)
@@ -327,8 +330,11 @@ class PresenceFolder:
                         found.append(presence)
         except OSError:
             return found
-        found.sort(key=lambda p: (p.started, p.key))
-        return found
+        newest: dict[str, Presence] = {}
+        for presence in found:  # two files may claim one worktop (anyone can write both): the newest counts
+            if presence.key not in newest or presence.at > newest[presence.key].at:
+                newest[presence.key] = presence
+        return sorted(newest.values(), key=lambda p: (p.started, p.key))
 
     @staticmethod
     def _read_one(name: str, folder: int) -> Presence | None:

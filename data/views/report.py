@@ -27,7 +27,10 @@ _MARKDOWN = re.compile(r"([\\`*_\[\]<>#|~])")
 
 def md_escape(text: str) -> str:
     """One line of stored text made literal in Markdown (and in Slack-style markup)."""
-    return _MARKDOWN.sub(r"\\\1", " ".join(str(text).split()))
+    from data.model.items import display_width_safe
+
+    # Control characters first: ESC k … or ESC c in a title would drive the terminal of whoever reads the report.
+    return _MARKDOWN.sub(r"\\\1", " ".join(display_width_safe(str(text)).split()))
 
 
 def _day(value: date) -> str:

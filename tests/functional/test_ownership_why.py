@@ -30,14 +30,21 @@ def stored(ws: Workspace, item_id: int) -> dict:
     return orjson.loads(ws.path.read_bytes())["items"][str(item_id)]
 
 
+def row_key(matrix: OwnershipMatrix, name: str) -> str:
+    """The matrix table's key of a person's (or, by team, a team's) row, or the flags row's."""
+    if name == "__flags__":
+        return "flags"
+    return f"t:{name}" if matrix.by_team else f"p:{name}"
+
+
 def cell(matrix: OwnershipMatrix, handle: str, column: str) -> str:
     table = matrix.table
-    return table.get_cell(handle, column).plain
+    return table.get_cell(row_key(matrix, handle), column).plain
 
 
 def put_cursor(matrix: OwnershipMatrix, handle: str, item_id: int) -> None:
     table = matrix.table
-    table.move_cursor(row=table.get_row_index(handle), column=table.get_column_index(str(item_id)), animate=False)
+    table.move_cursor(row=table.get_row_index(row_key(matrix, handle)), column=table.get_column_index(str(item_id)), animate=False)
 
 
 def why_pane_text(app) -> str:  # noqa: ANN001
@@ -113,7 +120,7 @@ async def test_roles_are_per_person_so_team_rows_refuse_them(team_ws):
         await pilot.pause()
         table = matrix.table
         assert [table.get_row_at(i)[0].plain for i in range(table.row_count)] == ["core", "ops", "flags"]
-        assert table.get_row("core")[1].plain.endswith("4/6")  # ana's 2 and bo's 2 against 4 + 2
+        assert table.get_row(row_key(matrix, "core"))[1].plain.endswith("4/6")  # ana's 2 and bo's 2 against 4 + 2
         put_cursor(matrix, "core", SSO)
         await pilot.press("a")
         await pilot.pause()
@@ -134,9 +141,9 @@ async def test_matrix_rows_show_due_soon_and_flag_over_capacity(team_ws):
         matrix = app.screen.query_one(OwnershipMatrix)
         assert await wait_for(pilot, lambda: matrix.matrix is not None)
         table = matrix.table
-        bo = [c.plain for c in table.get_row("bo")]
+        bo = [c.plain for c in table.get_row(row_key(matrix, "bo"))]
         assert bo[1].endswith("3/2 over") and bo[2] == "2"  # handler due tomorrow, the new one in 5 days
-        ana = [c.plain for c in table.get_row("ana")]
+        ana = [c.plain for c in table.get_row(row_key(matrix, "ana"))]
         assert ana[1].endswith("2/4") and "over" not in ana[1] and ana[2] == "1"  # settings page, overdue
         assert "⚠ 1 over" in str(matrix.border_title)
 
@@ -165,7 +172,7 @@ async def test_enter_lists_the_items_in_a_cell_and_they_drive_the_why_pane(team_
         await pilot.pause()
         assert not cells.display and matrix.table.has_focus
         table = matrix.table
-        table.move_cursor(row=table.get_row_index("ana"), column=table.get_column_index("soon"), animate=False)
+        table.move_cursor(row=table.get_row_index(row_key(matrix, "ana")), column=table.get_column_index("soon"), animate=False)
         await pilot.press("enter")  # the number under "due 7d": ana's overdue settings page
         await pilot.pause()
         lines = [line for line in list_text(cells.list) if line.strip()]
