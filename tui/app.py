@@ -171,20 +171,11 @@ class WorktopApp(App):
         self.workspace.store.watch(self._reload_in_thread, self._stop)
 
     def _check_disk(self) -> None:
-        self._check_access()
         if self.workspace.changed_on_disk() or self.problem:
             self._reload_worker()
         elif self.main.ctx is not None and self.main.ctx.today != self.workspace.today and self.snapshot:
             self.main.show_snapshot(self.snapshot)
             self.generate_recurring()  # a new day: the horizon moved on
-
-    def _check_access(self) -> None:
-        """A file turned read-only (or writable again) shows in the header though its contents did not
-        change (a reload is only for new contents, so it would never say)."""
-        read_only = self.read_only_reason is not None or not self.workspace.writable
-        if read_only != self.read_only:
-            self.read_only = read_only
-            self.main.refresh_header()
 
     @work(thread=True, exclusive=True, group="reload")
     def _reload_worker(self) -> None:
@@ -204,7 +195,7 @@ class WorktopApp(App):
         if self.problem is not None:
             self.post_message(WorkspaceProblem(None))
         current = self.snapshot
-        access_changed = self.workspace.writable == self.read_only  # a chmod changes no byte of the file
+        access_changed = self._read_only_now() != self.read_only  # a chmod changes no byte of the file
         if current is None or snapshot.revision != current.revision or snapshot is not current or access_changed:
             self.post_message(WorkspaceChanged(snapshot, force=access_changed))
 
@@ -236,7 +227,7 @@ class WorktopApp(App):
         previous, self.snapshot = self.snapshot, snapshot
         if templates_changed(previous, snapshot):
             self.generate_recurring()  # template edits reach future instances
-        self.read_only = self.read_only_reason is not None or not self.workspace.writable
+        self.read_only = self._read_only_now()
         self.main.show_snapshot(snapshot)
         for screen in self.screen_stack[1:]:
             handler = getattr(screen, "workspace_changed", None)
@@ -278,6 +269,10 @@ class WorktopApp(App):
             self.call_from_thread(self.notify, "Every recurring instance up to the horizon is already made", timeout=4)
 
     # -- writing --------------------------------------------------------------
+    def _read_only_now(self) -> bool:
+        """Opened read-only on purpose, or the file is read-only for this user now."""
+        return self.read_only_reason is not None or not self.workspace.writable
+
     def refuse_write(self) -> bool:
         """True (and the person is told why) when this app was opened read-only: nothing may be written."""
         if self.read_only_reason is None:

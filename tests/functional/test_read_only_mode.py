@@ -79,3 +79,19 @@ async def test_with_writes_allowed_the_header_says_whose_and_a_move_lands(team_w
         await pilot.press("2", "shift+right")
         await pilot.pause()
     assert team_ws.snapshot().items[2].status == "doing"
+
+
+async def test_a_reload_with_nothing_new_redraws_nothing_in_a_read_only_app(team_ws):
+    """The file stays writable while the app is read-only on purpose: that is no change of access to redraw
+    for (else every watcher event would repaint every pane)."""
+    from tui.messages import WorkspaceChanged
+
+    app = served_app(team_ws, read_only=READ_ONLY_REASON)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        posted = []
+        real_post = app.post_message
+        app.post_message = lambda message: posted.append(message) or real_post(message)
+        app._reload_in_thread()
+        await pilot.pause()
+        assert not [m for m in posted if isinstance(m, WorkspaceChanged)]
