@@ -48,6 +48,8 @@ class OwnershipActions:
         if self.snapshot is None or item_id not in self.snapshot.items:
             self.notify(f"#{item_id} is not in the workspace any more", severity="warning")
             return
+        if self.app.refuse_write():
+            return
         if self.app.read_only:
             self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
             return

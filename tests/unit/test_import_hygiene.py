@@ -79,6 +79,39 @@ def test_a_command_loads_only_its_own_module(python_children: Any, tmp_path: Pat
                       "tui.cli.registry"]
 
 
+SERVER_LIBRARIES = ("mcp", "mcp_types", "textual_serve", "aiohttp", "jsonschema", "pydantic", "anyio", "starlette",
+                    "tui.agent", "tui.web")
+"""What ``worktop mcp`` and ``worktop serve`` load; no other command, and not the app, may pay for them."""
+
+
+@pytest.mark.parametrize("argv", [["ls"], ["add", "x"], ["show", "1"], ["--help"], ["mcp", "--help"],
+                                  ["serve", "--help"]])
+def test_no_command_but_the_servers_loads_their_libraries(python_children: Any, tmp_path: Path,
+                                                         argv: list[str]) -> None:
+    """The agent and browser servers are imported only when they run (``python -X importtime -m tui.cli ls``
+    shows the same modules as before they existed)."""
+    python_children.run("from data.writes.workspace import Workspace; import sys; Workspace.create(sys.argv[1])",
+                        tmp_path / "w.json")
+    out = python_children.run(f"""
+        import json, sys
+        from tui.cli import main
+        main(["-w", {str(tmp_path / "w.json")!r}, *{argv!r}])
+        print(json.dumps(sorted(sys.modules)))
+    """).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert not [name for name in loaded if name.startswith(SERVER_LIBRARIES)]
+
+
+def test_the_app_loads_none_of_the_servers_libraries(python_children: Any) -> None:
+    out = python_children.run("""
+        import json, sys
+        import tui.app, tui.main_screen
+        print(json.dumps(sorted(sys.modules)))
+    """).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert not [name for name in loaded if name.startswith(SERVER_LIBRARIES)]
+
+
 # -- private names stay in their module --------------------------------------------------------
 
 OURS = ("data", "tui", "widgets")

@@ -56,6 +56,17 @@ def exit_code_for(error: Exception) -> int | None:
     return None
 
 
+def explain(error: Exception) -> tuple[int, str] | None:
+    """The exit code and one-line message for an error a command ended on, or None if it is a bug.
+
+    The CLI prints the message after ``worktop:``; the agent's tools (tui/agent) return it as the tool's error.
+    """
+    if isinstance(error, CliError):
+        return error.code, str(error)
+    code = exit_code_for(error)
+    return None if code is None else (code, str(error))
+
+
 def fail(message: str) -> None:
     """One ``worktop: …`` line on stderr; an error may quote the workspace, so control characters show as symbols."""
     from data.model.items import display_width_safe
@@ -110,6 +121,18 @@ def table(out: Out, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *
         cells = [cell.rjust(widths[0]) if index == 0 and number_first else cell.ljust(widths[index])
                  for index, cell in enumerate(row[:-1])]
         out.write("  ".join([*cells, row[-1]]).rstrip())
+
+
+def change_json(workspace: Workspace, result: Result, item_id: int | None = None, **extra: Any) -> dict[str, Any]:
+    """What a writing command's ``--json`` prints: whether anything changed, the revision, the
+    warnings, and the item as it is now (when the command acts on one)."""
+    doc: dict[str, Any] = {"changed": result.changed, "revision": result.revision,
+                           "warnings": [*result.warnings, *result.notices]}
+    if item_id is not None:
+        snapshot = workspace.snapshot()
+        doc["item"] = item_json(workspace, snapshot, snapshot.item(item_id))
+    doc.update(extra)
+    return doc
 
 
 def item_json(workspace: Workspace, snapshot: Snapshot, item: Item) -> dict[str, Any]:
