@@ -716,6 +716,7 @@ class PgTransaction(StoreTransaction):
         self.notices: list[str] = []
         self._lazy: dict[int, dict[str, Any] | None] = {}
         self._people_table: dict[int, dict[str, Any]] | None = None
+        self._max_checked = False
 
     def _cache(self) -> PgState | None:
         state = self.store._state
@@ -755,6 +756,18 @@ class PgTransaction(StoreTransaction):
         state = self.store._fresh(self.conn, whole=True, head=(self.base_revision, dict(self.base_meta), None))
         assert state.docs is not None
         return state.docs
+
+    def next_id(self) -> int:
+        """One more than the largest id there (another tool may have added one): an index lookup, not a scan."""
+        if not self._max_checked:
+            self._max_checked = True
+            row = self.conn.execute("SELECT coalesce(max(id), 0) FROM worktop.items WHERE workspace = %s",
+                                    (self.store.workspace_id,)).fetchone()
+            largest = int(row[0]) if row else 0
+            stored = self.meta.get("next_id")
+            if not isinstance(stored, int) or isinstance(stored, bool) or stored <= largest:
+                self.meta["next_id"] = largest + 1
+        return super().next_id()
 
     def count_with_status(self, status: str) -> int:
         cached = self._cache()
