@@ -44,7 +44,7 @@ class OwnershipActions:
             self.notify(f"#{item_id} is not in the workspace any more", severity="warning")
             return
         if self.app.read_only:
-            self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
+            self.notify(f"{self.app.workspace.location} is read-only for you; nothing can be changed", severity="error")
             return
         self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
 

@@ -619,6 +619,21 @@ class PgStore:
                 conn.close()
         return notes
 
+    def dump(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                            list[dict[str, Any]]]:
+        """Everything the workspace stores, as stored, from one snapshot of the database (``worktop copy``)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s",
+                               (self.workspace_id,)).fetchone()
+            assert row is not None
+            meta = self._meta_of(row[1], row[0])
+            people = {str(k): d for k, d in self._people(conn).items()}
+            items = {str(k): d for k, d in self._all_items(conn).items()}
+            rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM worktop.history WHERE workspace = %s"
+                                " ORDER BY rev, seq", (self.workspace_id,)).fetchall()
+        history = [e for e in (_entry(*r) for r in rows) if e is not None]
+        return meta, people, items, history
+
     # -- history, watching and presence -------------------------------------------------------------------------
     def query(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
         """Rows of one read-only statement (the history's queries), on the store's connection."""
