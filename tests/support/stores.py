@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import date
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import orjson
 
@@ -27,7 +27,7 @@ def with_role(url: str, role: str) -> str:
     """The same location, logged in as ``role``."""
     parts = urlsplit(url)
     hosts = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{role}@{hosts}"))
+    return f"{parts.scheme}://{role}@{hosts}{parts.path}" + (f"?{parts.query}" if parts.query else "")
 
 
 def location_as(workspace: Workspace, actor: str) -> str:

@@ -29,7 +29,7 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import parse_qsl, quote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from data.errors import WorkspaceError, WorkspaceUnreadable
 
@@ -74,7 +74,12 @@ def _set_query(url: str, key: str, value: str | None) -> str:
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != key]
     if value is not None:
         query.append((key, value))
-    return urlunsplit(parts._replace(query=urlencode(query, quote_via=quote)))
+    return _unsplit(parts.scheme, parts.netloc, parts.path, urlencode(query, quote_via=quote))
+
+
+def _unsplit(scheme: str, netloc: str, path: str, query: str) -> str:
+    """A URL from its parts, keeping ``//`` with an empty host (``postgresql:///db``: libpq's local socket)."""
+    return f"{scheme}://{netloc}{path}" + (f"?{query}" if query else "")
 
 
 def parse_location(url: str, *, pointer: Path | None = None) -> PgLocation:
@@ -114,7 +119,7 @@ def _hide_password(url: str) -> str:
         userinfo, _, hosts = netloc.rpartition("@")
         netloc = f"{userinfo.split(':')[0]}@{hosts}"
     query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "password"]
-    return urlunsplit(parts._replace(netloc=netloc, query=urlencode(query, quote_via=quote)))
+    return _unsplit(parts.scheme, netloc, parts.path, urlencode(query, quote_via=quote))
 
 
 def has_password(url: str) -> bool:
