@@ -446,9 +446,14 @@ class PgStore:
                                         + (f" ({self._read_only_reason})" if self._read_only_reason else ""))
             txn: PgTransaction | None = None
             try:
-                conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-                row = conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
-                                   (self.workspace_id,)).fetchone()
+                try:
+                    row = self._lock_row(conn)
+                except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                    # The connection died while idle (a server restart, a dropped link): nothing was sent for
+                    # this write yet, so connect again and start it afresh, once.
+                    self._lost(error)
+                    conn = self._connection()
+                    row = self._lock_row(conn)
                 if row is None:
                     raise WorkspaceMissing(f"the workspace {self.where.workspace!r} was removed from {self.location}")
                 meta = self._meta_of(row[1], row[0])
@@ -474,6 +479,12 @@ class PgStore:
             else:
                 if txn is not None and not txn.committed:
                     _rollback(conn)
+
+    def _lock_row(self, conn: psycopg.Connection[Any]) -> tuple[Any, ...] | None:
+        """Begin a write and lock the workspace's row: every writer of one workspace takes turns here."""
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        return conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
+                            (self.workspace_id,)).fetchone()
 
     def commit(self, txn: PgTransaction) -> int:
         """Write what the transaction changed, its history and its changes row, and commit; the new revision."""
