@@ -188,6 +188,7 @@ class FileStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._state: FileState | None = None
+        self._moves = history_file.MovesCache()
         self._mutex = threading.RLock()
         """The TUI reads from its watcher thread while the UI thread writes."""
 
@@ -304,7 +305,7 @@ class FileStore:
     def history_of(self, state: FileState) -> History:
         if state.v1_history is not None:
             return V1History(state.v1_history)
-        return history_file.HistoryReader(self.path, int(state.meta.get("history_bytes", 0)))
+        return history_file.HistoryReader(self.path, int(state.meta.get("history_bytes", 0)), self._moves)
 
     def _snapshot_of(self, state: FileState, *, base: FileState | None = None, changes: Changes | None = None
                      ) -> Snapshot:
