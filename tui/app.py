@@ -16,7 +16,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
-from data.errors import BadValue, Conflict, NotFound, WorkspaceError
+from data.errors import BadValue, Conflict, NotFound, StoreUnavailable, WorkspaceError
 from data.model.snapshot import Snapshot
 from data.store.atomic import backup_path
 from data.writes.ops import Operation
@@ -67,6 +67,8 @@ class WorktopApp(App):
         self.read_only_reason = read_only
         """Why this app writes nothing, when it was opened read-only on purpose (None: it may write)."""
         self.note = note
+        self.unreachable = False
+        """Whether :attr:`problem` is a store out of reach (a server restarting, a network down)."""
         self.read_only = read_only is not None or not workspace.writable
         self._stop = threading.Event()
         self._undo: UndoHistory | None = None
@@ -142,10 +144,8 @@ class WorktopApp(App):
             self.notify(f"Read-only: {self.read_only_reason}. You can look, not change", severity="warning",
                         timeout=8)
         elif self.read_only:
-            from data.store.sharing import access_problem
-
-            reason = access_problem(self.workspace.path)
-            self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
+            reason = self.workspace.store.access_problem()
+            self.notify(f"{self.workspace.location} is read-only for you{f' ({reason})' if reason else ''}: "
                         "you can look, not change", severity="warning", timeout=8)
         # Parsed workspaces are frozen out of the cyclic GC (see data.store.layout.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
@@ -186,10 +186,10 @@ class WorktopApp(App):
         try:
             snapshot = self.workspace.snapshot()
         except WorkspaceError as error:
-            self.post_message(WorkspaceProblem(str(error)))
+            self.post_message(WorkspaceProblem(str(error), unreachable=isinstance(error, StoreUnavailable)))
             return
         except Exception as error:  # noqa: BLE001 - whatever a hand edit holds, a banner and the last good state
-            self.post_message(WorkspaceProblem(f"{self.workspace.path} cannot be read ({type(error).__name__}: "
+            self.post_message(WorkspaceProblem(f"{self.workspace.location} cannot be read ({type(error).__name__}: "
                                                f"{error})"))
             return
         if self.problem is not None:
@@ -211,11 +211,18 @@ class WorktopApp(App):
             if self.problem is not None:
                 self.problem = None
                 self.main.show_problem(None)
-                self.notify("The workspace file is readable again", timeout=4)
+                self.notify("Connected to the workspace's server again" if self.unreachable
+                            else "The workspace file is readable again", timeout=4)
+                self.unreachable = False
             return
         revision = self.snapshot.revision if self.snapshot else "?"
-        text = (f"{message.message}. Showing the last good state (rev {revision}); nothing will be written "
-                f"until the file is readable again. Last good copy: {backup_path(Path(self.workspace.path))}")
+        self.unreachable = message.unreachable
+        if message.unreachable:
+            text = (f"{message.message}. Showing the last state read (rev {revision}); nothing can be saved until "
+                    "the server answers again")
+        else:
+            text = (f"{message.message}. Showing the last good state (rev {revision}); nothing will be written "
+                    f"until the file is readable again. Last good copy: {backup_path(Path(self.workspace.path))}")
         if text != self.problem:
             self.problem = text
             self.main.show_problem(text)
@@ -286,7 +293,9 @@ class WorktopApp(App):
         if self.refuse_write():
             return None
         if self.problem is not None:
-            self.notify("The workspace file cannot be read right now; nothing was written", severity="error")
+            self.notify("The workspace's server cannot be reached right now; nothing was saved (worktop reconnects "
+                        "by itself; what you typed is still there)" if self.unreachable
+                        else "The workspace file cannot be read right now; nothing was written", severity="error")
             return None
         try:
             result = self.workspace.apply_all(ops)
@@ -307,8 +316,12 @@ class WorktopApp(App):
         if result.changed:
             from data.writes.undo import UndoStep
 
-            snapshot = self.workspace.snapshot()
             self.undo.record(UndoStep.of_result(result, before=self.snapshot))
+            try:
+                snapshot = self.workspace.snapshot()
+            except WorkspaceError:  # saved, but the store went away at once: the watcher shows the banner
+                self._reload_worker()
+                return result
             self.show(snapshot)
         return result
 
@@ -327,7 +340,7 @@ def _crash_log(error: BaseException) -> str | None:
     return name
 
 
-def run_app(path: Path, *, actor: str | None = None, read_only: str | None = None, note: str | None = None) -> int:
+def run_app(path: Path | str, *, actor: str | None = None, read_only: str | None = None, note: str | None = None) -> int:
     """Open the TUI on ``path`` (``read_only``, ``note``: see :class:`WorktopApp`); returns the process exit code."""
     import sys
 

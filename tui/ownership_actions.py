@@ -51,7 +51,7 @@ class OwnershipActions:
         if self.app.refuse_write():
             return
         if self.app.read_only:
-            self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
+            self.notify(f"{self.app.workspace.location} is read-only for you; nothing can be changed", severity="error")
             return
         self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
 

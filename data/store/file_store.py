@@ -39,7 +39,7 @@ from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
 from data.store.lock import Lock, creating, exclusive_lock
 from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_fd, read_regular
-from data.store.transaction import StoreTransaction
+from data.store.transaction import StoreTransaction, track_ids_and_ranks
 
 WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
 """The largest workspace file worktop reads (about 600k items): a bigger one is refused, not read into memory."""
@@ -384,7 +384,7 @@ class FileStore:
         if state.lines is not None:
             removed = sum(1 for k, d in txn.changed.items() if d is None and k not in txn.added)
             meta["item_count"] = int(state.meta.get("item_count", 0)) + len(txn.added) - removed
-            _track_ids_and_ranks(meta, changed)
+            track_ids_and_ranks(meta, changed)
             payload = layout.splice(state.lines, meta, people, changed)
         else:
             docs = dict(state.all_docs(self.path))
@@ -394,7 +394,7 @@ class FileStore:
                 else:
                     docs[int(key_text)] = doc
             meta["item_count"] = len(docs)
-            _track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
+            track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
             people_table = people if people is not None else state.people
             payload = layout.encode(meta, people_table, (layout.item_line(str(k), d) for k, d in docs.items()),
                                     state.other_tables)
@@ -451,7 +451,7 @@ class FileStore:
             history_bytes = history_file.rewrite(path, history, None)
             meta = dict(meta, format=FORMAT, format_version=FORMAT_VERSION, history_bytes=history_bytes,
                         item_count=len(items))
-            _track_ids_and_ranks(meta, items)
+            track_ids_and_ranks(meta, items)
             meta.setdefault("next_id", 1)
             meta.setdefault("rank_max", 0.0)
             write_atomic(path, layout.encode(meta, people, (layout.item_line(k, d) for k, d in items.items())),
@@ -464,18 +464,15 @@ class FileStore:
 
         watch_workspace(self.path, on_change, stop)
 
+    def actor(self, claimed: str) -> str:
+        """A file cannot tell who wrote it: writes are recorded under the name the process claims."""
+        return claimed
 
-def _track_ids_and_ranks(meta: dict[str, Any], docs: Mapping[str, dict[str, Any] | None]) -> None:
-    """Keep ``next_id`` above every id and ``rank_max`` at or above every rank the write stores."""
-    ids = [int(k) for k, d in docs.items() if d is not None]
-    if ids:
-        meta["next_id"] = max(int(meta.get("next_id") or 1), max(ids) + 1)
-    ranks = [d.get("rank") for d in docs.values() if d is not None]
-    numbers = [float(r) for r in ranks if isinstance(r, int | float) and not isinstance(r, bool)]
-    if numbers:
-        current = meta.get("rank_max")
-        base = float(current) if isinstance(current, int | float) and not isinstance(current, bool) else 0.0
-        meta["rank_max"] = max(base, max(numbers))
+    def presence(self) -> Any:
+        """The presence folder beside the file (:class:`data.store.presence.PresenceFolder`)."""
+        from data.store.presence import PresenceFolder
+
+        return PresenceFolder(self.path)
 
 
 class FileTransaction(StoreTransaction):

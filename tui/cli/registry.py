@@ -233,6 +233,16 @@ a header, ISO dates, RFC 4180 quoting, formula-looking cells made safe), json
 (as for ls) narrows it: worktop export --to csv 'owner:ana -status:archived'
 """
 
+COPY_HELP = """\
+examples:
+  worktop copy worktop.json 'postgresql://db.example.com/work?workspace=web'
+  worktop copy 'postgresql:///work?workspace=web' backup.json
+items, people, settings and the whole history (who, when, from → to) are copied;
+a round trip file → PostgreSQL → file gives the same workspace. On PostgreSQL the
+copied history keeps its recorded authors; changes made there from then on are
+recorded as the connected role.
+"""
+
 IMPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "github", "trello")
 EXPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "json")
 """As :mod:`data.interchange` reads and writes them (not imported here: ``worktop add`` would pay for it)."""
@@ -270,11 +280,15 @@ WRITE_JSON = Arg("--json", kind="flag", help="print what changed and the item as
 # -- the commands -------------------------------------------------------------------------
 
 COMMANDS: tuple[Command, ...] = (
-    Command("init", "make a new, empty workspace (--shared GROUP: one several Unix users share)",
-            "workspace_files:run_init", "creates", (
+    Command("init", "make a new, empty workspace: a file, or in PostgreSQL (--shared GROUP: a file several Unix "
+            "users share)", "workspace_files:run_init", "creates", (
                 Arg("path", metavar="PATH", required=False,
-                    help="file or folder (default: ./worktop.json); with --shared, a missing PATH that does not "
+                    help="file or folder (default: ./worktop.json), or postgresql://[user@host]/db[?workspace=NAME] "
+                    "(makes the schema where missing); with --shared, a missing PATH that does not "
                     "end in .json is made as a folder"),
+                Arg("--pointer", metavar="FILE",
+                    help="with a postgresql:// location: also write FILE (e.g. worktop.json in a project folder), "
+                    "a pointer that opens the database workspace from that folder and below"),
                 Arg("--name", help="workspace name shown in the app (default: the folder's name)"),
                 Arg("--shared", metavar="GROUP",
                     help="for pairing: give the folder, workspace, lock and presence files to this Unix group, "
@@ -282,6 +296,12 @@ COMMANDS: tuple[Command, ...] = (
                 Arg("--others-read", kind="flag",
                     help="with --shared: users outside the group may read the workspace (they get it read-only)"),
             )),
+    Command("copy", "copy a workspace, history included, between a file and PostgreSQL (either way)",
+            "workspace_files:run_copy", "creates", (
+                Arg("source", metavar="SRC", help="the workspace to copy: a file, a postgresql:// URL or a pointer file"),
+                Arg("target", metavar="DST", help="where the copy goes (must not exist yet): a file or a "
+                    "postgresql://…?workspace=NAME URL"),
+            ), epilog=COPY_HELP),
     Command("add", "add an item; prints its id", "items:run_add", "writes", (
         Arg("title", many=True, metavar="TITLE", words=True, help="what the work is, in a line"),
         Arg("--kind", default="task", help="goal, project, workstream, task, request, recurring, operation"),
