@@ -166,6 +166,12 @@ def make_demo(path: str | Path, *, items: int = 400, seed: int = 1, today: date 
     data = build_demo(items=items, seed=seed, today=today or date.today(), actor=actor, name=target.parent.name)
     history = sorted(data["history"].values(), key=lambda entry: entry["rev"])
     FileStore.create(target, data["meta"]["1"], data["people"], data["items"], history)
+    # The recurring instances due up to the horizon are made now, as the app would on first opening it: a
+    # fresh demo opens without writing (nothing is due that is not made), as a workspace in use does.
+    from data.writes.recurrence import GenerateInstances
+    from data.writes.workspace import Workspace
+
+    Workspace(target, actor=actor, today=today).apply(GenerateInstances())
     return target
 
 
@@ -260,6 +266,7 @@ class _DemoBuilder:
             self.make_ongoing("operation", OPERATIONS[i % len(OPERATIONS)], i // len(OPERATIONS))
         for i in range(n_recurring):
             self.make_ongoing("recurring", RECURRING[i % len(RECURRING)], i // len(RECURRING))
+        n_tasks = max(0, n_tasks - self.instances_due())  # made by make_demo, so the total is what was asked
         for _ in range(n_tasks):
             self.make_task(rng.choice(projects), goals)
         self.make_requests(n_requests)
@@ -305,6 +312,19 @@ class _DemoBuilder:
         self.tag(doc, spec["tags"])
         self.maybe_priority(doc)
         return self.add(doc), spec
+
+    def instances_due(self) -> int:
+        """How many instances the recurring templates give up to the horizon (make_demo makes them)."""
+        from data.model.rules import parse_rule
+        from data.writes.recurrence import DEFAULT_HORIZON_DAYS, MAX_PER_RUN
+
+        until = self.today + timedelta(days=DEFAULT_HORIZON_DAYS)
+        due = 0
+        for doc in self.items.values():
+            if doc.get("kind") == "recurring" and doc.get("rule"):
+                rule = parse_rule(doc["rule"], date.fromisoformat(doc["rule_start"]))
+                due += len(rule.dates(date.fromisoformat(doc["generate_from"]), until, limit=MAX_PER_RUN))
+        return due
 
     def make_ongoing(self, kind: str, title: str, round_: int) -> None:
         if round_:
