@@ -19,7 +19,7 @@ from __future__ import annotations
 import random
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict
 
 from data.errors import WorkspaceError
 from data.model.items import DEFAULT_STATUSES
@@ -41,7 +41,18 @@ PEOPLE = (
 
 REQUESTERS = ("sales.kim", "cfo", "helpdesk", "legal.amy", "marketing", "ops.raj", "cs.lee", "dara", "gus")
 
-GOALS = (
+
+class GoalSpec(TypedDict):
+    """A demo goal: its why and tags, the projects under it and what their tasks work on."""
+
+    title: str
+    why: str
+    tags: tuple[str, ...]
+    projects: tuple[str, ...]
+    objects: tuple[str, ...]
+
+
+GOALS: tuple[GoalSpec, ...] = (
     {
         "title": "Customers can self-serve billing",
         "why": "Billing questions are a third of support tickets; self-serve frees support for the hard cases.",
@@ -155,6 +166,12 @@ def make_demo(path: str | Path, *, items: int = 400, seed: int = 1, today: date 
     data = build_demo(items=items, seed=seed, today=today or date.today(), actor=actor, name=target.parent.name)
     history = sorted(data["history"].values(), key=lambda entry: entry["rev"])
     FileStore.create(target, data["meta"]["1"], data["people"], data["items"], history)
+    # The recurring instances due up to the horizon are made now, as the app would on first opening it: a
+    # fresh demo opens without writing (nothing is due that is not made), as a workspace in use does.
+    from data.writes.recurrence import GenerateInstances
+    from data.writes.workspace import Workspace
+
+    Workspace(target, actor=actor, today=today).apply(GenerateInstances())
     return target
 
 
@@ -249,12 +266,13 @@ class _DemoBuilder:
             self.make_ongoing("operation", OPERATIONS[i % len(OPERATIONS)], i // len(OPERATIONS))
         for i in range(n_recurring):
             self.make_ongoing("recurring", RECURRING[i % len(RECURRING)], i // len(RECURRING))
+        n_tasks = max(0, n_tasks - self.instances_due())  # made by make_demo, so the total is what was asked
         for _ in range(n_tasks):
             self.make_task(rng.choice(projects), goals)
         self.make_requests(n_requests)
         return self.document()
 
-    def make_goal(self, index: int) -> tuple[int, dict[str, Any], str]:
+    def make_goal(self, index: int) -> tuple[int, GoalSpec, str]:
         spec = GOALS[index % len(GOALS)]
         round_ = index // len(GOALS)
         suffix = GOAL_VARIANTS[round_ % len(GOAL_VARIANTS)]
@@ -267,7 +285,7 @@ class _DemoBuilder:
         doc["tags"] = list(spec["tags"][:1])
         return self.add(doc), spec, suffix
 
-    def make_project(self, index: int, goals: list[tuple[int, dict[str, Any], str]]) -> tuple[int, dict[str, Any]]:
+    def make_project(self, index: int, goals: list[tuple[int, GoalSpec, str]]) -> tuple[int, GoalSpec]:
         goal_id, spec, suffix = goals[index % len(goals)]
         rng = self.rng
         names = spec["projects"]
@@ -295,6 +313,19 @@ class _DemoBuilder:
         self.maybe_priority(doc)
         return self.add(doc), spec
 
+    def instances_due(self) -> int:
+        """How many instances the recurring templates give up to the horizon (make_demo makes them)."""
+        from data.model.rules import parse_rule
+        from data.writes.recurrence import DEFAULT_HORIZON_DAYS, MAX_PER_RUN
+
+        until = self.today + timedelta(days=DEFAULT_HORIZON_DAYS)
+        due = 0
+        for doc in self.items.values():
+            if doc.get("kind") == "recurring" and doc.get("rule"):
+                rule = parse_rule(doc["rule"], date.fromisoformat(doc["rule_start"]))
+                due += len(rule.dates(date.fromisoformat(doc["generate_from"]), until, limit=MAX_PER_RUN))
+        return due
+
     def make_ongoing(self, kind: str, title: str, round_: int) -> None:
         if round_:
             title = f"{title} ({PEOPLE[round_ % len(PEOPLE)][2]})"
@@ -310,7 +341,7 @@ class _DemoBuilder:
         doc["tags"] = ["ops"]
         self.add(doc)
 
-    def make_task(self, project: tuple[int, dict[str, Any]], goals: list[tuple[int, dict[str, Any], str]]) -> None:
+    def make_task(self, project: tuple[int, GoalSpec], goals: list[tuple[int, GoalSpec, str]]) -> None:
         rng = self.rng
         project_id, spec = project
         title = f"{rng.choice(VERBS)} {rng.choice(spec['objects'])}{rng.choice(QUALIFIERS)}"
@@ -415,7 +446,7 @@ class _DemoBuilder:
 
     def began(self) -> str:
         """When the workspace's story starts: the oldest item's creation."""
-        return min(doc["created_at"] for doc in self.items.values())
+        return min(str(doc["created_at"]) for doc in self.items.values())
 
     def history(self) -> dict[str, dict[str, Any]]:
         """A ``demo`` entry, then the last few days' status moves the items really show."""

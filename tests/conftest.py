@@ -40,10 +40,69 @@ def workspace_path(tmp_path: Path) -> Path:
     return tmp_path / "worktop.json"
 
 
+STORE_KINDS = ("file", "postgres")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "both_stores: run the module's workspace tests on the file and on PostgreSQL")
+    config.addinivalue_line("markers", "file_only: a test about files in a both_stores module (runs on the file only)")
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    """Tests marked ``both_stores`` that use a workspace run once per store (``[file]``, ``[postgres]``)."""
+    definition = metafunc.definition
+    if "store_kind" in metafunc.fixturenames and definition.get_closest_marker("both_stores") \
+            and not definition.get_closest_marker("file_only"):
+        metafunc.parametrize("store_kind", STORE_KINDS)
+
+
 @pytest.fixture
-def workspace(workspace_path: Path) -> Workspace:
-    """A new, empty workspace with people ana, ben and cy, acting as ana, today pinned."""
-    return Workspace.create(workspace_path, name="test", actor="ana", people=list(PEOPLE), today=TODAY)
+def store_kind() -> str:
+    """Which store the ``workspace`` fixture makes: the file, unless the test is marked ``both_stores``."""
+    return "file"
+
+
+@pytest.fixture(scope="session")
+def pg_server() -> Iterator[Any]:
+    """This test process's own PostgreSQL server (tests/support/postgres.py), with the worktop schema and
+    login roles ana, ben and cy allowed to write; stopped at the end of the session.
+
+    Skipped, with the reason, where PostgreSQL is not installed; under CI a server that does not start fails.
+    """
+    from tests.support import postgres
+
+    try:
+        server = postgres.start_server()
+    except Exception as error:  # noqa: BLE001 - a skip or a failure that says why
+        if postgres.required():
+            pytest.fail(f"the PostgreSQL test server must start under CI but did not: {error}", pytrace=False)
+        pytest.skip(f"no PostgreSQL server for the tests: {error}")
+    try:
+        Workspace.create(server.url("setup"), name="setup")  # the schema and the worktop_* roles
+        for person in PEOPLE:
+            server.make_role(person.handle, grant="worktop_writer")
+        yield server
+    finally:
+        postgres.remove_server(server)
+
+
+@pytest.fixture
+def workspace(workspace_path: Path, store_kind: str, request: pytest.FixtureRequest) -> Workspace:
+    """A new, empty workspace with people ana, ben and cy, acting as ana, today pinned.
+
+    On PostgreSQL (``store_kind == "postgres"``) it is a workspace of its own in the test server's database,
+    opened as role ana, and ``workspace_path`` is a pointer file naming it, so a CLI test that finds
+    ``worktop.json`` upward, or passes its path to ``-w``, reaches it too.
+    """
+    if store_kind == "file":
+        return Workspace.create(workspace_path, name="test", actor="ana", people=list(PEOPLE), today=TODAY)
+    from data.store.postgres.location import pointer_text
+
+    server = request.getfixturevalue("pg_server")
+    url = server.url(server.fresh_name(), role="ana")
+    Workspace.create(url, name="test", actor="ana", people=list(PEOPLE), today=TODAY)
+    workspace_path.write_bytes(pointer_text(url))
+    return Workspace(workspace_path, actor="ana", today=TODAY)
 
 
 def subprocess_env(**extra: str) -> dict[str, str]:
@@ -141,7 +200,12 @@ def big_workspace(workspace: Workspace) -> Callable[[int], Workspace]:
     """Grow the ``workspace`` fixture to ``count`` items: ``ws = big_workspace(2000)``."""
 
     def grow(count: int) -> Workspace:
-        write_items(workspace.path, count)
+        from tests.support.stores import add_tasks, is_pg
+
+        if is_pg(workspace):
+            add_tasks(workspace, count)
+        else:
+            write_items(workspace.path, count)
         return workspace
 
     return grow

@@ -15,7 +15,7 @@ from textual import events, work
 from textual.app import App
 from textual.notifications import SeverityLevel
 
-from data.errors import BadValue, Conflict, NotFound, WorkspaceError
+from data.errors import BadValue, Conflict, NotFound, StoreUnavailable, WorkspaceError
 from data.model.snapshot import Snapshot
 from data.store.atomic import backup_path
 from data.writes.ops import Operation
@@ -45,6 +45,10 @@ class WorktopApp(App):
         workspace: the workspace to show and edit (tests pass a temp one).
         watch: follow changes other processes make to the file.
         clock: "now", for ages in the header and inbox (tests pin it).
+        read_only: why this app must change nothing (``worktop serve`` without
+            ``--allow-writes``), shown in the header; every write is refused with it.
+            None: it writes whenever the file lets it.
+        note: a word for the header about how this app runs ("in a browser: writes as ana").
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere still find it
@@ -54,14 +58,20 @@ class WorktopApp(App):
     BINDINGS = bindings("app")
 
     def __init__(self, workspace: Workspace, *, watch: bool = True,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, read_only: str | None = None,
+                 note: str | None = None) -> None:
         super().__init__()
         self.workspace = workspace
         self.watching = watch
         self.now = clock or (lambda: datetime.now(UTC))
         self.snapshot: Snapshot | None = None
         self.problem: str | None = None
-        self.read_only = not workspace.writable
+        self.read_only_reason = read_only
+        """Why this app writes nothing, when it was opened read-only on purpose (None: it may write)."""
+        self.note = note
+        self.unreachable = False
+        """Whether :attr:`problem` is a store out of reach (a server restarting, a network down)."""
+        self.read_only = read_only is not None or not workspace.writable
         self._stop = threading.Event()
         self._undo: UndoHistory | None = None
         self.typeahead = TypeAhead(self)
@@ -178,11 +188,12 @@ class WorktopApp(App):
             return
         self.main.show_snapshot(self.snapshot)
         self.generate_recurring()
-        if self.read_only:
-            from data.store.sharing import access_problem
-
-            reason = access_problem(self.workspace.path)
-            self.notify(f"{self.workspace.path} is read-only for you{f' ({reason})' if reason else ''}: "
+        if self.read_only_reason is not None:
+            self.notify(f"Read-only: {self.read_only_reason}. You can look, not change", severity="warning",
+                        timeout=8)
+        elif self.read_only:
+            reason = self.workspace.store.access_problem()
+            self.notify(f"{self.workspace.location} is read-only for you{f' ({reason})' if reason else ''}: "
                         "you can look, not change", severity="warning", timeout=8)
         # Parsed workspaces are frozen out of the cyclic GC (see data.store.layout.parse);
         # a periodic full sweep collects any other garbage cycles frozen with them.
@@ -223,16 +234,16 @@ class WorktopApp(App):
         try:
             snapshot = self.workspace.snapshot()
         except WorkspaceError as error:
-            self.post_message(WorkspaceProblem(str(error)))
+            self.post_message(WorkspaceProblem(str(error), unreachable=isinstance(error, StoreUnavailable)))
             return
         except Exception as error:  # noqa: BLE001 - whatever a hand edit holds, a banner and the last good state
-            self.post_message(WorkspaceProblem(f"{self.workspace.path} cannot be read ({type(error).__name__}: "
+            self.post_message(WorkspaceProblem(f"{self.workspace.location} cannot be read ({type(error).__name__}: "
                                                f"{error})"))
             return
         if self.problem is not None:
             self.post_message(WorkspaceProblem(None))
         current = self.snapshot
-        access_changed = self.workspace.writable == self.read_only  # a chmod changes no byte of the file
+        access_changed = self._read_only_now() != self.read_only  # a chmod changes no byte of the file
         if current is None or snapshot.revision != current.revision or snapshot is not current or access_changed:
             self.post_message(WorkspaceChanged(snapshot, force=access_changed))
 
@@ -248,11 +259,18 @@ class WorktopApp(App):
             if self.problem is not None:
                 self.problem = None
                 self.main.show_problem(None)
-                self.notify("The workspace file is readable again", timeout=4)
+                self.notify("Connected to the workspace's server again" if self.unreachable
+                            else "The workspace file is readable again", timeout=4)
+                self.unreachable = False
             return
         revision = self.snapshot.revision if self.snapshot else "?"
-        text = (f"{message.message}. Showing the last good state (rev {revision}); nothing will be written "
-                f"until the file is readable again. Last good copy: {backup_path(Path(self.workspace.path))}")
+        self.unreachable = message.unreachable
+        if message.unreachable:
+            text = (f"{message.message}. Showing the last state read (rev {revision}); nothing can be saved until "
+                    "the server answers again")
+        else:
+            text = (f"{message.message}. Showing the last good state (rev {revision}); nothing will be written "
+                    f"until the file is readable again. Last good copy: {backup_path(Path(self.workspace.path))}")
         if text != self.problem:
             self.problem = text
             self.main.show_problem(text)
@@ -264,7 +282,7 @@ class WorktopApp(App):
         previous, self.snapshot = self.snapshot, snapshot
         if templates_changed(previous, snapshot):
             self.generate_recurring()  # template edits reach future instances
-        self.read_only = not self.workspace.writable
+        self.read_only = self._read_only_now()
         self.main.show_snapshot(snapshot)
         for screen in self.screen_stack[1:]:
             handler = getattr(screen, "workspace_changed", None)
@@ -306,10 +324,26 @@ class WorktopApp(App):
             self.call_from_thread(self.notify, "Every recurring instance up to the horizon is already made", timeout=4)
 
     # -- writing --------------------------------------------------------------
+    def _read_only_now(self) -> bool:
+        """Opened read-only on purpose, or the file is read-only for this user now."""
+        return self.read_only_reason is not None or not self.workspace.writable
+
+    def refuse_write(self) -> bool:
+        """True (and the person is told why) when this app was opened read-only: nothing may be written."""
+        if self.read_only_reason is None:
+            return False
+        self.notify(f"Nothing was changed: this worktop is read-only ({self.read_only_reason})", severity="error",
+                    timeout=8)
+        return True
+
     def apply_ops(self, ops: list[Operation], *, quiet: bool = False, raise_conflict: bool = False) -> Result | None:
         """Apply operations; show errors as notifications; redraw at once on success."""
+        if self.refuse_write():
+            return None
         if self.problem is not None:
-            self.notify("The workspace file cannot be read right now; nothing was written", severity="error")
+            self.notify("The workspace's server cannot be reached right now; nothing was saved (worktop reconnects "
+                        "by itself; what you typed is still there)" if self.unreachable
+                        else "The workspace file cannot be read right now; nothing was written", severity="error")
             return None
         try:
             result = self.workspace.apply_all(ops)
@@ -330,8 +364,12 @@ class WorktopApp(App):
         if result.changed:
             from data.writes.undo import UndoStep
 
-            snapshot = self.workspace.snapshot()
             self.undo.record(UndoStep.of_result(result, before=self.snapshot))
+            try:
+                snapshot = self.workspace.snapshot()
+            except WorkspaceError:  # saved, but the store went away at once: the watcher shows the banner
+                self._reload_worker()
+                return result
             self.show(snapshot)
         return result
 
@@ -350,8 +388,8 @@ def _crash_log(error: BaseException) -> str | None:
     return name
 
 
-def run_app(path: Path, *, actor: str | None = None) -> int:
-    """Open the TUI on ``path``; returns the process exit code."""
+def run_app(path: Path | str, *, actor: str | None = None, read_only: str | None = None, note: str | None = None) -> int:
+    """Open the TUI on ``path`` (``read_only``, ``note``: see :class:`WorktopApp`); returns the process exit code."""
     import sys
 
     workspace = Workspace(path, actor=actor)
@@ -360,6 +398,6 @@ def run_app(path: Path, *, actor: str | None = None) -> int:
     except WorkspaceError as error:
         print(f"worktop: {safe(str(error))}", file=sys.stderr)
         return 3
-    app = WorktopApp(workspace)
+    app = WorktopApp(workspace, read_only=read_only, note=note)
     app.run()
     return app.return_code or 0

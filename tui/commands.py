@@ -23,7 +23,10 @@ class WorktopCommands(Provider):
     """Offers every worktop action; runs it on the workspace screen."""
 
     def _run(self, key: Key):  # noqa: ANN202
+        from tui.main_screen import MainScreen
+
         screen = self.app.screen_stack[0]
+        assert isinstance(screen, MainScreen)  # the workspace screen is always the first
         return partial(screen.run_key, key)
 
     async def discover(self) -> Hits:

@@ -206,7 +206,8 @@ class ItemEditor(DiscardGuard, ModalScreen[int | None]):
         steps = values.get("checklist") or []
         result = self.app.apply_ops([CreateItem(values["title"], kind=values["kind"], status=values["status"],
                                                 fields=fields, checklist=[step["text"] for step in steps])])
-        if result is not None and any(step["done"] for step in steps):  # a new item's steps ticked already
+        if result is not None and result.item_id is not None and any(step["done"] for step in steps):
+            # A new item's steps, some ticked already: the create takes texts, SetSteps the ticks.
             self.app.apply_ops([SetSteps(result.item_id, steps)])
         if result is not None:
             self.notify(f"Created #{result.item_id}")

@@ -77,7 +77,7 @@ class Filtering:
         inbox = snapshot.settings.inbox
         out = []
         for item in found:
-            snoozed = item.status == inbox and bool(item.snoozed_until) and item.snoozed_until > today
+            snoozed = item.status == inbox and bool(item.snoozed_until) and str(item.snoozed_until) > today
             if item.kind in OFF_BOARD_KINDS or item.status in CLOSED_STATUSES or snoozed:
                 out.append((item.created_at, item.id))
         return [item_id for _, item_id in sorted(out)]

@@ -60,7 +60,8 @@ class Pairing:
 
         screen = self.screen
         self.service = PresenceService(app, app.workspace.path, app.workspace.actor,
-                                       lambda peers: screen.post_message(PeersChanged(peers)))
+                                       lambda peers: screen.post_message(PeersChanged(peers)),
+                                       folder=app.workspace.store.presence())
         self.announce()
         self.service.start()
 

@@ -11,7 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from data.model.items import BadValue, parse_item_id
+from data.errors import BadValue
+from data.model.items import parse_item_id
 from data.model.snapshot import Snapshot
 from tui.typed import after_typed_keys
 from widgets.cards import KIND_MARKS, safe

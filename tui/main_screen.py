@@ -122,17 +122,18 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
 
     def clock_ticked(self) -> None:
         """Time moved on: redraw what says how long ago (the header, the inbox's ages)."""
-        if self.ctx is None:
+        if self.ctx is None or not self.query(WorkspaceHeader):  # (none: the app is closing, the panes are gone)
             return
         self.ctx.now = self.app.now()
         self.refresh_header()
         self.query_one(InboxPane).list.refresh()  # the rows on screen only: a few ms every tick
 
     def refresh_header(self) -> None:
-        if self.snapshot is None:
+        if self.snapshot is None or not self.query(WorkspaceHeader):  # (none: the app is closing)
             return
         self.query_one(WorkspaceHeader).show(
-            self.snapshot, actor=self.app.workspace.actor, now=self.app.now(), read_only=self.app.read_only,
+            self.snapshot, actor=self.app.workspace.actor, now=self.app.now(),
+            read_only=self.app.read_only_reason or self.app.read_only, note=self.app.note,
             filter_text=self.filtering.text,
             others=self.pairing.header_names(),
         )
@@ -247,12 +248,14 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         if self.selected_id is None or self.snapshot is None or self.selected_id not in self.snapshot.items:
             self.notify("Nothing selected to edit", severity="warning")
             return
+        if self.app.refuse_write():  # (a form would take typing it could never save)
+            return
         from tui.editor import ItemEditor
 
         self.app.push_screen(ItemEditor(self.snapshot.items[self.selected_id], self.snapshot))
 
     def action_new(self) -> None:
-        if self.snapshot is None:
+        if self.snapshot is None or self.app.refuse_write():
             return
         from tui.editor import ItemEditor
 
@@ -283,6 +286,8 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         self.app.push_screen(RecurringScreen())
 
     def action_new_recurring(self) -> None:
+        if self.app.refuse_write():
+            return
         from tui.recurring_screen import open_rule_form
 
         open_rule_form(self.app, None)

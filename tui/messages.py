@@ -22,11 +22,13 @@ class WorkspaceChanged(Message):
 
 
 class WorkspaceProblem(Message):
-    """The file vanished or stopped parsing (``message``), or is good again (None)."""
+    """The file vanished or stopped parsing, or the server is out of reach (``message``), or all is well (None)."""
 
-    def __init__(self, message: str | None) -> None:
+    def __init__(self, message: str | None, *, unreachable: bool = False) -> None:
         super().__init__()
         self.message = message
+        self.unreachable = unreachable
+        """The store cannot be reached (StoreUnavailable), as opposed to a file that cannot be read."""
 
     def can_replace(self, message: Message) -> bool:
         return isinstance(message, WorkspaceProblem)

@@ -28,7 +28,7 @@ class PaneActions:
     """Back, zoom, go to, and running a key's action from the palette, for the main screen."""
 
     # -- esc ----------------------------------------------------------------------
-    def _back_step(self: MainScreen) -> str | None:
+    def _back_step(self: MainScreen) -> str | None:  # type: ignore[misc]
         """What esc would do now (None: nothing)."""
         if self.pairing.following is not None:
             return "follow"
@@ -46,14 +46,14 @@ class PaneActions:
             return "filter"
         return None
 
-    def can_go_back(self: MainScreen) -> bool:
+    def can_go_back(self: MainScreen) -> bool:  # type: ignore[misc]
         return self._back_step() is not None
 
-    def _marked_lists(self: MainScreen) -> list:
+    def _marked_lists(self: MainScreen) -> list:  # type: ignore[misc]
         lists = [self.query_one(InboxPane).list, *(column.list for column in self.query_one(Board).columns)]
         return [item_list for item_list in lists if item_list.marked]
 
-    def action_back(self: MainScreen) -> None:
+    def action_back(self: MainScreen) -> None:  # type: ignore[misc]
         """esc: the first of stop following, close the filter bar, clear every mark, close the matrix's
         cell list or gaps view, un-zoom, clear the filter."""
         step = self._back_step()
@@ -73,7 +73,7 @@ class PaneActions:
         self.refresh_bindings()
 
     # -- zoom ----------------------------------------------------------------------
-    def action_zoom(self: MainScreen) -> None:
+    def action_zoom(self: MainScreen) -> None:  # type: ignore[misc]
         """The current pane fills the screen (Textual's ``Screen.maximize``), or goes back."""
         if self.maximized is not None:
             self.minimize()
@@ -84,18 +84,18 @@ class PaneActions:
         self.refresh_bindings()
 
     # -- go to an item by id -----------------------------------------------------------
-    def action_goto(self: MainScreen) -> None:
+    def action_goto(self: MainScreen) -> None:  # type: ignore[misc]
         from tui.goto import GotoPrompt
 
         if self.snapshot is None:
             return
         self.app.push_screen(GotoPrompt(self.snapshot), self._go)
 
-    def _go(self: MainScreen, item_id: int | None) -> None:
+    def _go(self: MainScreen, item_id: int | None) -> None:  # type: ignore[misc]
         if item_id is not None:
             self.go_to(item_id)
 
-    def go_to(self: MainScreen, item_id: int) -> None:
+    def go_to(self: MainScreen, item_id: int) -> None:  # type: ignore[misc]
         """Select an item and show it where it lives: the inbox, the board, else the why pane (with why not)."""
         snapshot = self.snapshot
         if snapshot is None or item_id not in snapshot.items:
@@ -116,7 +116,7 @@ class PaneActions:
         self.notify(f"#{item_id} is {where}: shown in the why pane", timeout=5)
 
     # -- the palette ----------------------------------------------------------------
-    def reveal(self: MainScreen, scope: str) -> Widget | None:
+    def reveal(self: MainScreen, scope: str) -> Widget | None:  # type: ignore[misc]
         """Show the pane and view a scope's keys work in, and return the widget that owns them."""
         pane = SCOPES[scope].pane
         if scope == "screen":
@@ -149,7 +149,7 @@ class PaneActions:
             return self.query_one(PulseView)
         return None
 
-    async def run_key(self: MainScreen, key: Key) -> None:
+    async def run_key(self: MainScreen, key: Key) -> None:  # type: ignore[misc]
         """Run a row of the key table as its key would (the palette's command for it)."""
         target = self.reveal(key.scope)
         if target is not None:

@@ -26,7 +26,8 @@ from textual.app import App
 from textual.message import Message
 from textual.timer import Timer
 
-from data.store.presence import HEARTBEAT, Presence, PresenceFolder, watch_presence
+from data.store.interface import PresenceBoard
+from data.store.presence import HEARTBEAT, Presence, PresenceFolder
 
 MIN_GAP = 0.03
 """Seconds between two writes of the presence file while the cursor moves."""
@@ -49,17 +50,18 @@ class PresenceService:
 
     Args:
         app: runs the thread workers and the heartbeat timer.
-        workspace_path: the workspace (presence files sit beside it).
+        workspace_path: the workspace (presence files sit beside it, unless ``folder`` is given).
         user: the name to announce (the workspace actor).
         deliver: called from the listener thread with the peers whenever they
             change; it must be thread-safe (``post_message`` is).
-        folder: the presence folder (tests pass one with a pinned clock).
+        folder: where presence lives: the store's (``Store.presence()``: a folder, a table), or one
+            tests pass with a pinned clock.
     """
 
     def __init__(self, app: App, workspace_path: Path, user: str,
-                 deliver: Callable[[tuple[Presence, ...]], None], *, folder: PresenceFolder | None = None) -> None:
+                 deliver: Callable[[tuple[Presence, ...]], object], *, folder: PresenceBoard | None = None) -> None:
         self.app = app
-        self.folder = folder or PresenceFolder(workspace_path)
+        self.folder: PresenceBoard = folder or PresenceFolder(workspace_path)
         self.deliver = deliver
         self.me = self.folder.me(user)
         self.announced = False
@@ -128,7 +130,7 @@ class PresenceService:
             self._last_write = time.monotonic()
 
     def _listen_loop(self) -> None:
-        watch_presence(self.folder, self._check, self._stop, ignore=self.me.file_name)
+        self.folder.watch(self._check, self._stop, me=self.me)
 
     def _check(self) -> None:
         peers = tuple(self.folder.read(exclude=self.key))

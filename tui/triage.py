@@ -77,6 +77,8 @@ class Triage:
     # -- entry point ---------------------------------------------------------
     def start(self, action: str, item_ids: list[int], pane: str) -> None:
         """Ask for what ``action`` needs about ``item_ids``, then apply it (``pane``: inbox or board)."""
+        if self.app.refuse_write():
+            return
         if self.app.read_only:
             self.app.notify("This workspace is read-only for you: nothing can be changed", severity="error")
             return

@@ -109,7 +109,7 @@ class Prompt(DiscardGuard, ModalScreen[T]):
     def action_submit(self) -> None:
         """Enter where no field takes it: the focused input's value, as its own enter would."""
         if isinstance(self.focused, Input):
-            self.focused.action_submit()
+            self.focused.post_message(Input.Submitted(self.focused, self.focused.value))
 
     def action_highlight(self, delta: int) -> None:
         """Up/down in a prompt with suggestions under its field (the duplicate picker)."""

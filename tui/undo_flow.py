@@ -13,6 +13,8 @@ if TYPE_CHECKING:
 
 def undo_or_redo(app: WorktopApp, *, redo: bool) -> None:
     """Undo (or redo) this session's newest own write, and say what happened."""
+    if app.refuse_write():
+        return
     if app.problem is not None:
         app.notify("The workspace file cannot be read right now; nothing was written", severity="error")
         return

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from collections.abc import Callable
 from functools import partial
 from typing import ClassVar
@@ -73,7 +74,8 @@ class BoardColumn(Vertical):
     def list(self) -> ItemList:
         return self.query_one(ItemList)
 
-    def show(self, rows: list[int], limit: int | None, changed: Callable[[list[int]], set[int] | None] | None = None,
+    def show(self, rows: builtins.list[int], limit: int | None,
+             changed: Callable[[builtins.list[int]], set[int] | None] | None = None,
              count: int | None = None, shown: int | None = None, older: int = 0) -> None:
         """``count``: cards in the column (for the WIP limit); ``shown``: how many a filter lets through;
         ``older``: done cards older than the done window, not shown."""
@@ -164,13 +166,14 @@ class Board(Vertical, can_focus=False):
         settings = ctx.snapshot.settings
         same_view = (previous is not None and previous.today == ctx.today
                      and settings.done_shown == previous.snapshot.settings.done_shown)
-        if (same_view and keep is None and self._keep is None
+        if (same_view and previous is not None and keep is None and self._keep is None
                 and not ctx.touches(self._order_fields())
                 and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip):
             for column in self.columns:
                 column.list.set_rows(column.list.rows, changed=ctx.changed_among)  # same rows: the changed ones
             return
-        if (same_view and keep is None and self._keep is None and not self.lanes and self.sort == "rank"
+        if (same_view and previous is not None and keep is None and self._keep is None and not self.lanes
+                and self.sort == "rank"
                 and settings.board_statuses == self.statuses and settings.wip == previous.snapshot.settings.wip
                 and settings.done == previous.snapshot.settings.done and self._patch(previous, ctx)):
             return
@@ -182,7 +185,7 @@ class Board(Vertical, can_focus=False):
             holder.remove_children()
             holder.mount_all([BoardColumn(status, self) for status in self.statuses])
             # Fill from the newest snapshot once the columns exist: another may arrive before then.
-            self.call_after_refresh(lambda: self._fill(self._ctx or ctx, self._keep))
+            self.call_after_refresh(lambda: self._fill(self._ctx if self._ctx is not None else ctx, self._keep))
             return
         self._fill(ctx, keep)
 
@@ -198,7 +201,8 @@ class Board(Vertical, can_focus=False):
         done = ctx.snapshot.settings.done
         rows = self._rows
         touched: dict[str, list[int]] = {}
-        moved = [item_id for item_id, fields in changes.items() if not fields.isdisjoint(BOARD_FIELDS)]
+        moved = [item_id for item_id, fields in changes.items()
+                 if item_id is not None and not fields.isdisjoint(BOARD_FIELDS)]
         # Take every moved card out first: a column holding only unchanged cards is in order, so each
         # insertion below finds its place (one reload may bring several writes to one column).
         for item_id in moved:
@@ -247,7 +251,7 @@ class Board(Vertical, can_focus=False):
         totals: dict[str, int] = dict.fromkeys(self.statuses, 0)
         older = 0
         for item_id, doc in docs.items():
-            status = doc.get("status")
+            status = str(doc.get("status", ""))
             column = by_status.get(status)
             if column is None or doc.get("kind") in OFF_BOARD_KINDS:
                 continue

@@ -45,7 +45,7 @@ def set_border(widget: object, title: object = _UNSET, subtitle: object = _UNSET
     Textual repaints the whole widget on every assignment, equal or not; panes
     retitled on each live reload repainted the whole screen for it.
     """
-    last = widget.__dict__.setdefault("_border_texts", {})  # type: ignore[attr-defined]
+    last = widget.__dict__.setdefault("_border_texts", {})
     for name, value in (("border_title", title), ("border_subtitle", subtitle)):
         if value is not _UNSET and last.get(name, _UNSET) != value:
             last[name] = value

@@ -6,6 +6,7 @@ kind, title, then owner, due date and missing answers at the right.
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -73,7 +74,7 @@ class CellItems(Vertical):
     def list(self) -> ItemList:
         return self.query_one("#cell-items-list", ItemList)
 
-    def open(self, title: str, query: Callable[[RowContext], list[int]], ctx: RowContext) -> None:
+    def open(self, title: str, query: Callable[[RowContext], builtins.list[int]], ctx: RowContext) -> None:
         """Show the items ``query`` finds, under ``title``; the list takes the focus."""
         self._query = query
         self.query_one(".cell-items-title", Static).update(Text(title, style="bold"))
@@ -94,7 +95,7 @@ class CellItems(Vertical):
         self._query = None
         self.post_message(self.Closed())
 
-    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> builtins.list[Text]:
         ctx = self._ctx
         item = ctx.snapshot.items.get(item_id) if ctx else None
         if item is None or ctx is None:

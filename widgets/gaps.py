@@ -12,6 +12,7 @@ and ``d`` fix that blocker.
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from typing import ClassVar
 
 from rich.style import Style
@@ -71,7 +72,7 @@ class GapList(ItemList):
         return self.rows[self.cursor] if 0 <= self.cursor < len(self.rows) else None
 
     @property
-    def current_id(self) -> int | None:  # type: ignore[override]
+    def current_id(self) -> int | None:
         return item_of(self.current_key)
 
     def set_rows(self, rows: list[int], *, keep: int | None = None, changed=None) -> None:  # noqa: ANN001
@@ -139,9 +140,11 @@ class GapsView(Vertical):
                     self.list.refresh_item(item_id)
             return
         changes = ctx.changes
-        if quick and changes is not None and None not in changes and not ctx.touches(WHY_FIELDS):
+        if quick and self.gaps is not None and changes is not None and None not in changes \
+                and not ctx.touches(WHY_FIELDS):
             # An owner or a due date was set (a fix made here, usually): only those items can move.
-            gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, set(changes), today=ctx.today)
+            changed_ids = {item_id for item_id in changes if item_id is not None}
+            gaps = self.gaps = refresh_gaps(self.gaps, ctx.snapshot, changed_ids, today=ctx.today)
         else:
             gaps = self.gaps = find_gaps(ctx.snapshot, FIXABLE_ANSWERS, today=ctx.today)
         self._stale = False
@@ -163,7 +166,7 @@ class GapsView(Vertical):
             summary.append(f"  · {gaps.untriaged} in the inbox to triage", style="italic")
         self.query_one("#gaps-summary", Static).update(summary)
 
-    def _render_row(self, key: int, width: int, styles: dict[str, Style]) -> list[Text]:
+    def _render_row(self, key: int, width: int, styles: dict[str, Style]) -> builtins.list[Text]:
         ctx, gaps = self._ctx, self.gaps
         if ctx is None or gaps is None:
             return [Text("")]
@@ -174,7 +177,8 @@ class GapsView(Vertical):
             answer = FIXABLE_ANSWERS[-key - 1]
             return [Text.assemble((f"{GAP_TITLES[answer]} · {len(gaps.groups[answer])}", "bold underline"),
                                   (f"   {FIX_KEYS[answer]}", styles.get("dim", "")))]
-        item = ctx.snapshot.items.get(item_of(key))
+        item_id = item_of(key)
+        item = ctx.snapshot.items.get(item_id) if item_id is not None else None
         if item is None:
             return [Text("")]
         if key % _GROUPS == WAITING:

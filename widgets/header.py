@@ -21,14 +21,19 @@ class WorkspaceHeader(Static):
     WorkspaceHeader { height: 1; background: $panel; color: $foreground; padding: 0 1; }
     """
 
-    def show(self, snapshot: Snapshot, *, actor: str, now: datetime, read_only: bool = False,
-             others: list[str] | None = None, filter_text: str = "") -> None:
+    def show(self, snapshot: Snapshot, *, actor: str, now: datetime, read_only: bool | str = False,
+             others: list[str] | None = None, filter_text: str = "", note: str | None = None) -> None:
+        """``read_only``: True, or why (shown beside READ-ONLY); ``note``: how this worktop runs."""
         text = Text()
         text.append("worktop ", style="bold")
         text.append(safe(snapshot.settings.name), style="bold reverse")
         text.append(f"  you: {safe(actor)}")
+        if note:
+            text.append(f" ({safe(note)})", style="bold")
         if read_only:
             text.append("  READ-ONLY", style="bold reverse")
+            if isinstance(read_only, str):
+                text.append(f" ({safe(read_only)})", style="bold")
         if others:
             text.append("  here: ")
             text.append(" ".join(f"◉{safe(o)[:24]}" for o in others[:MAX_PEERS_SHOWN]), style="bold")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import builtins  # these classes have a `list` property: their annotations name the type as builtins.list
 from collections.abc import Callable
 from typing import ClassVar
 
@@ -101,7 +102,7 @@ class InboxPane(Vertical, can_focus=False):
         return self.query_one("#inbox-list", ItemList)
 
     def show(self, ctx: RowContext, keep: Callable[[Item], bool] | None = None,
-             unlisted: list[int] | None = None, *, force: bool = False) -> None:
+             unlisted: builtins.list[int] | None = None, *, force: bool = False) -> None:
         """Redraw from a snapshot; the cursor stays on the same item.
 
         ``unlisted``: filter matches no pane lists (snoozed, closed, goals), shown under a band after the inbox.
@@ -147,7 +148,7 @@ class InboxPane(Vertical, can_focus=False):
             parts.append(f"{self._snoozed} snoozed")
         set_border(self, subtitle=" · ".join(parts))
 
-    def selected_ids(self) -> list[int]:
+    def selected_ids(self) -> builtins.list[int]:
         """The marked items, else the one under the cursor."""
         marked = self.list.marked_ids()
         if marked:
@@ -177,7 +178,7 @@ class InboxPane(Vertical, can_focus=False):
         names = {"age": "age (oldest first)", "due": "due date", "priority": "priority"}
         self.notify(f"Inbox sorted by {names[self.sort]}", timeout=3)
 
-    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> list[Text]:
+    def _render_row(self, item_id: int, width: int, styles: dict[str, Style]) -> builtins.list[Text]:
         if item_id == UNLISTED_BAND:
             line = Text(f"── also matching, not in the inbox: snoozed, closed, goals · {len(self._unlisted)} ",
                         style=styles.get("accent", ""))

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from textual.binding import Binding
+from textual.binding import Binding, BindingType
 
 
 @dataclass(frozen=True, slots=True)
@@ -327,7 +327,7 @@ def rows(scope: str) -> list[Key]:
     return [key for key in KEYS if key.scope == scope]
 
 
-def bindings(scope: str) -> list[Binding]:
+def bindings(scope: str) -> list[BindingType]:
     """The ``BINDINGS`` of the widget or screen that owns ``scope``."""
     return [key.binding() for key in rows(scope) if key.keys]
 

@@ -247,7 +247,7 @@ class OwnershipMatrix(Vertical, can_focus=False):
                                  if len(shown) < len(matrix.columns) else "")
         if not self.showing_gaps:
             set_border(self, self._matrix_title, self._matrix_subtitle)
-        if old_row_key is not None:
+        if old_row_key is not None and old_col_key is not None:
             try:
                 row_index = table.get_row_index(old_row_key)
                 col_index = table.get_column_index(old_col_key)

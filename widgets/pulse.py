@@ -105,9 +105,9 @@ def pulse_renderable(pulse: Pulse, ctx: RowContext, weeks: int) -> RenderableTyp
         inbox.append_text(_titles(pulse.inbox[:1], ctx, 1))
     figures.add_row("Inbox", inbox)
     gaps = Text()
-    for index, (answer, label) in enumerate((("who", "no owner"), ("when", "no due date"), ("why", "no why"))):
+    for index, (answer, missing) in enumerate((("who", "no owner"), ("when", "no due date"), ("why", "no why"))):
         gaps.append(" · " if index else "")
-        gaps.append(f"{label} {len(pulse.gaps.get(answer, []))}", style="bold" if pulse.gaps.get(answer) else "")
+        gaps.append(f"{missing} {len(pulse.gaps.get(answer, []))}", style="bold" if pulse.gaps.get(answer) else "")
     gaps.append("   open work on the board", style="dim")
     figures.add_row("Gaps", gaps)
 

@@ -11,10 +11,15 @@ from __future__ import annotations
 import os
 import stat
 import sys
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.interchange.records import BadSource, Parsed
+
+if TYPE_CHECKING:
+    from data.model.items import Item
+    from data.model.snapshot import Snapshot
 
 IMPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "github", "trello")
 EXPORT_FORMATS = ("taskwarrior", "todotxt", "csv", "json")
@@ -128,7 +133,7 @@ def read_source(text: str, name: str, fmt: str, *, mapping: str | None = None,
     raise BadSource(f"unknown format {fmt!r}; formats: {', '.join(IMPORT_FORMATS)}")
 
 
-def write_export(items: list[Any], snapshot: Any, fmt: str, *, workspace_key: str) -> bytes:
+def write_export(items: list[Item], snapshot: Snapshot, fmt: str, *, workspace_key: str) -> bytes:
     """Items in ``fmt`` (one of :data:`EXPORT_FORMATS`)."""
     from data.interchange import csvfile, taskwarrior, todotxt
 
@@ -145,7 +150,7 @@ def write_export(items: list[Any], snapshot: Any, fmt: str, *, workspace_key: st
     raise BadSource(f"unknown format {fmt!r}; formats: {', '.join(EXPORT_FORMATS)}")
 
 
-def workspace_key(meta: dict[str, Any]) -> str:
+def workspace_key(meta: Mapping[str, Any]) -> str:
     """What tells this workspace apart in uuids it hands out (its creation time and name)."""
     return f"{meta.get('created_at', '')}|{meta.get('name', '')}"
 

@@ -33,7 +33,7 @@ import orjson
 from data.errors import BadValue
 from data.interchange.records import Parsed, Record, Skip
 from data.model.dependencies import blockers_of, cycle_through, describe_cycle
-from data.model.items import CLOSED_STATUSES, Person, clean_text, coerce_field, is_handle
+from data.model.items import CLOSED_STATUSES, Person, Settings, clean_text, coerce_field, is_handle
 from data.model.rules import parse_rule
 from data.writes.checks import BOOKKEEPING, same_value
 from data.writes.ops import AddPerson, release_blocked
@@ -149,12 +149,15 @@ class ImportItems:
             records.append(record)
         ids = {key: target if target is not None else planned_new[key] for key, target in targets.items()}
 
-        values = {record.key: self._values(record, settings, people, txn.today) for record in records}
+        values: dict[str, dict[str, Any]] = {}
         for record in records:
-            if values[record.key] is None:
+            value = self._values(record, settings, people, txn.today)
+            if value is None:
                 report.skipped.append(Skip(record.where, "no title"))
-        records = [r for r in records if values[r.key] is not None]
-        final_status = {ids[r.key]: values[r.key]["status"] for r in records}
+            else:
+                values[record.key] = value
+        records = [r for r in records if r.key in values]
+        final_status: dict[int, str] = {ids[r.key]: values[r.key]["status"] for r in records}
 
         def status_of(item_id: int) -> str:
             if item_id in final_status:
@@ -248,7 +251,7 @@ class ImportItems:
         return result
 
     # -- values -----------------------------------------------------------------------
-    def _values(self, record: Record, settings: Any, people: dict[str, str | None], today: date
+    def _values(self, record: Record, settings: Settings, people: dict[str, str | None], today: date
                 ) -> dict[str, Any] | None:
         """The stored values a record asks for (references are resolved later), or None without a title."""
         report = self.report
@@ -311,7 +314,8 @@ class ImportItems:
 
     @staticmethod
     def _parent_loops(item_id: int, parent: int, parents: dict[int, Any]) -> bool:
-        seen, current = {item_id}, parent
+        seen = {item_id}
+        current: int | None = parent
         while current is not None:
             if current in seen:
                 return True
@@ -417,10 +421,11 @@ def _seen(doc: dict[str, Any], key: str) -> dict[str, str]:
     source = doc.get("source")
     if not isinstance(source, dict) or source.get("id") != key or not isinstance(source.get("seen"), dict):
         return {}
-    return source["seen"]
+    seen: dict[str, str] = source["seen"]
+    return seen
 
 
-def _status_for(state: str, settings: Any) -> str:
+def _status_for(state: str, settings: Settings) -> str:
     """The workspace status for a record's state: its own inbox, first column, first in-progress column, …"""
     if state == "inbox":
         return settings.inbox

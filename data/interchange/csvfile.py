@@ -38,9 +38,13 @@ from __future__ import annotations
 import csv
 import io
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.interchange.records import BadSource, Parsed, Record, day_of, fit_title, handle_for, stamp_of, tag_for
+
+if TYPE_CHECKING:
+    from data.model.items import Item
+    from data.model.snapshot import Snapshot
 
 LINEAR_COLUMNS = ("ID", "Team", "Title", "Description", "Status", "Estimate", "Priority", "Project ID", "Project",
                   "Creator", "Assignee", "Labels", "Cycle Number", "Cycle Name", "Cycle Start", "Cycle End", "Created",
@@ -203,7 +207,7 @@ def safe_cell(value: Any) -> str:
     return "'" + text if text.startswith(_FORMULA) else text
 
 
-def write(items: list[Any], snapshot: Any) -> bytes:
+def write(items: list[Item], snapshot: Snapshot) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out, dialect="excel")  # RFC 4180: quotes where needed, doubled quotes, CRLF
     writer.writerow(FIELDS)

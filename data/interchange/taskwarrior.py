@@ -43,7 +43,7 @@ from __future__ import annotations
 import re
 import uuid
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -59,6 +59,10 @@ from data.interchange.records import (
     stamp_of,
     tag_for,
 )
+
+if TYPE_CHECKING:
+    from data.model.items import Item
+    from data.model.snapshot import Snapshot
 
 SYSTEM = "taskwarrior"
 
@@ -290,7 +294,7 @@ def _tw_stamp(value: Any) -> str | None:
     return moment.strftime("%Y%m%dT%H%M%SZ") if moment else None
 
 
-def write(items: list[Any], snapshot: Any, workspace_key: str) -> bytes:
+def write(items: list[Item], snapshot: Snapshot, workspace_key: str) -> bytes:
     """A JSON array of tasks for ``task import`` (see the module docstring)."""
     settings = snapshot.settings
     in_progress = set(settings.statuses[2:-1])
@@ -302,8 +306,11 @@ def write(items: list[Any], snapshot: Any, workspace_key: str) -> bytes:
         if doc.get("instance_of") in recurring and settings.is_open(item.status) and item.status in (
                 settings.board_statuses[0],):
             continue  # Taskwarrior makes its own instances of a recurring task it imports
-        source = doc.get("source") if isinstance(doc.get("source"), dict) else {}
-        kept = source.get("fields") if source.get("system") == SYSTEM and isinstance(source.get("fields"), dict) else {}
+        source = doc.get("source")
+        if not isinstance(source, dict):
+            source = {}
+        fields = source.get("fields")
+        kept = fields if source.get("system") == SYSTEM and isinstance(fields, dict) else {}
         task: dict[str, Any] = {k: v for k, v in kept.items() if k not in _MAPPED_KEYS and k not in ("start", "end")}
         task.update(uuid=uuids[item.id], description=item.title)
         status = item.status
@@ -391,7 +398,7 @@ def tw_recur(rule: Any) -> str | None:
     return f"{interval}{unit}"
 
 
-def _next_due(item: Any, snapshot: Any) -> str | None:
+def _next_due(item: Item, snapshot: Snapshot) -> str | None:
     """The Taskwarrior due date of a recurring template: its next open instance's date, else the rule's start."""
     dates = sorted(str(other.doc.get("occurrence")) for other in snapshot.items.values()
                    if other.doc.get("instance_of") == item.id and other.doc.get("occurrence"))
@@ -399,7 +406,7 @@ def _next_due(item: Any, snapshot: Any) -> str | None:
     return str(day).replace("-", "") + "T000000Z" if day else None
 
 
-def _uuid_of(item: Any, workspace_key: str) -> str:
+def _uuid_of(item: Item, workspace_key: str) -> str:
     source = item.doc.get("source")
     if isinstance(source, dict) and source.get("system") == SYSTEM and isinstance(source.get("id"), str):
         try:
@@ -409,7 +416,7 @@ def _uuid_of(item: Any, workspace_key: str) -> str:
     return export_uuid(workspace_key, item.id)
 
 
-def _project_path(item: Any, snapshot: Any) -> str:
+def _project_path(item: Item, snapshot: Snapshot) -> str:
     """``ops.security``: the titles of the item's parents, outermost first (dots in a title become ``_``)."""
     names: list[str] = []
     seen = {item.id}

@@ -30,9 +30,13 @@ from __future__ import annotations
 
 import hashlib
 import re
-from typing import Any
+from typing import TYPE_CHECKING
 
 from data.interchange.records import BadSource, Parsed, Record, fit_title, handle_for, tag_for
+
+if TYPE_CHECKING:
+    from data.model.items import Item
+    from data.model.snapshot import Snapshot
 
 SYSTEM = "todotxt"
 
@@ -131,7 +135,7 @@ def _project(name: str, projects: dict[str, Record]) -> str:
 
 # -- writing -----------------------------------------------------------------------------
 
-def write(items: list[Any], snapshot: Any) -> bytes:
+def write(items: list[Item], snapshot: Snapshot) -> bytes:
     settings = snapshot.settings
     lines = []
     for item in items:

@@ -14,9 +14,15 @@ the lock), the query terms, the views and the panes.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 Docs = Mapping[int, dict[str, Any]]
+
+
+class DocLookup(Protocol):
+    """Documents by id, looked up one at a time: a ``{id: doc}`` map, or a transaction's view of its documents."""
+
+    def get(self, item_id: int, /) -> dict[str, Any] | None: ...
 
 
 def blockers_of(doc: dict[str, Any]) -> list[int]:
@@ -27,7 +33,7 @@ def blockers_of(doc: dict[str, Any]) -> list[int]:
     return [value for value in raw if isinstance(value, int) and not isinstance(value, bool)]
 
 
-def open_blockers(doc: dict[str, Any], docs: Docs, is_open: Callable[[str], bool]) -> list[int]:
+def open_blockers(doc: dict[str, Any], docs: DocLookup, is_open: Callable[[str], bool]) -> list[int]:
     """The item's blockers that are in the workspace and still open, in the order listed."""
     found = []
     for blocker in blockers_of(doc):
@@ -77,4 +83,4 @@ def describe_cycle(path: list[int]) -> str:
     return " → ".join(f"#{i}" for i in path)
 
 
-__all__ = ["blockers_of", "blocking_index", "cycle_through", "describe_cycle", "open_blockers"]
+__all__ = ["DocLookup", "Docs", "blockers_of", "blocking_index", "cycle_through", "describe_cycle", "open_blockers"]

@@ -9,9 +9,10 @@ place), so a file written by a newer worktop survives an older one.
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Literal, TypedDict, overload
 
 from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
@@ -141,34 +142,24 @@ class Settings:
 
 
 
+class Step(TypedDict, total=False):
+    """One step of an item's checklist (its definition of done)."""
 
-_ITEM_DEFAULTS: dict[str, Any] = {
-    "kind": "task",
-    "title": "",
-    "body": "",
-    "status": "inbox",
-    "owner": None,
-    "roles": {},
-    "due": None,
-    "snoozed_until": None,
-    "checklist": [],
-    "parent": None,
-    "goal": None,
-    "why": "",
-    "why_log": [],
-    "tags": [],
-    "priority": None,
-    "requester": None,
-    "duplicate_of": None,
-    "decline_reason": "",
-    "rank": 0.0,
-    "created_at": "",
-    "created_by": "",
-    "updated_at": "",
-    "updated_by": "",
-    "status_since": "",
-    "blocked_by": [],
-}
+    text: str
+    done: bool
+
+
+class WhyEntry(TypedDict, total=False):
+    """One entry of an item's why log: a change of its why, or a note."""
+
+    at: str
+    """When, as an ISO timestamp."""
+    by: str
+    """Who wrote it."""
+    text: str
+    """The new why (empty: the why was cleared) or the note."""
+    kind: str
+    """``"why"`` or ``"note"``."""
 
 
 class Item:
@@ -179,16 +170,12 @@ class Item:
     what keeps first paint and live reload inside their budgets. Treat it as
     immutable: the workspace replaces documents, views never change them.
 
-    Fields (all read-only properties): ``kind``, ``title``, ``body``, ``status``,
-    ``owner`` (the one accountable person), ``roles`` (handle → R/C/I), ``due``
-    and ``snoozed_until`` (ISO dates), ``checklist`` (``{"text", "done"}`` steps),
-    ``parent``, ``goal`` (a goal this serves besides its parent chain), ``why``,
-    ``why_log`` (``{"at", "by", "text", "kind": "why"|"note"}``, oldest first),
-    ``tags``, ``priority`` (1 highest … 4), ``requester``, ``duplicate_of``,
-    ``decline_reason``, ``rank`` (order in a board column), ``created_at/by``,
-    ``updated_at/by``, ``status_since``, ``blocked_by`` (ids of the items it waits on,
-    :mod:`data.model.dependencies`); ``extra`` holds fields this version
-    does not know, which are kept on disk untouched.
+    Each field is a read-only property that reads the document and gives its
+    default when the field is absent or null. They are written out one by one
+    (not built in a loop) so that type checkers and readers see them; a field's
+    type is what :data:`data.model.documents.ITEM_FIELD_TYPES` lets a document
+    hold, which every document is checked against as it is read. ``extra`` holds
+    fields this version does not know, which are kept on disk untouched.
     """
 
     __slots__ = ("id", "_doc")
@@ -207,9 +194,152 @@ class Item:
         """The stored document (do not mutate)."""
         return self._doc
 
+    # The fields. Each reads its value into an annotated local and returns the
+    # default for None: one dict lookup, as fast as the generated properties were.
+
+    @property
+    def kind(self) -> str:
+        """One of :data:`KINDS`."""
+        value: str | None = self._doc.get("kind")
+        return "task" if value is None else value
+
+    @property
+    def title(self) -> str:
+        value: str | None = self._doc.get("title")
+        return "" if value is None else value
+
+    @property
+    def body(self) -> str:
+        value: str | None = self._doc.get("body")
+        return "" if value is None else value
+
+    @property
+    def status(self) -> str:
+        """A workflow status (:attr:`Settings.statuses`) or one of :data:`CLOSED_STATUSES`."""
+        value: str | None = self._doc.get("status")
+        return "inbox" if value is None else value
+
+    @property
+    def owner(self) -> str | None:
+        """The one accountable person's handle."""
+        value: str | None = self._doc.get("owner")
+        return value
+
+    @property
+    def roles(self) -> dict[str, str]:
+        """Handle → R/C/I (:data:`ROLES`)."""
+        value: dict[str, str] | None = self._doc.get("roles")
+        return {} if value is None else value
+
+    @property
+    def due(self) -> str | None:
+        """ISO date."""
+        value: str | None = self._doc.get("due")
+        return value
+
+    @property
+    def snoozed_until(self) -> str | None:
+        """ISO date until which the item stays out of the inbox."""
+        value: str | None = self._doc.get("snoozed_until")
+        return value
+
+    @property
+    def checklist(self) -> list[Step]:
+        """Steps, the definition of done."""
+        value: list[Step] | None = self._doc.get("checklist")
+        return [] if value is None else value
+
+    @property
+    def parent(self) -> int | None:
+        value: int | None = self._doc.get("parent")
+        return value
+
+    @property
+    def goal(self) -> int | None:
+        """A goal this serves besides its parent chain."""
+        value: int | None = self._doc.get("goal")
+        return value
+
+    @property
+    def why(self) -> str:
+        """The current reason."""
+        value: str | None = self._doc.get("why")
+        return "" if value is None else value
+
+    @property
+    def why_log(self) -> list[WhyEntry]:
+        """Changes of the why and notes, oldest first."""
+        value: list[WhyEntry] | None = self._doc.get("why_log")
+        return [] if value is None else value
+
+    @property
+    def tags(self) -> list[str]:
+        value: list[str] | None = self._doc.get("tags")
+        return [] if value is None else value
+
+    @property
+    def priority(self) -> int | None:
+        """1 (highest) to 4."""
+        value: int | None = self._doc.get("priority")
+        return value
+
+    @property
+    def requester(self) -> str | None:
+        value: str | None = self._doc.get("requester")
+        return value
+
+    @property
+    def duplicate_of(self) -> int | None:
+        value: int | None = self._doc.get("duplicate_of")
+        return value
+
+    @property
+    def decline_reason(self) -> str:
+        value: str | None = self._doc.get("decline_reason")
+        return "" if value is None else value
+
+    @property
+    def rank(self) -> float:
+        """Order in a board column (an int in a hand-edited file is kept as it is)."""
+        value: float | None = self._doc.get("rank")
+        return 0.0 if value is None else value
+
+    @property
+    def created_at(self) -> str:
+        value: str | None = self._doc.get("created_at")
+        return "" if value is None else value
+
+    @property
+    def created_by(self) -> str:
+        value: str | None = self._doc.get("created_by")
+        return "" if value is None else value
+
+    @property
+    def updated_at(self) -> str:
+        value: str | None = self._doc.get("updated_at")
+        return "" if value is None else value
+
+    @property
+    def updated_by(self) -> str:
+        value: str | None = self._doc.get("updated_by")
+        return "" if value is None else value
+
+    @property
+    def status_since(self) -> str:
+        """When the item last changed status (ISO timestamp)."""
+        value: str | None = self._doc.get("status_since")
+        return "" if value is None else value
+
+    @property
+    def blocked_by(self) -> list[int]:
+        """Ids of the items it waits on (:mod:`data.model.dependencies`)."""
+        value: list[int] | None = self._doc.get("blocked_by")
+        return [] if value is None else value
+
     @property
     def extra(self) -> dict[str, Any]:
-        return {k: v for k, v in self._doc.items() if k not in _ITEM_FIELD_SET}
+        """Fields this version does not know (kept on disk untouched)."""
+        return {k: v for k, v in self._doc.items() if k not in ITEM_FIELDS}
 
     @property
     def label(self) -> str:
@@ -232,29 +362,12 @@ class Item:
     __hash__ = None  # type: ignore[assignment]
 
 
-def _field_property(name: str, default: Any) -> property:
-    if isinstance(default, (list, dict)):
-        empty = type(default)
-
-        def get(self: Item) -> Any:
-            value = self._doc.get(name)
-            return empty() if value is None else value
-    else:
-
-        def get(self: Item) -> Any:
-            value = self._doc.get(name)
-            return default if value is None else value
-
-    get.__name__ = name
-    return property(get)
-
-
-for _name, _default in _ITEM_DEFAULTS.items():
-    setattr(Item, _name, _field_property(_name, _default))
-
-_ITEM_FIELDS = tuple(_ITEM_DEFAULTS)
-
-_ITEM_FIELD_SET = frozenset(_ITEM_FIELDS)
+ITEM_FIELDS = frozenset({
+    "kind", "title", "body", "status", "owner", "roles", "due", "snoozed_until", "checklist", "parent", "goal",
+    "why", "why_log", "tags", "priority", "requester", "duplicate_of", "decline_reason", "rank",
+    "created_at", "created_by", "updated_at", "updated_by", "status_since", "blocked_by",
+})
+"""The fields :class:`Item` has a property for; the others of a document are its ``extra``."""
 
 
 def clean_text(text: str, *, limit: int, what: str, single_line: bool = False) -> str:
@@ -284,6 +397,19 @@ def parse_item_id(text: str | int) -> int:
     return int(raw)
 
 
+@overload
+def coerce_field(name: Literal["title", "body", "why", "kind"], raw: Any, *, today: date | None = None) -> str: ...
+@overload
+def coerce_field(name: Literal["owner", "requester", "due", "snoozed_until"], raw: Any, *,
+                 today: date | None = None) -> str | None: ...
+@overload
+def coerce_field(name: Literal["parent", "goal", "priority"], raw: Any, *, today: date | None = None) -> int | None: ...
+@overload
+def coerce_field(name: Literal["tags"], raw: Any, *, today: date | None = None) -> list[str]: ...
+@overload
+def coerce_field(name: Literal["blocked_by"], raw: Any, *, today: date | None = None) -> list[int]: ...
+@overload
+def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any: ...
 def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
     """Turn a typed value into the stored value of field ``name``.
 
@@ -363,7 +489,7 @@ def is_handle(text: str) -> bool:
     return 0 < len(text) <= 40 and all(ch.isalnum() or ch in "._-" for ch in text)
 
 
-def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> list[str]:
+def missing_answers(item: Item, items: Mapping[int, Item], settings: Settings) -> list[str]:
     """Which of who/when/how/why the item leaves unanswered (``what`` is the title).
 
     ``when`` is only missing on open work; ``how`` only on projects and
@@ -381,13 +507,13 @@ def missing_answers(item: Item, items: dict[int, Item], settings: Settings) -> l
     return missing
 
 
-def inherited_why(item: Item, items: dict[int, Item]) -> str:
+def inherited_why(item: Item, items: Mapping[int, Item]) -> str:
     """The item's own why, else the nearest ancestor's or goal's."""
     source = why_source(item, items)
     return source.why if source is not None else ""
 
 
-def why_source(item: Item, items: dict[int, Item]) -> Item | None:
+def why_source(item: Item, items: Mapping[int, Item]) -> Item | None:
     """The item whose why answers for ``item``: itself, else at each level up its goal link, then its parent."""
     seen: set[int] = set()
     current: Item | None = item
@@ -401,7 +527,7 @@ def why_source(item: Item, items: dict[int, Item]) -> Item | None:
     return None
 
 
-def chain(item: Item, items: dict[int, Item]) -> list[Item]:
+def chain(item: Item, items: Mapping[int, Item]) -> list[Item]:
     """The item, then its parents up to the top, then the goals any of them links to (nearest first).
 
     Cycles are cut, and an item is listed once however it is reached.

@@ -178,7 +178,7 @@ def _compile_term(word: str, *, me: str, today: date, statuses: tuple[str, ...] 
         return _MEDIUM, _overdue_test(today.isoformat())
     if word.lower() == "snoozed":
         today_iso = today.isoformat()
-        return _CHEAP, lambda item, _snap: bool(until := item.snoozed_until) and until > today_iso
+        return _CHEAP, lambda item, _snap: bool(until := item.snoozed_until) and str(until) > today_iso
     if word.lower() == "blocked":
         return _MEDIUM, _blocked_test
     if word.lower() == "blocking":
@@ -332,7 +332,7 @@ def _handle_test(key: str, values: list[str], me: str) -> Test:
 
 def _overdue_test(today_iso: str) -> Test:
     def test(item: Item, snap: Snapshot) -> bool:
-        due = item.due
+        due = item.due or ""
         return bool(due) and due < today_iso and snap.settings.is_open(item.status)
 
     return test
@@ -341,13 +341,13 @@ def _overdue_test(today_iso: str) -> Test:
 def _due_compare_test(op: str, bound: str) -> Test:
     # One attribute read per item: Item fields are properties over the stored dict.
     if op == "<":
-        return lambda item, _snap: bool(due := item.due) and due < bound
+        return lambda item, _snap: bool(due := item.due or "") and due < bound
     if op == "<=":
-        return lambda item, _snap: bool(due := item.due) and due <= bound
+        return lambda item, _snap: bool(due := item.due or "") and due <= bound
     if op == ">":
-        return lambda item, _snap: bool(due := item.due) and due > bound
+        return lambda item, _snap: bool(due := item.due or "") and due > bound
     if op == ">=":
-        return lambda item, _snap: bool(due := item.due) and due >= bound
+        return lambda item, _snap: bool(due := item.due or "") and due >= bound
     return lambda item, _snap: item.due == bound
 
 
@@ -367,7 +367,7 @@ def _due_value_test(values: list[str], today: date, word: str) -> Test:
 
 
 def _missing_test(values: list[str], word: str) -> Test:
-    answers = set()
+    answers: set[str] = set()
     for value in values:
         answer = value.lower()
         if answer == "any":

@@ -16,9 +16,12 @@ import re
 import warnings
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING
 
 from data.errors import BadValue
+
+if TYPE_CHECKING:  # dateutil is imported when a rule is parsed: the CLI's other commands never load it
+    from dateutil.rrule import rrule
 
 FRIENDLY_EXAMPLES = (
     "every day", "every weekday", "every monday", "every mon, thu", "every 2 weeks",
@@ -157,13 +160,13 @@ class Rule:
     """The RFC 5545 rule it means."""
     start: date
     """The day it counts from (ignored for the date part when the RRULE has its own DTSTART)."""
-    _rrule: Any = field(repr=False, compare=False)
+    _rrule: rrule = field(repr=False, compare=False)
 
     def dates(self, after: date, until: date, *, limit: int | None = None) -> list[date]:
         """The dates the rule gives from ``after`` to ``until``, both included, oldest first."""
         if until < after:
             return []
-        tz = self._rrule._dtstart.tzinfo  # noqa: SLF001 - dateutil keeps no public accessor
+        tz = _dtstart(self._rrule).tzinfo
         low = datetime.combine(after, time.min, tzinfo=tz)
         high = datetime.combine(until, time.max, tzinfo=tz)
         result: list[date] = []
@@ -221,7 +224,7 @@ def parse_rule(text: str, start: date) -> Rule:
         if not isinstance(parsed, rrule):
             raise BadValue(f"the rule {raw!r} holds more than one RRULE or dates; give one RRULE "
                            "(skip single dates with `worktop recurring skip`)")
-        first = parsed._dtstart  # noqa: SLF001
+        first = _dtstart(parsed)
         next(iter(_bounded(parsed, first.replace(year=first.year + 10))), None)  # some mistakes show only here
     except (ValueError, TypeError, KeyError, IndexError, OverflowError) as error:
         if isinstance(error, BadValue):
@@ -230,13 +233,20 @@ def parse_rule(text: str, start: date) -> Rule:
     return Rule(text=raw, rrule_text=rrule_text, start=start, _rrule=parsed)
 
 
-def _bounded(rule: Any, high: datetime) -> Any:
+def _dtstart(rule: rrule) -> datetime:
+    """When the rule starts: its own DTSTART, or the start it was parsed with."""
+    # dateutil keeps no public accessor for it, and its type stubs leave the attribute out.
+    start: datetime = rule._dtstart  # type: ignore[attr-defined]  # noqa: SLF001
+    return start
+
+
+def _bounded(rule: rrule, high: datetime) -> rrule:
     """The rule, ending at ``high`` at the latest.
 
     dateutil looks for the next date until the year 9999 when a rule can give
     none (``FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=31``): seconds, under the write lock.
     """
-    until = rule._until  # noqa: SLF001
+    until: datetime | None = rule._until  # type: ignore[attr-defined]  # noqa: SLF001 - as _dtstart
     if until is not None and until <= high:
         return rule
     with warnings.catch_warnings():

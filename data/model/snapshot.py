@@ -12,10 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar, overload
 
 from data.errors import NotFound
 from data.model.items import Item, Person, Settings
+
+_T = TypeVar("_T")
 
 Changes = dict[int | None, set[str]]
 """Fields changed per item id; key None for changes not about one item (people)."""
@@ -82,6 +84,10 @@ class ItemMap(Mapping[int, Item]):
     def __getitem__(self, item_id: int) -> Item:
         return Item(item_id, self._docs[item_id])
 
+    @overload
+    def get(self, item_id: int, /) -> Item | None: ...
+    @overload
+    def get(self, item_id: int, default: Item | _T, /) -> Item | _T: ...
     def get(self, item_id: int, default: Any = None) -> Any:  # noqa: D102 - Mapping.get, faster
         doc = self._docs.get(item_id)
         return default if doc is None else Item(item_id, doc)

@@ -24,7 +24,7 @@ import contextlib
 import os
 import stat
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -39,7 +39,7 @@ from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
 from data.store.lock import Lock, creating, exclusive_lock
 from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_fd, read_regular
-from data.store.transaction import StoreTransaction
+from data.store.transaction import StoreTransaction, track_ids_and_ranks
 
 WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
 """The largest workspace file worktop reads (about 600k items): a bigger one is refused, not read into memory."""
@@ -66,7 +66,7 @@ def read_bytes(path: Path) -> tuple[bytes, os.stat_result]:
     except TooLarge as error:
         raise WorkspaceUnreadable(f"{error}; it is not read, and nothing was written") from None
     except PermissionError:
-        from data.store.sharing import read_problem
+        from data.store.permissions import read_problem
 
         reason = read_problem(path)
         raise WorkspaceUnreadable(f"{path} cannot be read (permission denied{f': {reason}' if reason else ''})") from None
@@ -150,7 +150,7 @@ def _state_from(parsed: Parsed, raw: bytes, key: StatKey, path: Path) -> FileSta
 class V1History:
     """The history of a format-1 file, held in the file itself (read-only workspaces not yet upgraded)."""
 
-    def __init__(self, table: dict[str, dict[str, Any]]) -> None:
+    def __init__(self, table: dict[str, Any]) -> None:
         self._entries = [dict(e, rev=e.get("rev", int(k))) for k, e in sorted(table.items(), key=lambda kv: int(kv[0]))
                          if isinstance(e, dict)]
 
@@ -188,6 +188,7 @@ class FileStore:
     def __init__(self, path: Path) -> None:
         self.path = path
         self._state: FileState | None = None
+        self._moves = history_file.MovesCache()
         self._mutex = threading.RLock()
         """The TUI reads from its watcher thread while the UI thread writes."""
 
@@ -293,18 +294,17 @@ class FileStore:
             return None  # an id twice, or lines that do not add up: read it whole
         state = FileState(key=key, raw=raw, meta=meta, people=people, docs=docs, lines=lines, version=2,
                           line_set=set(new_lines))
-        changes: Changes | None = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
+        fields = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
         if people is not old.people:
-            changes[None] = {"people"}
-        if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS):
-            changes = None
+            fields[None] = {"people"}
+        changes = None if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
         state.snapshot = self._snapshot_of(state, base=old, changes=changes)
         return state
 
     def history_of(self, state: FileState) -> History:
         if state.v1_history is not None:
             return V1History(state.v1_history)
-        return history_file.HistoryReader(self.path, int(state.meta.get("history_bytes", 0)))
+        return history_file.HistoryReader(self.path, int(state.meta.get("history_bytes", 0)), self._moves)
 
     def _snapshot_of(self, state: FileState, *, base: FileState | None = None, changes: Changes | None = None
                      ) -> Snapshot:
@@ -338,7 +338,7 @@ class FileStore:
         return os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK)
 
     def access_problem(self) -> str | None:
-        from data.store.sharing import access_problem
+        from data.store.permissions import access_problem
 
         return access_problem(self.path)
 
@@ -356,8 +356,10 @@ class FileStore:
             txn.notices.extend(lock.warnings)
             yield txn
 
-    def commit(self, txn: FileTransaction) -> int:
+    def commit(self, txn: StoreTransaction) -> int:
         """Write the transaction: history first, then the file; returns the new revision (call inside the transaction)."""
+        if not isinstance(txn, FileTransaction) or txn.store is not self:
+            raise TypeError("FileStore.commit takes a transaction this store began")
         state = txn.state
         revision, entries = txn.finish()
         meta = txn.meta
@@ -382,7 +384,7 @@ class FileStore:
         if state.lines is not None:
             removed = sum(1 for k, d in txn.changed.items() if d is None and k not in txn.added)
             meta["item_count"] = int(state.meta.get("item_count", 0)) + len(txn.added) - removed
-            _track_ids_and_ranks(meta, changed)
+            track_ids_and_ranks(meta, changed)
             payload = layout.splice(state.lines, meta, people, changed)
         else:
             docs = dict(state.all_docs(self.path))
@@ -392,7 +394,7 @@ class FileStore:
                 else:
                     docs[int(key_text)] = doc
             meta["item_count"] = len(docs)
-            _track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
+            track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
             people_table = people if people is not None else state.people
             payload = layout.encode(meta, people_table, (layout.item_line(str(k), d) for k, d in docs.items()),
                                     state.other_tables)
@@ -421,11 +423,10 @@ class FileStore:
                             docs=docs_after, lines=Lines(payload, self.path), version=FORMAT_VERSION)
             if docs_after is not None and state.docs is not None:
                 ids = set(txn.changed)
-                changes: Changes | None = changed_fields(state.docs, docs_after, ids)
+                fields = changed_fields(state.docs, docs_after, ids)
                 if people is not None:
-                    changes[None] = {"people"}
-                if any(state.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS):
-                    changes = None
+                    fields[None] = {"people"}
+                changes = None if any(state.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
                 new.snapshot = self._snapshot_of(new, base=state, changes=changes)
             self._state = new
         else:
@@ -450,31 +451,28 @@ class FileStore:
             history_bytes = history_file.rewrite(path, history, None)
             meta = dict(meta, format=FORMAT, format_version=FORMAT_VERSION, history_bytes=history_bytes,
                         item_count=len(items))
-            _track_ids_and_ranks(meta, items)
+            track_ids_and_ranks(meta, items)
             meta.setdefault("next_id", 1)
             meta.setdefault("rank_max", 0.0)
             write_atomic(path, layout.encode(meta, people, (layout.item_line(k, d) for k, d in items.items())),
                          keep_backup=False)
 
     # -- watching ----------------------------------------------------------------------------------------------
-    def watch(self, on_change: Any, stop: threading.Event) -> None:
+    def watch(self, on_change: Callable[[], None], stop: threading.Event) -> None:
         """Call ``on_change()`` (in this thread) whenever the file may have changed, until ``stop`` is set."""
         from data.store.watcher import watch_workspace
 
         watch_workspace(self.path, on_change, stop)
 
+    def actor(self, claimed: str) -> str:
+        """A file cannot tell who wrote it: writes are recorded under the name the process claims."""
+        return claimed
 
-def _track_ids_and_ranks(meta: dict[str, Any], docs: Mapping[str, dict[str, Any] | None]) -> None:
-    """Keep ``next_id`` above every id and ``rank_max`` at or above every rank the write stores."""
-    ids = [int(k) for k, d in docs.items() if d is not None]
-    if ids:
-        meta["next_id"] = max(int(meta.get("next_id") or 1), max(ids) + 1)
-    ranks = [d.get("rank") for d in docs.values() if d is not None]
-    numbers = [float(r) for r in ranks if isinstance(r, int | float) and not isinstance(r, bool)]
-    if numbers:
-        current = meta.get("rank_max")
-        base = float(current) if isinstance(current, int | float) and not isinstance(current, bool) else 0.0
-        meta["rank_max"] = max(base, max(numbers))
+    def presence(self) -> Any:
+        """The presence folder beside the file (:class:`data.store.presence.PresenceFolder`)."""
+        from data.store.presence import PresenceFolder
+
+        return PresenceFolder(self.path)
 
 
 class FileTransaction(StoreTransaction):

@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+from collections.abc import Iterator
 from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
@@ -31,7 +32,7 @@ import orjson
 
 from data.errors import ReadOnlyWorkspace, WorkspaceError
 from data.store.atomic import FILE_MODE_MASK
-from data.store.safe_open import TooLarge, Untrusted, gc_paused, open_regular, read_fd
+from data.store.safe_open import Untrusted, gc_paused, open_regular
 
 MAX_BYTES = 1 << 30
 """The most history worktop reads (about five million changes)."""
@@ -98,43 +99,88 @@ def rewrite(path: Path, entries: list[dict[str, Any]], like: os.stat_result | No
     return append(path, entries, 0, like)[0]
 
 
+CHUNK = 256 * 1024
+"""Bytes read at a time when the history is read from its end (the newest entries first)."""
+
+
+class MovesCache:
+    """The status moves read so far, kept by a store between its snapshots (the history is only appended to).
+
+    A live app reads only what was appended since the last pulse, not a year of
+    history every time the pulse redraws.
+    """
+
+    def __init__(self) -> None:
+        self.upto = 0
+        self.inode: tuple[int, int] | None = None
+        """The history file read: one replaced (a script's rewrite, a restore) is read again from the start."""
+        self.tail = b""
+        """The last bytes before :attr:`upto`: a history cut or rewritten in place since no longer ends with them."""
+        self.moves: list[tuple[int, str, str]] = []
+
+
 class HistoryReader:
     """The history of one snapshot: the first ``upto`` bytes of ``NAME.history``, read when asked.
 
     Implements :class:`data.model.snapshot.History`. Nothing is kept between
-    calls but the last read's bytes (a year of history is ~16 MB; parsed, ten
-    times that), so a view that is not looking at the history costs nothing.
+    calls (a year of history is ~16 MB; parsed, ten times that) but, when the
+    store passes one, the status moves (:class:`MovesCache`). The newest entries
+    are read from the end, a chunk at a time, so ``log --limit 20`` or a
+    conflict's "changed by … at …" cost the same however old the workspace is.
     """
 
-    def __init__(self, path: Path, upto: int) -> None:
+    def __init__(self, path: Path, upto: int, cache: MovesCache | None = None) -> None:
         self.path = history_path(path)
         self.upto = upto
-        self._raw: bytes | None = None
+        self.cache = cache
         self.problem: str | None = None
         """Why the history could not be read (it is then empty), for a view to say."""
 
-    def _bytes(self) -> bytes:
-        if self._raw is None:
-            self._raw = b""
-            if self.upto > 0:
-                try:
-                    fd = open_regular(self.path)
-                    try:
-                        self._raw = read_fd(fd, min(self.upto, MAX_BYTES), self.path, prefix=True)
-                    finally:
-                        os.close(fd)
-                except TooLarge:
-                    self.problem = f"the history {self.path} is larger than worktop reads"
-                except OSError as error:
-                    self.problem = f"the history {self.path} cannot be read ({error})"
-        return self._raw
+    def _read(self, start: int, end: int) -> bytes:
+        """Bytes ``start``…``end`` of the history (fewer where the file is shorter); b"" if it cannot be read."""
+        if end <= start:
+            return b""
+        try:
+            fd = open_regular(self.path)
+        except OSError as error:
+            self.problem = f"the history {self.path} cannot be read ({error})"
+            return b""
+        try:
+            if end - start > MAX_BYTES:
+                self.problem = f"the history {self.path} is larger than worktop reads"
+                start = end - MAX_BYTES
+            chunks, offset = [], start
+            while offset < end:
+                chunk = os.pread(fd, min(end - offset, 1 << 24), offset)
+                if not chunk:
+                    break
+                chunks.append(chunk)
+                offset += len(chunk)
+            return b"".join(chunks)
+        except OSError as error:
+            self.problem = f"the history {self.path} cannot be read ({error})"
+            return b""
+        finally:
+            os.close(fd)
 
-    def _lines(self, needle: bytes | None = None) -> list[bytes]:
-        """The history's lines (that hold ``needle``): one split and a C-speed filter, no parsing."""
-        lines = self._bytes().split(b"\n")
-        if needle is not None:
-            lines = list(compress(lines, map((-1).__ne__, map(bytes.find, lines, repeat(needle)))))
-        return lines
+    @staticmethod
+    def _matching(lines: list[bytes], needle: bytes | None) -> list[bytes]:
+        if needle is None:
+            return lines
+        return list(compress(lines, map((-1).__ne__, map(bytes.find, lines, repeat(needle)))))
+
+    def _lines_from_end(self, needle: bytes | None) -> Iterator[bytes]:
+        """The history's lines (that hold ``needle``), newest first, read a chunk at a time from the end."""
+        end, carry = self.upto, b""
+        while end > 0:
+            start = max(0, end - CHUNK)
+            block = self._read(start, end) + carry
+            lines = block.split(b"\n")
+            carry = lines.pop(0) if start > 0 else b""  # cut by the chunk's start: finished by the next chunk
+            yield from reversed(self._matching(lines, needle))
+            end = start
+        if carry:
+            yield from self._matching([carry], needle)
 
     @staticmethod
     def _entry(line: bytes) -> dict[str, Any] | None:
@@ -153,7 +199,7 @@ class HistoryReader:
                 newest_first: bool = False) -> list[dict[str, Any]]:
         needle = None if item_id is None else b'"item":' + str(item_id).encode() + b","
         found: list[dict[str, Any]] = []
-        for line in reversed(self._lines(needle)):
+        for line in self._lines_from_end(needle):
             if not line:
                 continue
             entry = self._entry(line)
@@ -167,13 +213,34 @@ class HistoryReader:
         return found if newest_first else found[::-1]
 
     def status_moves(self) -> list[tuple[int, str, str]]:
-        lines = self._lines(b'"status":[')
+        cache = self.cache
+        start, known = 0, []
+        inode = self._inode()
+        if cache is not None and 0 < cache.upto <= self.upto and cache.inode == inode \
+                and self._read(cache.upto - len(cache.tail), cache.upto) == cache.tail:
+            start, known = cache.upto, cache.moves
+        raw = self._read(start, self.upto)
+        moves = known + self._moves_in(self._matching(raw.split(b"\n"), b'"status":['))
+        if cache is not None and self.upto >= cache.upto:
+            cache.upto, cache.moves, cache.inode = self.upto, moves, inode
+            cache.tail = (raw[-256:] if len(raw) >= 256 or start == 0 else self._read(max(0, self.upto - 256),
+                                                                                     self.upto))
+        return moves
+
+    def _inode(self) -> tuple[int, int] | None:
+        try:
+            st = os.stat(self.path)
+        except OSError:
+            return None
+        return st.st_dev, st.st_ino
+
+    def _moves_in(self, lines: list[bytes]) -> list[tuple[int, str, str]]:
         with gc_paused():
             try:  # one parse of every matching line at once: a year of history in tens of milliseconds
                 parsed = orjson.loads(b"[" + b",".join(lines) + b"]") if lines else []
             except orjson.JSONDecodeError:  # a damaged line somewhere: line by line, skipping what is not an entry
                 parsed = [self._entry(line) for line in lines]
-        moves = []
+        moves: list[tuple[int, str, str]] = []
         append = moves.append
         for entry in parsed:
             try:
@@ -193,4 +260,4 @@ class HistoryReader:
         return None
 
 
-__all__ = ["MAX_BYTES", "HistoryReader", "append", "entry_line", "history_path", "rewrite"]
+__all__ = ["MAX_BYTES", "HistoryReader", "MovesCache", "append", "entry_line", "history_path", "rewrite"]

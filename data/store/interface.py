@@ -14,10 +14,13 @@ from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from datetime import date
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from data.model.snapshot import Snapshot
 from data.store.transaction import StoreTransaction
+
+if TYPE_CHECKING:
+    from data.store.presence import Presence
 
 
 class Store(Protocol):
@@ -51,11 +54,11 @@ class Store(Protocol):
         """Why this user cannot write, in words; None if they can."""
         ...
 
-    def transaction(self, actor: str, now: str, today: date) -> AbstractContextManager[Any]:
+    def transaction(self, actor: str, now: str, today: date) -> AbstractContextManager[StoreTransaction]:
         """The workspace locked for writing and read fresh; yields a :class:`StoreTransaction`."""
         ...
 
-    def commit(self, txn: Any) -> int:
+    def commit(self, txn: StoreTransaction) -> int:
         """Write what the transaction changed, with its history, atomically; returns the new revision."""
         ...
 
@@ -63,5 +66,40 @@ class Store(Protocol):
         """Call ``on_change()`` in this thread whenever another process may have written; until ``stop``."""
         ...
 
+    def actor(self, claimed: str) -> str:
+        """Who this process's writes are recorded as: the claimed name, or who the server says is connected."""
+        ...
 
-__all__ = ["Store", "StoreTransaction"]
+    def presence(self) -> PresenceBoard:
+        """Where running worktops say who they are and what they look at (files beside it, a table)."""
+        ...
+
+
+class PresenceBoard(Protocol):
+    """The presence of every worktop open on a workspace (:class:`data.store.presence.PresenceFolder`'s API)."""
+
+    host: str
+
+    def me(self, user: str, **fields: Any) -> Presence:
+        ...
+
+    def ensure(self) -> None:
+        ...
+
+    def write(self, presence: Presence) -> Presence:
+        """Replace this process's presence (OSError when it cannot be written)."""
+        ...
+
+    def remove(self, presence: Presence) -> None:
+        ...
+
+    def read(self, *, exclude: str | None = None, clean: bool = True) -> list[Presence]:
+        ...
+
+    def watch(self, on_change: Callable[[], None], stop: threading.Event, *, me: Presence | None = None,
+              check_every: float = 1.0) -> None:
+        """Call ``on_change()`` when a presence may have changed, and every ``check_every`` s, until ``stop``."""
+        ...
+
+
+__all__ = ["PresenceBoard", "Store", "StoreTransaction"]

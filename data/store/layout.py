@@ -117,7 +117,7 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
         )
     meta = data.get("meta")
     doc = meta.get("1") if isinstance(meta, dict) else None
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+    if not isinstance(meta, dict) or not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise WorkspaceUnreadable(
             f"{path} is JSON but not a worktop workspace (no meta.format = \"worktop\"); "
             "nothing was written"
@@ -207,7 +207,8 @@ def header_lines(raw: bytes) -> list[tuple[int, int]] | None:
     """
     if not raw.startswith(_META_HEAD):
         return None
-    spans, start = [], 0
+    spans: list[tuple[int, int]] = []
+    start = 0
     for _ in range(MAX_TABLE_LINES + 2):
         end = raw.find(b"\n", start)
         if end < 0:
@@ -390,9 +391,11 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
     removals and many changes rebuild the table from its lines (one split).
     """
     raw = lines.raw
+    # New people, else the old line kept as it is; a file whose people line is gone (a hand edit) gets an
+    # empty table again, as encode() writes one.
     old_people = lines.table_line("people")
-    head = b"\n".join([meta_line(meta), people_line(people) if people is not None or old_people is None
-                       else old_people, *lines.other_tables()])
+    people_bytes = people_line(people) if people is not None else old_people or people_line({})
+    head = b"\n".join([meta_line(meta), people_bytes, *lines.other_tables()])
     if len(changed) <= SPLICE_LIMIT and all(doc is not None for doc in changed.values()):
         spans: list[tuple[int, int, bytes]] = []
         appended: list[bytes] = []

@@ -336,6 +336,11 @@ class PresenceFolder:
                 newest[presence.key] = presence
         return sorted(newest.values(), key=lambda p: (p.started, p.key))
 
+    def watch(self, on_change: Callable[[], None], stop: threading.Event, *, me: Presence | None = None,
+              check_every: float = 1.0) -> None:
+        """Call ``on_change()`` when a presence file changes (not ``me``'s own), and every ``check_every`` s."""
+        watch_presence(self, on_change, stop, ignore=me.file_name if me is not None else "", check_every=check_every)
+
     @staticmethod
     def _read_one(name: str, folder: int) -> Presence | None:
         """The presence in file ``name`` if it is a regular file holding one; else None."""

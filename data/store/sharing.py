@@ -14,12 +14,14 @@ import grp
 import os
 import pwd
 import stat
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from data.errors import WorkspaceError
 from data.store.history_file import history_path
 from data.store.lock import lock_path
+from data.store.permissions import access_problem, group_name, read_problem, user_name
 from data.store.presence import presence_dir
 from data.store.safe_open import Untrusted, open_folder, open_folder_path, open_regular
 
@@ -52,13 +54,6 @@ def group_id(name: str) -> int:
                              f"and add each person with `usermod -aG {name} USER`") from None
 
 
-def group_name(gid: int) -> str:
-    try:
-        return grp.getgrgid(gid).gr_name
-    except KeyError:
-        return str(gid)
-
-
 def _refuse_sticky(folder_fd: int, folder: Path) -> None:
     """A world-writable sticky folder (like /tmp) cannot be shared: people could not replace each other's files."""
     st = os.fstat(folder_fd)
@@ -68,7 +63,8 @@ def _refuse_sticky(folder_fd: int, folder: Path) -> None:
                              f"e.g. {folder / 'team'}")
 
 
-def prepare_shared(path: Path, group: str, *, name: str | None = None, others_read: bool = False) -> SharedSetup:
+def prepare_shared(path: Path, group: str, *, create: Callable[[Path], object],
+                   others_read: bool = False) -> SharedSetup:
     """Make (or take) a workspace that every member of ``group`` can read and write.
 
     Every file and folder it changes is opened first — without following a
@@ -83,7 +79,8 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
         path: the workspace file. Its folder is made if missing (its parent
             must exist). An existing workspace is shared as it is, never rewritten.
         group: the Unix group whose members pair on the workspace.
-        name: the workspace name for a new file.
+        create: makes a new, empty workspace at the path it is given (``Workspace.create``, which
+            belongs to the layer above the store), called only when there is none yet.
         others_read: let users outside the group read it (they get it read-only).
 
     Raises:
@@ -92,7 +89,6 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
             give to the group (with what to do).
     """
     from data.store.file_store import read_file
-    from data.writes.workspace import Workspace
 
     gid = group_id(group)
     path = Path(os.path.abspath(path))
@@ -113,7 +109,7 @@ def prepare_shared(path: Path, group: str, *, name: str | None = None, others_re
     try:
         _refuse_sticky(folder_fd, folder)
         if setup.created:
-            Workspace.create(path, name=name)
+            create(path)
         else:
             read_file(path)  # refuses anything that is not a worktop workspace, before touching it
         lock, history, presence = lock_path(path), history_path(path), presence_dir(path)
@@ -172,7 +168,7 @@ def _open_checked(path: Path, folder_fd: int, members: set[int], *, folder: bool
     if not folder and st.st_nlink != 1:
         problem = f"has {st.st_nlink} hard links (the same file is somewhere else too)"
     elif st.st_uid not in members:
-        problem = f"belongs to {_user(st.st_uid)}, who is not in the group"
+        problem = f"belongs to {user_name(st.st_uid)}, who is not in the group"
     if problem:
         os.close(fd)
         raise WorkspaceError(f"{path} {problem}; nothing was changed. Look at it, remove it, and run this again")
@@ -197,56 +193,6 @@ def _note(setup: SharedSetup, path: Path, change: str | None) -> None:
         setup.changed.append(f"{path}: {change}")
 
 
-def access_problem(path: Path) -> str | None:
-    """Why this user cannot write the workspace, in words; None if they can.
-
-    Names the group to join when the file is a group's and the user is not in
-    it, so a read-only header can say what to ask for.
-    """
-    folder = path.parent
-    if os.access(path, os.W_OK) and os.access(folder, os.W_OK | os.X_OK):
-        return None
-    try:
-        st = os.stat(path)
-    except OSError:
-        return None
-    uid, groups = os.geteuid(), set(os.getgroups()) | {os.getegid()}
-    group = group_name(st.st_gid)
-    if st.st_uid != uid and st.st_gid not in groups and st.st_mode & stat.S_IWGRP:
-        return f"it belongs to group {group} and you ({_user(uid)}) are not in it"
-    if not os.access(path, os.W_OK):
-        return f"its mode is {stat.S_IMODE(st.st_mode):04o}, group {group}"
-    return f"you cannot make files in its folder {folder}"
-
-
-def read_problem(path: Path) -> str | None:
-    """Why this user cannot read the workspace, in words (naming the group to join); None if they can."""
-    blocked, need = None, "read"
-    for folder in reversed(path.parents):
-        if not os.access(folder, os.X_OK):
-            blocked, need = folder, "enter"
-            break
-    if blocked is None:
-        if os.access(path, os.R_OK):
-            return None
-        blocked = path
-    try:
-        st = os.stat(blocked)
-    except OSError:
-        return None
-    what = "the folder" if need == "enter" else "the file"
-    uid, groups = os.geteuid(), set(os.getgroups()) | {os.getegid()}
-    group = group_name(st.st_gid)
-    if st.st_uid != uid and st.st_gid not in groups and st.st_mode & (stat.S_IXGRP if need == "enter" else stat.S_IRGRP):
-        return f"{what} {blocked} belongs to group {group} and you ({_user(uid)}) are not in it"
-    return f"you may not {need} {what} {blocked} (mode {stat.S_IMODE(st.st_mode):04o}, group {group})"
-
-
-def _user(uid: int) -> str:
-    try:
-        return pwd.getpwuid(uid).pw_name
-    except KeyError:
-        return str(uid)
-
-
+# access_problem and read_problem live in data.store.permissions (the file store needs them, and this
+# module needs the file store); they are still importable from here.
 __all__ = ["SharedSetup", "access_problem", "group_id", "prepare_shared", "read_problem"]

@@ -135,9 +135,9 @@ class StoreTransaction(ABC):
             else:
                 yield item_id, doc
         stored = self._all_docs()
-        for item_id, doc in self.changed.items():
-            if doc is not None and item_id not in stored:
-                yield item_id, doc
+        for item_id, new_doc in self.changed.items():
+            if new_doc is not None and item_id not in stored:
+                yield item_id, new_doc
 
     def count_with_status(self, status: str) -> int:
         return sum(1 for _item_id, doc in self.docs() if doc.get("status") == status)
@@ -214,4 +214,17 @@ class StoreTransaction(ABC):
         """The newest committed history entry that changed ``field_name`` of the item."""
 
 
-__all__ = ["StoreTransaction"]
+def track_ids_and_ranks(meta: dict[str, Any], docs: Mapping[str, dict[str, Any] | None]) -> None:
+    """Keep ``next_id`` above every id and ``rank_max`` at or above every rank the write stores."""
+    ids = [int(k) for k, d in docs.items() if d is not None]
+    if ids:
+        meta["next_id"] = max(int(meta.get("next_id") or 1), max(ids) + 1)
+    ranks = [d.get("rank") for d in docs.values() if d is not None]
+    numbers = [float(r) for r in ranks if isinstance(r, int | float) and not isinstance(r, bool)]
+    if numbers:
+        current = meta.get("rank_max")
+        base = float(current) if isinstance(current, int | float) and not isinstance(current, bool) else 0.0
+        meta["rank_max"] = max(base, max(numbers))
+
+
+__all__ = ["StoreTransaction", "track_ids_and_ranks"]

@@ -48,7 +48,7 @@ def is_waiting(doc: dict[str, Any], inbox: str, today_iso: str) -> bool:
 def is_snoozed(doc: dict[str, Any], inbox: str, today_iso: str) -> bool:
     """In the inbox but hidden until a later day."""
     until = doc.get("snoozed_until")
-    return doc.get("status") == inbox and bool(until) and until > today_iso
+    return doc.get("status") == inbox and bool(until) and str(until) > today_iso
 
 
 def waiting_ids(snapshot: Any, today_iso: str) -> list[int]:

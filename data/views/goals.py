@@ -9,7 +9,9 @@ selected, in ``worktop show`` for a goal, and by ``worktop goals``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from data.model.items import CLOSED_STATUSES
 from data.model.snapshot import Snapshot
@@ -66,7 +68,7 @@ def goal_stats(snapshot: Snapshot) -> dict[int, GoalStats]:
     return stats
 
 
-def goals_above(docs: dict[int, dict], item_id: int) -> set[int]:
+def goals_above(docs: Mapping[int, dict[str, Any]], item_id: int) -> set[int]:
     """Ids of the goals an item serves: every goal reachable through ``parent`` and ``goal`` links."""
     found: set[int] = set()
     seen = {item_id}

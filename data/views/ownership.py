@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Any
 
 from data.model.items import CLOSED_STATUSES, Item
 from data.model.snapshot import Snapshot
@@ -68,9 +70,11 @@ class Matrix:
     rows: list[Row]
 
 
-def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False, keep=None) -> Matrix:  # noqa: ANN001
-    # keep: an optional predicate on Item (the TUI filter); only matching work is counted.
+def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False,
+                 keep: Callable[[Item], bool] | None = None) -> Matrix:
     """People (grouped by team) × open projects and workstreams.
+
+    ``keep``, when given, is a predicate on items (the TUI's filter): only matching work is counted.
 
     Reads the stored documents directly: this runs on every live reload over
     every item, and attribute access through the ``Item`` views would double it.
@@ -100,8 +104,8 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False, keep
         column = home_of(item_id)
         if column is not None:
             column_counts[column] += 1
-        owner = doc.get("owner")
         if counts_as_load(doc, closed):  # the one definition of load (the owner picker's too)
+            owner = str(doc["owner"])
             row = rows.get(owner)
             if row is None:
                 row = rows[owner] = Row(owner, "", NOT_A_MEMBER, 0, members=[owner])
@@ -155,7 +159,7 @@ class HomeIndex:
 
     __slots__ = ("_column_ids", "_docs", "_home")
 
-    def __init__(self, docs: dict[int, dict], column_ids: set[int]) -> None:
+    def __init__(self, docs: Mapping[int, dict[str, Any]], column_ids: set[int]) -> None:
         self._docs = docs
         self._column_ids = column_ids
         self._home: dict[int, int | None] = {}

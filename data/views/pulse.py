@@ -54,11 +54,14 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
 from data.views.figures import OFF_BOARD_KINDS, is_waiting
+
+if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
 
 NOT_WORK = OFF_BOARD_KINDS
 """Kinds that are not work to finish (goals, templates): :data:`data.views.figures.OFF_BOARD_KINDS`."""
@@ -195,7 +198,7 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-def compute_pulse(snapshot: Any, today: date, *, weeks: int = 8) -> Pulse:
+def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
     """All pulse figures for a snapshot (see the module docstring for each definition)."""
     settings = snapshot.settings
     statuses = settings.statuses

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import re
 from datetime import date
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
 from data.views.pulse import NOT_WORK, parse_stamp, status_times
+
+if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
 
 BLOCKED_TAG = "blocked"
 GAP_TITLES = {"who": "No owner", "when": "No due date", "why": "No why"}
@@ -50,7 +53,7 @@ def _due(doc: dict[str, Any], today: date) -> str:
     return f"due {_day(due)}"
 
 
-def build_report(snapshot: Any, today: date, since: date) -> str:
+def build_report(snapshot: Snapshot, today: date, since: date) -> str:
     """The Markdown status update for work since ``since`` (done) and as of ``today`` (the rest)."""
     settings = snapshot.settings
     done = settings.done

@@ -60,7 +60,8 @@ def check_item_ref(txn: StoreTransaction, item_id: int | None, ref: int | None, 
         raise BadValue(f"#{ref} is a {target.get('kind', 'task')}, not a goal; link to a goal "
                        f"(`worktop goals` lists them), or make it the parent with parent={ref}")
     if what == "parent" and item_id is not None:
-        seen, current = {item_id}, ref
+        seen: set[int] = {item_id}
+        current: int | None = ref
         while current is not None:
             if current in seen:
                 raise BadValue(f"#{ref} is inside #{item_id}; a parent cannot be its own descendant")

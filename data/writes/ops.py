@@ -256,9 +256,8 @@ class _DocsOf:
     def __init__(self, txn: Transaction) -> None:
         self.txn = txn
 
-    def get(self, item_id: int, default: Any = None) -> Any:
-        doc = self.txn.doc(item_id)
-        return default if doc is None else doc
+    def get(self, item_id: int) -> dict[str, Any] | None:
+        return self.txn.doc(item_id)
 
 
 @dataclass

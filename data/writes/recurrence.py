@@ -37,9 +37,10 @@ date it no longer gives.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from data.errors import BadValue, NotFound
 from data.model.dates import BadDate, parse_date
@@ -48,6 +49,10 @@ from data.model.rules import Rule, parse_rule
 from data.store.transaction import StoreTransaction as Transaction
 from data.writes.checks import BOOKKEEPING, touch
 from data.writes.ops import CreateItem, Move
+
+if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
+    from data.writes.workspace import Result, Workspace
 
 HORIZON_KEY = "recurring_horizon_days"
 """Meta key: how many days ahead instances are made."""
@@ -67,7 +72,7 @@ def template_rule(doc: dict[str, Any], today: date) -> Rule:
     return parse_rule(str(doc.get("rule") or ""), start)
 
 
-def horizon_days(meta: dict[str, Any]) -> int:
+def horizon_days(meta: Mapping[str, Any]) -> int:
     """The workspace's horizon setting, clamped to 1…366 days."""
     try:
         days = int(meta.get(HORIZON_KEY, DEFAULT_HORIZON_DAYS))
@@ -340,7 +345,7 @@ class SkipOccurrence:
         touch(txn, doc)
         txn.record("skip", self.template_id, {"skipped": [skipped, new]},
                    f"skipped {iso} of recurring #{self.template_id}")
-        if instance is not None:
+        if key is not None and instance is not None:
             Move(key, "declined", reason=f"{iso} was skipped in recurring #{self.template_id}").apply(txn)
         self.skipped_day = iso
         return self.template_id
@@ -442,7 +447,7 @@ class Workflow:
     problem: str = ""
 
 
-def workflows(snapshot: Any, today: date, *, count: int = 5) -> list[Workflow]:
+def workflows(snapshot: Snapshot, today: date, *, count: int = 5) -> list[Workflow]:
     """Every recurring template in a snapshot, with its next dates, by id."""
     settings = snapshot.settings
     index = _instances_by_template(snapshot.docs)
@@ -473,7 +478,7 @@ def workflows(snapshot: Any, today: date, *, count: int = 5) -> list[Workflow]:
     return result
 
 
-def templates_changed(previous: Any, snapshot: Any) -> bool:
+def templates_changed(previous: Snapshot | None, snapshot: Snapshot) -> bool:
     """Whether a recurring template may have changed between two snapshots (unknown counts as yes)."""
     if previous is None or previous is snapshot or previous.revision == snapshot.revision:
         return previous is None
@@ -484,7 +489,7 @@ def templates_changed(previous: Any, snapshot: Any) -> bool:
                for item_id in changes)
 
 
-def generate(workspace: Any, template_id: int | None = None) -> tuple[list[int], Any]:
+def generate(workspace: Workspace, template_id: int | None = None) -> tuple[list[int], Result]:
     """Make due instances in a workspace now; (ids made, the write's Result). Writes only if something was made."""
     op = GenerateInstances(template_id)
     result = workspace.apply(op)

@@ -117,7 +117,7 @@ class UndoStep:
         if not result.changed or not entries:
             return None
         revision = result.revision
-        ranks = {}
+        ranks: dict[int, float | None] = {}
         if before is not None:
             for entry in entries:
                 item_id = entry.get("item")

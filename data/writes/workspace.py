@@ -27,6 +27,7 @@ from data.store.lock import LockLost
 from data.store.transaction import StoreTransaction as Transaction
 
 if TYPE_CHECKING:
+    from data.store.postgres.store import PgStore
     from data.writes.ops import Operation
 
 DEFAULT_FILENAME = "worktop.json"
@@ -60,17 +61,21 @@ def find_workspace(start: Path | None = None) -> Path | None:
     return None
 
 
-def resolve_workspace_path(explicit: str | None) -> Path:
+def resolve_workspace_path(explicit: str | None) -> Path | str:
     """``-w`` first, then ``WORKTOP_WORKSPACE``, then the nearest ``worktop.json`` upward.
 
-    When none is found the path in the current folder is returned, so the error
-    that follows names the place a person would create it.
+    A ``postgresql://`` URL is returned as it is (a path would fold its ``//``);
+    a ``worktop.json`` found upward may be a pointer file naming one, which the
+    store chooser reads. When none is found the path in the current folder is
+    returned, so the error that follows names the place a person would create it.
     """
+    from data.store.postgres.location import is_postgres
+
     if explicit:
-        return Path(explicit).expanduser()
+        return explicit if is_postgres(explicit) else Path(explicit).expanduser()
     env = os.environ.get("WORKTOP_WORKSPACE", "").strip()
     if env:
-        return Path(env).expanduser()
+        return env if is_postgres(env) else Path(env).expanduser()
     return find_workspace() or Path.cwd() / DEFAULT_FILENAME
 
 
@@ -94,8 +99,10 @@ class Workspace:
     """One workspace, in whichever store holds it, shared by any number of processes.
 
     Args:
-        path: where the workspace is (a file path; the store is chosen from it).
-        actor: who this process writes as; :func:`current_actor` by default.
+        path: where the workspace is: a file path, a ``postgresql://`` URL, or a pointer file naming one
+            (the store is chosen from it: data/store/locate.py).
+        actor: who this process claims to write as; :func:`current_actor` by default. A store whose
+            server knows who is connected (PostgreSQL) records that instead.
         today: pins "today" for date words and snooze wake-ups (tests, demos).
         store: the store to use instead of the one the path names (tests).
     """
@@ -103,17 +110,22 @@ class Workspace:
     def __init__(self, path: str | os.PathLike[str], *, actor: str | None = None,
                  today: date | None = None, store: Store | None = None) -> None:
         if store is None:
-            from data.store.file_store import FileStore
+            from data.store.locate import open_store
 
-            # Symlinks are resolved: the atomic replace must land on the shared file, and the
-            # lock must sit beside it, not beside a link to it in someone's home folder.
-            store = FileStore(Path(os.path.realpath(Path(path).expanduser())))
+            store = open_store(path)
         self.store: Store = store
         self.path = store.path
-        self.actor = actor or current_actor()
+        self._claimed = actor or current_actor()
         self._today = today
         self.last_written_revision: int | None = None
+        self.notes: list[str] = []
+        """What the person should know about how the workspace was made (roles a server could not create)."""
         self._mutex = threading.RLock()
+
+    @property
+    def actor(self) -> str:
+        """Who this process writes as: the claimed name on a file, the connected role on a server."""
+        return self.store.actor(self._claimed)
 
     @property
     def today(self) -> date:
@@ -127,14 +139,28 @@ class Workspace:
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, name: str | None = None, actor: str | None = None,
                people: list[Person] | None = None, today: date | None = None) -> Workspace:
-        """Make a new, empty workspace; refuses to touch an existing one."""
-        from data.store.file_store import FileStore
+        """Make a new, empty workspace (a file, or in PostgreSQL for a ``postgresql://`` URL); never touches an
+        existing one."""
+        from data.store.locate import postgres_location
 
-        target = Path(os.path.realpath(Path(path).expanduser()))
-        who = actor or current_actor()
+        pg = postgres_location(path)
+        if pg is None:
+            target: Any = Path(os.path.realpath(Path(path).expanduser()))
+            default_name = target.parent.name or "worktop"
+            pg_store: PgStore | None = None
+        else:
+            from data.store.postgres.location import parse_location
+            from data.store.postgres.store import PgStore
+
+            pg_store = PgStore(parse_location(pg[0], pointer=pg[1]))
+            target = path
+            default_name = pg_store.where.workspace
+        store: Store | None = pg_store
+        claimed = actor or current_actor()
+        who = store.actor(claimed) if store is not None else claimed
         now = now_iso()
         meta = {
-            "name": name or target.parent.name or "worktop",
+            "name": name or default_name,
             "revision": 1,
             "statuses": list(Settings().statuses),
             "wip": {"doing": 5, "review": 3},
@@ -145,8 +171,16 @@ class Workspace:
         first = {"rev": 1, "at": now, "by": who, "op": "init", "item": None, "changes": {},
                  "summary": "created the workspace"}
         table = {str(i): _person_doc(p) for i, p in enumerate(people or [], start=1)}
-        FileStore.create(target, meta, table, {}, [first])
-        return cls(target, actor=who, today=today)
+        workspace_notes: list[str] = []
+        if pg_store is None:
+            from data.store.file_store import FileStore
+
+            FileStore.create(target, meta, table, {}, [first])
+        else:
+            workspace_notes = pg_store.create(meta, table, {}, [first])
+        workspace = cls(target, actor=claimed, today=today, store=store)
+        workspace.notes = workspace_notes
+        return workspace
 
     # -- reading ------------------------------------------------------------
     def snapshot(self) -> Snapshot:

@@ -242,3 +242,17 @@ async def test_how_long_ago_moves_on_while_nothing_else_changes(team_ws, monkeyp
         inbox = app.screen.query_one(InboxPane).list
         assert await wait_for(pilot, lambda: list_text(inbox)[0] != before_inbox)
         assert list_text(inbox)[0].split()[1].endswith("w")  # a month on, its age is counted in weeks
+
+
+async def test_a_clock_tick_while_the_app_closes_does_nothing(team_ws):
+    """The tick is the app's timer: it can fire after the main screen's panes are gone (a crash on quit, seen
+    under load in test_how_long_ago_moves_on_while_nothing_else_changes)."""
+    from tests.functional.conftest import make_app
+
+    app = make_app(team_ws)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await pilot.pause()
+        await app.main.query_one(WorkspaceHeader).remove()
+        app.main.clock_ticked()
+        await pilot.pause()
+        assert app.return_code is None

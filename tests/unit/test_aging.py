@@ -107,10 +107,10 @@ def test_writes_never_read_the_history(workspace: Workspace, monkeypatch: pytest
     age(workspace.path, 2000)
     size = history_file.history_path(workspace.path).stat().st_size
 
-    def no_reading(self: Any) -> bytes:
+    def no_reading(self: Any, start: int, end: int) -> bytes:
         raise AssertionError("a write read the history")
 
-    monkeypatch.setattr(history_file.HistoryReader, "_bytes", no_reading)
+    monkeypatch.setattr(history_file.HistoryReader, "_read", no_reading)
     assert run("-w", workspace.path, "add", "new work", "--owner", "ben").code == 0
     assert run("-w", workspace.path, "set", "1", "due=fri").code == 0
     assert run("-w", workspace.path, "ls", "owner:ben").code == 0
@@ -184,3 +184,35 @@ def test_a_writer_killed_at_each_step_leaves_history_and_file_agreeing(workspace
     assert history_file.history_path(workspace.path).stat().st_size == data["meta"]["1"]["history_bytes"]
     assert not [p for p in os.listdir(workspace.path.parent) if p.endswith(".tmp")]
     assert read_file(workspace.path)[0]["items"]
+
+
+def test_a_live_pulse_reads_only_what_was_appended_and_notices_a_rewritten_history(workspace: Workspace) -> None:
+    """The store keeps the status moves it read; the next snapshot's history adds the new lines only, and a
+    history someone rewrote (its end no longer what was read) is read again from the start."""
+    ids = [workspace.apply(CreateItem(f"task {n}")).item_id for n in range(3)]
+    workspace.apply(Move(ids[0], "doing"))
+    age(workspace.path, 3000)  # the first move is far from the end
+    first = workspace.snapshot().history.status_moves()
+    workspace.apply(Move(ids[1], "doing"))
+    read: list[tuple[int, int]] = []
+    real = history_file.HistoryReader._read
+
+    def counting(self: Any, start: int, end: int) -> bytes:
+        read.append((start, end))
+        return real(self, start, end)
+
+    history_file.HistoryReader._read = counting  # type: ignore[method-assign]
+    try:
+        second = workspace.snapshot().history.status_moves()
+    finally:
+        history_file.HistoryReader._read = real  # type: ignore[method-assign]
+    assert second[:-1] == first and second[-1][0] == ids[1]
+    assert all(start > 0 for start, _end in read)  # only the end of the history was read
+    assert second == Workspace(workspace.path).snapshot().history.status_moves()  # as a fresh read gives
+
+    history = history_file.history_path(workspace.path)  # a script rewrites an old line (a new file put in place)
+    history.with_name("rewritten").write_bytes(history.read_bytes().replace(b'"doing"]', b'"review"]', 1))
+    os.replace(history.with_name("rewritten"), history)
+    workspace.apply(Move(ids[2], "doing"))
+    third = workspace.snapshot().history.status_moves()
+    assert third == Workspace(workspace.path).snapshot().history.status_moves()

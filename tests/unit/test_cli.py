@@ -17,22 +17,31 @@ import types
 from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from data.writes.ops import Move
 from data.writes.workspace import Workspace
 from tests.conftest import ROOT, subprocess_env
+from tests.support import stores
 from tests.unit.conftest import TODAY, Run
 from tui import cli
 
+pytestmark = pytest.mark.both_stores
+"""Every test on the ``ws``/``board`` workspace runs on a file and on PostgreSQL (through a pointer file)."""
+
 
 def stored(path: Path) -> dict[str, Any]:
-    return orjson.loads(path.read_bytes())
+    """What the workspace at ``path`` (a file, or a pointer file) stores."""
+    return stores.stored(Workspace(path))
 
 
 def item(path: Path, item_id: int) -> dict[str, Any]:
     return stored(path)["items"][str(item_id)]
+
+
+def written(path: Path) -> Any:
+    """Equal before and after exactly when nothing was written."""
+    return stores.fingerprint(Workspace(path))
 
 
 def one_error_line(result: Run) -> str:
@@ -72,11 +81,11 @@ def test_ls_help_explains_queries(run: Any) -> None:
     ],
 )
 def test_usage_errors_exit_2_with_one_line(run: Any, ws: Path, argv: list[str], says: str) -> None:
-    before = ws.read_bytes()
+    before = written(ws)
     result = run(*argv)
     assert result.code == 2
     assert says in one_error_line(result)
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 # -- init, demo, people --------------------------------------------------------------------
@@ -86,7 +95,7 @@ def test_init_makes_an_empty_workspace(run: Any, tmp_path: Path) -> None:
     assert result.code == 0
     assert "created workspace 'Platform'" in result.out
     data = stored(tmp_path / "team.json")
-    assert data["meta"]["1"]["name"] == "Platform" and data["items"] == {}
+    assert data["meta"]["name"] == "Platform" and data["items"] == {}
 
 
 def test_init_in_a_folder_and_by_default_writes_worktop_json(run: Any, tmp_path: Path) -> None:
@@ -98,11 +107,11 @@ def test_init_in_a_folder_and_by_default_writes_worktop_json(run: Any, tmp_path:
 
 
 def test_init_never_overwrites(run: Any, ws: Path) -> None:
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("init", ws)
     assert result.code == 1
     assert "already exists; nothing was written" in one_error_line(result)
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_demo_makes_sample_work_and_never_overwrites(run: Any, tmp_path: Path) -> None:
@@ -350,7 +359,7 @@ def test_why_set_show_and_log(run: Any, board: Path) -> None:
 
 def test_why_log_keeps_every_change_with_who_and_when(run: Any, board: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run("why", 5, "first reason")
-    monkeypatch.setenv("WORKTOP_USER", "ben")
+    stores.become(monkeypatch, board, "ben")
     run("why", 5, "second reason")
     assert run("why", 5, "").out == "#5: why cleared (the why log keeps the old one)\n"
     lines = run("why", 5, "--log").out.splitlines()
@@ -389,10 +398,10 @@ def test_accept_sets_fields_and_moves_to_the_board(run: Any, board: Path) -> Non
 
 
 def test_decline_needs_a_reason_and_keeps_it(run: Any, board: Path) -> None:
-    before = board.read_bytes()
+    before = written(board)
     empty = run("decline", 3, "--reason", " ")
     assert empty.code == 1 and "declining needs a reason" in one_error_line(empty)
-    assert board.read_bytes() == before
+    assert written(board) == before
     assert run("decline", 3, "--reason", "out of scope").out == "#3 declined\n"
     assert item(board, 3)["decline_reason"] == "out of scope"
 
@@ -451,21 +460,21 @@ def test_snooze(run: Any, board: Path) -> None:
 )
 def test_bad_input_exits_1_with_one_line_and_changes_nothing(run: Any, board: Path, argv: list[str],
                                                              says: str) -> None:
-    before = board.read_bytes()
+    before = written(board)
     result = run(*argv)
     assert result.code == 1, result
     assert says in one_error_line(result)
     assert result.out == ""
-    assert board.read_bytes() == before
+    assert written(board) == before
 
 
 def test_a_conflict_exits_4_and_names_who(run: Any, board: Path) -> None:
-    Workspace(board, actor="cy").apply(Move(3, "todo"))
-    before = board.read_bytes()
+    stores.as_user(Workspace(board), "cy").apply(Move(3, "todo"))
+    before = written(board)
     result = run("accept", 3, "--owner", "ben")
     assert result.code == 4
     assert "#3 was already moved to todo by cy" in one_error_line(result)
-    assert board.read_bytes() == before
+    assert written(board) == before
 
 
 # -- the workspace file itself ----------------------------------------------------------------
@@ -501,15 +510,16 @@ def test_a_file_that_is_not_a_workspace_is_never_written(run: Any, tmp_path: Pat
     assert path.read_bytes() == content
 
 
+@pytest.mark.file_only  # a read-only role on PostgreSQL: tests/unit/test_postgres_rights.py
 def test_a_read_only_workspace_exits_3(run: Any, ws: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Simulated with os.access, because the tests may run as root, who can write anything."""
     real_access = os.access
     monkeypatch.setattr(os, "access", lambda path, mode, **kw: mode != os.W_OK and real_access(path, mode, **kw))
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("add", "x")
     assert result.code == 3
     assert "read-only for you; nothing was changed" in one_error_line(result)
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 # -- text is stored verbatim and shown safely ---------------------------------------------------

@@ -30,7 +30,7 @@ def test_the_parser_lists_exactly_the_registry() -> None:
 @pytest.mark.parametrize("command", COMMANDS, ids=lambda c: c.name)
 def test_every_command_runs_a_function_of_its_module(command: Command) -> None:
     assert callable(command.load())
-    assert command.effect in ("reads", "writes", "creates")
+    assert command.effect in ("reads", "writes", "creates", "serves")
 
 
 def test_which_commands_only_read() -> None:

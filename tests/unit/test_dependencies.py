@@ -22,10 +22,13 @@ from data.writes.ops import Block, CreateItem, MarkDuplicate, Move, SetFields, U
 from data.writes.undo import UndoStep, plan_inverse
 from data.writes.workspace import Workspace
 from tests.conftest import TODAY
+from tests.support.stores import fingerprint, stored_doc
+
+pytestmark = pytest.mark.both_stores
 
 
 def doc(workspace: Workspace, item_id: int) -> dict[str, Any]:
-    return orjson.loads(workspace.path.read_bytes())["items"][str(item_id)]
+    return stored_doc(workspace, item_id)
 
 
 def add(workspace: Workspace, title: str, **fields: Any) -> int:
@@ -54,14 +57,14 @@ def test_a_cycle_is_refused_naming_it_and_nothing_is_written(workspace: Workspac
     deploy, migrate, review = three
     workspace.apply(Block(deploy, [migrate]))
     workspace.apply(Block(migrate, [review]))
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     with pytest.raises(BadValue, match=r"cycle, #3 → #1 → #2 → #3"):
         workspace.apply(Block(review, [deploy]))
     with pytest.raises(BadValue, match="by itself"):
         workspace.apply(Block(review, [review]))
     with pytest.raises(BadValue, match="cycle"):
         workspace.apply(SetFields(review, {"blocked_by": f"{deploy}"}))
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_cycle_through_finds_the_path_each_waits_on() -> None:
@@ -201,7 +204,7 @@ def test_cli_block_show_and_unblock(run: Any, ws: Path) -> None:
     assert run("unblock", "1", "--by", "3").out.splitlines() == ["#1 was not blocked by #3", "#1 still waits on #2"]
     assert run("unblock", "1").out.splitlines() == ["#1 no longer blocked by #2", "#1 waits on nothing"]
     assert run("set", "1", "blocked_by=2,3").code == 0
-    assert json_of(ws.read_text())["items"]["1"]["blocked_by"] == [2, 3]
+    assert stored_doc(Workspace(ws), 1)["blocked_by"] == [2, 3]
 
 
 def test_cli_gaps_names_the_stuck_blocker(run: Any, ws: Path) -> None:

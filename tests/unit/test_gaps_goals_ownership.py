@@ -8,18 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
-import orjson
+import pytest
 
 from data.demo import make_demo
 from data.model.items import chain, missing_answers
-from data.store.atomic import write_atomic
-from data.store.file_store import read_file
-from data.store.lock import exclusive_lock
 from data.views.gaps import FIXABLE_ANSWERS, GAP_ANSWERS, WhyIndex, find_gaps, refresh_gaps
 from data.views.goals import GoalStatsCache, goal_stats, goals_above
 from data.views.ownership import build_matrix, cell_items
 from data.writes.ops import CreateItem, Move, SetFields
 from data.writes.workspace import Workspace
+from tests.support.stores import hand_edit
+
+pytestmark = pytest.mark.both_stores
 
 TODAY = date(2025, 1, 15)
 
@@ -178,10 +178,7 @@ def test_matrix_rows_count_open_work_due_soon_and_load(workspace: Workspace) -> 
 
 def test_two_accountable_people_flag_the_column(workspace: Workspace) -> None:
     ids = plan(workspace)
-    with exclusive_lock(workspace.path):
-        data, _ = read_file(workspace.path)
-        data["items"][str(ids["project"])]["roles"] = {"cy": "A"}
-        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+    hand_edit(workspace, lambda data: data["items"][str(ids["project"])].update(roles={"cy": "A"}))
     matrix = build_matrix(Workspace(workspace.path).snapshot(), TODAY)
     column = next(c for c in matrix.columns if c.item.id == ids["project"])
     assert column.owners == ["ana", "cy"] and column.flag == "2 owners"

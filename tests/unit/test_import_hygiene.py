@@ -6,6 +6,7 @@ since imported Textual for other tests.
 
 from __future__ import annotations
 
+import ast
 import json
 from pathlib import Path
 from typing import Any
@@ -76,3 +77,80 @@ def test_a_command_loads_only_its_own_module(python_children: Any, tmp_path: Pat
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == ["tui.cli", "tui.cli.inputs", "tui.cli.items", "tui.cli.output", "tui.cli.parser",
                       "tui.cli.registry"]
+
+
+SERVER_LIBRARIES = ("mcp", "mcp_types", "textual_serve", "aiohttp", "jsonschema", "pydantic", "anyio", "starlette",
+                    "tui.agent", "tui.web")
+"""What ``worktop mcp`` and ``worktop serve`` load; no other command, and not the app, may pay for them."""
+
+
+@pytest.mark.parametrize("argv", [["ls"], ["add", "x"], ["show", "1"], ["--help"], ["mcp", "--help"],
+                                  ["serve", "--help"]])
+def test_no_command_but_the_servers_loads_their_libraries(python_children: Any, tmp_path: Path,
+                                                         argv: list[str]) -> None:
+    """The agent and browser servers are imported only when they run (``python -X importtime -m tui.cli ls``
+    shows the same modules as before they existed)."""
+    python_children.run("from data.writes.workspace import Workspace; import sys; Workspace.create(sys.argv[1])",
+                        tmp_path / "w.json")
+    out = python_children.run(f"""
+        import json, sys
+        from tui.cli import main
+        main(["-w", {str(tmp_path / "w.json")!r}, *{argv!r}])
+        print(json.dumps(sorted(sys.modules)))
+    """).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert not [name for name in loaded if name.startswith(SERVER_LIBRARIES)]
+
+
+def test_the_app_loads_none_of_the_servers_libraries(python_children: Any) -> None:
+    out = python_children.run("""
+        import json, sys
+        import tui.app, tui.main_screen
+        print(json.dumps(sorted(sys.modules)))
+    """).stdout
+    loaded = json.loads(out.strip().splitlines()[-1])
+    assert not [name for name in loaded if name.startswith(SERVER_LIBRARIES)]
+
+
+# -- private names stay in their module --------------------------------------------------------
+
+OURS = ("data", "tui", "widgets")
+
+
+def private_uses(source: str, module: str) -> list[str]:
+    """``from x import _name`` and ``x._name`` on an imported worktop module, anywhere in one module's source."""
+    tree = ast.parse(source)
+    found, module_names = [], set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module and node.module != module \
+                and node.module.split(".")[0] in OURS:
+            found += [f"{node.lineno}: from {node.module} import {alias.name}"
+                      for alias in node.names if alias.name.startswith("_") and not alias.name.startswith("__")]
+        elif isinstance(node, ast.Import):
+            module_names |= {alias.asname or alias.name.split(".")[0] for alias in node.names
+                             if alias.name.split(".")[0] in OURS}
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr.startswith("_") and not node.attr.startswith("__"):
+            base = node.value
+            while isinstance(base, ast.Attribute):
+                base = base.value
+            if isinstance(base, ast.Name) and base.id in module_names:
+                found.append(f"{node.lineno}: {ast.unparse(node)}")
+    return found
+
+
+def test_the_private_name_check_finds_both_forms() -> None:
+    source = ("import data.writes.ops\nfrom data.writes.ops import _DocsOf, touch\n"
+              "def f():\n    from data.store import lock as _lock\n    return data.writes.ops._DocsOf, _lock\n")
+    assert private_uses(source, "probe") == ["2: from data.writes.ops import _DocsOf", "5: data.writes.ops._DocsOf"]
+    assert private_uses(source, "data.writes.ops") == ["5: data.writes.ops._DocsOf"]
+
+
+def test_no_module_uses_another_modules_private_names() -> None:
+    """A helper two modules share is public (data.writes.checks), not ``from ops import _check_expected``."""
+    found = []
+    for package in OURS:
+        for path in sorted((ROOT / package).rglob("*.py")):
+            module = ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__")
+            found += [f"{path.relative_to(ROOT)}:{hit}" for hit in private_uses(path.read_text(encoding="utf-8"), module)]
+    assert found == []

@@ -10,8 +10,10 @@ import orjson
 import pytest
 
 from data.errors import BadValue
+from data.model.documents import ITEM_FIELD_TYPES
 from data.model.items import (
     EDITABLE_FIELDS,
+    ITEM_FIELDS,
     TITLE_LIMIT,
     Item,
     Settings,
@@ -237,3 +239,32 @@ def test_unknown_fields_survive_a_set_fields_round_trip(workspace: Workspace) ->
     assert on_disk["meta"]["1"]["future_setting"] is True
     snap_item = workspace.snapshot().item(item_id)
     assert snap_item.extra == future
+
+
+# -- Item's declared fields --------------------------------------------------------------
+
+FIELD_DEFAULTS = {
+    "kind": "task", "title": "", "body": "", "status": "inbox", "owner": None, "roles": {}, "due": None,
+    "snoozed_until": None, "checklist": [], "parent": None, "goal": None, "why": "", "why_log": [], "tags": [],
+    "priority": None, "requester": None, "duplicate_of": None, "decline_reason": "", "rank": 0.0,
+    "created_at": "", "created_by": "", "updated_at": "", "updated_by": "", "status_since": "", "blocked_by": [],
+}
+
+
+def test_every_item_field_is_a_declared_property_with_its_default() -> None:
+    """A field missing from the document, or null in it, reads as its default; a stored value as itself."""
+    assert set(FIELD_DEFAULTS) == ITEM_FIELDS
+    assert ITEM_FIELDS.issubset(ITEM_FIELD_TYPES)
+    for name, default in FIELD_DEFAULTS.items():
+        assert isinstance(vars(Item)[name], property), name
+        assert getattr(item(1), name) == default, name
+        assert getattr(item(1, **{name: None}), name) == default, name
+    stored = item(1, owner="ana", tags=["ops"], rank=3, checklist=[{"text": "a", "done": True}])
+    assert (stored.owner, stored.tags, stored.rank, stored.checklist) == ("ana", ["ops"], 3, [{"text": "a", "done": True}])
+
+
+def test_a_missing_list_field_is_a_fresh_list_each_time() -> None:
+    """Appending to one item's empty default cannot leak into another item."""
+    first, second = item(1), item(2)
+    first.tags.append("x")
+    assert second.tags == [] and first.tags == []

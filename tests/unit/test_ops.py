@@ -6,17 +6,12 @@ ana, ben and cy, acting as ana, with today pinned to Wednesday 2025-01-15.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
-import orjson
 import pytest
 
 from data.errors import BadValue, Conflict, NotFound
 from data.model.items import Person
-from data.store.atomic import write_atomic
-from data.store.file_store import read_file
-from data.store.lock import exclusive_lock
 from data.writes.ops import (
     Accept,
     AddPerson,
@@ -33,36 +28,23 @@ from data.writes.ops import (
     ToggleStep,
 )
 from data.writes.workspace import Workspace
+from tests.support.stores import as_user, edit_meta, fingerprint, hand_edit
+from tests.support.stores import stored_doc as doc
 
-
-def as_user(workspace: Workspace, actor: str) -> Workspace:
-    """Another process on the same file, writing as ``actor``."""
-    return Workspace(workspace.path, actor=actor, today=workspace.today)
-
-
-def doc(workspace: Workspace, item_id: int) -> dict[str, Any]:
-    """The item as stored on disk right now."""
-    return orjson.loads(workspace.path.read_bytes())["items"][str(item_id)]
+pytestmark = pytest.mark.both_stores
 
 
 def history(workspace: Workspace) -> list[dict[str, Any]]:
     return workspace.history()
 
 
-def edit_meta(path: Path, **values: Any) -> None:
-    with exclusive_lock(path):
-        data, _ = read_file(path)
-        data["meta"]["1"].update(values)
-        write_atomic(path, orjson.dumps(data), keep_backup=False)
-
-
 def refused(workspace: Workspace, op: Any, error: type[Exception], says: str) -> str:
-    """Apply ``op``, expecting ``error`` mentioning ``says``, and the file left byte-for-byte alone."""
-    before = workspace.path.read_bytes()
+    """Apply ``op``, expecting ``error`` mentioning ``says``, and nothing written."""
+    before = fingerprint(workspace)
     with pytest.raises(error) as raised:
         workspace.apply(op)
     assert says in str(raised.value)
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
     return str(raised.value)
 
 
@@ -98,10 +80,10 @@ def test_requests_start_in_the_inbox(workspace: Workspace) -> None:
 def test_ids_follow_the_largest_in_use(workspace: Workspace) -> None:
     ids = [workspace.apply(CreateItem(f"t{n}")).item_id for n in range(3)]
     assert ids == [1, 2, 3]
-    with exclusive_lock(workspace.path):  # an item some other tool added with a higher id
-        data, _ = read_file(workspace.path)
+    def edit(data: dict[str, Any]) -> None:  # an item some other tool added with a higher id
         data["items"]["7"] = {"kind": "task", "title": "seven", "status": "todo"}
-        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+
+    hand_edit(workspace, edit)
     assert workspace.apply(CreateItem("next")).item_id == 8
 
 
@@ -159,10 +141,10 @@ def test_clearing_a_field_removes_it(workspace: Workspace) -> None:
 
 def test_setting_the_same_values_writes_nothing(workspace: Workspace) -> None:
     item_id = workspace.apply(CreateItem("Write docs", fields={"owner": "ana"})).item_id
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     result = workspace.apply(SetFields(item_id, {"owner": "ana"}))
     assert not result.changed
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_conflict_names_who_changed_it(workspace: Workspace) -> None:
@@ -259,7 +241,7 @@ def test_moving_past_a_wip_limit_warns(workspace: Workspace) -> None:
 
 
 def test_a_blocking_wip_limit_refuses(workspace: Workspace) -> None:
-    edit_meta(workspace.path, wip={"review": 1}, wip_blocks=True)
+    edit_meta(workspace, wip={"review": 1}, wip_blocks=True)
     first, second = (workspace.apply(CreateItem(f"t{n}")).item_id for n in range(2))
     workspace.apply(Move(first, "review"))
     refused(workspace, Move(second, "review"), BadValue, "refuses moves past it")
@@ -337,10 +319,10 @@ def test_set_role_refuses_unknown_people_and_roles(workspace: Workspace) -> None
 def test_a_second_accountable_in_a_hand_edited_file_is_demoted(workspace: Workspace) -> None:
     """Two owners (owner ana, ben marked A in roles) is flagged in the matrix; making one accountable fixes it."""
     item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
-    with exclusive_lock(workspace.path):
-        data, _ = read_file(workspace.path)
+    def edit(data: dict[str, Any]) -> None:
         data["items"][str(item_id)]["roles"] = {"ben": "A", "cy": "C"}
-        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+
+    hand_edit(workspace, edit)
     workspace.apply(SetRole(item_id, "cy", "A"))
     stored = doc(workspace, item_id)
     assert stored["owner"] == "cy"
@@ -351,10 +333,10 @@ def test_a_second_accountable_in_a_hand_edited_file_is_demoted(workspace: Worksp
 
 def test_reaffirming_the_owner_also_clears_a_stray_second_owner(workspace: Workspace) -> None:
     item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
-    with exclusive_lock(workspace.path):
-        data, _ = read_file(workspace.path)
+    def edit(data: dict[str, Any]) -> None:
         data["items"][str(item_id)]["roles"] = {"ben": "A"}
-        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+
+    hand_edit(workspace, edit)
     workspace.apply(SetRole(item_id, "ana", "A"))
     stored = doc(workspace, item_id)
     assert stored["owner"] == "ana" and stored["roles"] == {"ben": "R"}
@@ -363,10 +345,10 @@ def test_reaffirming_the_owner_also_clears_a_stray_second_owner(workspace: Works
 def test_setting_the_same_role_again_writes_nothing(workspace: Workspace) -> None:
     item_id = workspace.apply(CreateItem("Migrate DB", fields={"owner": "ana"})).item_id
     workspace.apply(SetRole(item_id, "ben", "C"))
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     assert workspace.apply(SetRole(item_id, "ben", "C")).changed is False
     assert workspace.apply(SetRole(item_id, "ana", "A")).changed is False
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_removing_a_role(workspace: Workspace) -> None:

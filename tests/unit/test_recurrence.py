@@ -13,7 +13,6 @@ from typing import Any
 import pytest
 
 from data.errors import BadValue
-from data.store.file_store import read_file, read_history
 from data.writes.ops import Move, SetFields, ToggleStep
 from data.writes.recurrence import (
     CreateRecurring,
@@ -26,12 +25,16 @@ from data.writes.recurrence import (
     workflows,
 )
 from data.writes.workspace import Workspace
+from tests.support.stores import as_user, stored
+
+pytestmark = pytest.mark.both_stores
 
 
-def assert_history_matches_file(path: Any) -> None:
-    """Replaying the history (one write may hold several entries) gives what the file holds."""
-    data, _ = read_file(path)
-    entries = read_history(path)
+def assert_history_matches_file(ws: Workspace) -> None:
+    """Replaying the history (one write may hold several entries) gives what the store holds."""
+    data = stored(ws)
+    data["meta"] = {"1": data["meta"]}
+    entries = Workspace(ws.path).snapshot().history.entries()
     revisions = sorted({e["rev"] for e in entries})
     assert revisions == list(range(1, len(revisions) + 1)), "revisions 1..N with no gap"
     assert [e["rev"] for e in entries] == sorted(e["rev"] for e in entries)
@@ -62,7 +65,7 @@ def days(*isos: str) -> list[date]:
 
 def instances(ws: Workspace, template_id: int) -> dict[str, dict[str, Any]]:
     """occurrence → stored instance doc, as another process reads the file."""
-    data, _ = read_file(ws.path)
+    data = stored(ws)
     found: dict[str, dict[str, Any]] = {}
     for key, doc in data["items"].items():
         if doc.get("instance_of") == template_id:
@@ -72,7 +75,7 @@ def instances(ws: Workspace, template_id: int) -> dict[str, dict[str, Any]]:
 
 
 def on_day(ws: Workspace, today: date, actor: str = "ana") -> Workspace:
-    return Workspace(ws.path, actor=actor, today=today)
+    return as_user(ws, actor, today=today)
 
 
 # -- rules ------------------------------------------------------------------------
@@ -167,7 +170,7 @@ def test_instances_are_made_up_to_the_horizon_with_the_template_copied(workspace
     revision = workspace.snapshot().revision
     assert workspace.apply(GenerateInstances()).changed is False
     assert workspace.snapshot().revision == revision
-    assert_history_matches_file(workspace.path)
+    assert_history_matches_file(workspace)
 
 
 def test_the_horizon_setting_and_later_days_make_more(workspace: Workspace) -> None:
@@ -244,7 +247,7 @@ def test_template_edits_reach_future_instances_not_started_or_changed_by_hand(wo
     on_day(workspace, date(2025, 1, 21)).apply_all([SetFields(template, {"tags": "ops"}), GenerateInstances()])
     made = instances(workspace, template)
     assert "tags" not in made["2025-01-20"] and made["2025-02-03"]["tags"] == ["ops"]
-    assert_history_matches_file(workspace.path)
+    assert_history_matches_file(workspace)
 
 
 def test_a_new_rule_declines_unstarted_instances_it_no_longer_gives(workspace: Workspace) -> None:
@@ -316,5 +319,5 @@ def test_four_processes_generating_at_once_make_exactly_one_instance_per_date(
     assert len(everything) == len(set(everything))  # no process claims an instance another made
     total = sum(len(instances(workspace, t)) for t in (weekly, daily, month_end))
     assert len(everything) == total
-    assert_history_matches_file(workspace.path)
+    assert_history_matches_file(workspace)
     print(json.dumps({"instances": total, "by_process": [len(ids) for ids in made_by]}))

@@ -120,6 +120,25 @@ def test_missing_tables_are_empty_tables(tmp_path: Path) -> None:
     assert ws.snapshot().item(1).title == "first"
 
 
+def test_a_file_whose_people_line_was_removed_by_hand_takes_writes(tmp_path: Path) -> None:
+    """Format 2 without its people line (a hand edit) reads as no people; a write gives it an empty people
+    table again, where it once wrote ``"people":null`` and reported the write failed though it had landed,
+    leaving a file no worktop could open."""
+    path = tmp_path / "worktop.json"
+    ws = Workspace.create(path, name="test", actor="ana")
+    ws.apply(CreateItem("first"))
+    lines = path.read_bytes().split(b"\n")
+    assert lines[1] == b'"people":{},'
+    path.write_bytes(b"\n".join(lines[:1] + lines[2:]))
+
+    hand_edited = Workspace(path, actor="ana")
+    assert hand_edited.snapshot().people == {}
+    assert hand_edited.apply(CreateItem("second")).item_id == 2
+    assert orjson.loads(path.read_bytes())["people"] == {}
+    reopened = Workspace(path, actor="ana").snapshot()
+    assert [item.title for item in reopened.items.values()] == ["first", "second"]
+
+
 def test_missing_file_says_how_to_create_one(tmp_path: Path) -> None:
     path = tmp_path / "nowhere.json"
     ws = Workspace(path, actor="ana")

@@ -24,6 +24,9 @@ from data.writes.triage import (
 )
 from data.writes.workspace import Workspace
 from tests.conftest import TODAY
+from tests.support.stores import as_user, fingerprint
+
+pytestmark = pytest.mark.both_stores
 
 
 def _requests(ws: Workspace, *titles: str) -> list[int]:
@@ -36,7 +39,7 @@ def _items(ws: Workspace, ids: list[int]):  # noqa: ANN202
 
 
 def _other(ws: Workspace, actor: str = "ben") -> Workspace:
-    return Workspace(ws.path, actor=actor, today=ws.today)
+    return as_user(ws, actor)
 
 
 def test_accept_with_a_new_person_adds_them_in_the_same_write(workspace: Workspace) -> None:
@@ -55,10 +58,10 @@ def test_two_items_accepted_at_once_or_neither(workspace: Workspace) -> None:
     first, second = _requests(workspace, "one", "two")
     items = _items(workspace, [first, second])
     _other(workspace).apply(Archive(second))
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     with pytest.raises(Conflict, match="ben"):
         workspace.apply_all(accept_ops(items, owner="ana"))
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_setting_a_field_on_an_item_someone_archived_is_a_conflict(workspace: Workspace) -> None:
@@ -123,10 +126,10 @@ def test_duplicate_of_an_item_someone_archived_changes_nothing(workspace: Worksp
     (rid,) = _requests(workspace, "Export invoices as CSV")
     items = _items(workspace, [rid])
     _other(workspace).apply(Archive(rid))
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     with pytest.raises(Conflict):
         workspace.apply_all(duplicate_ops(items, original))
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_snooze_dates(workspace: Workspace) -> None:

@@ -5,7 +5,6 @@ The ``workspace`` fixture acts as ana, with people ana, ben and cy, today pinned
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 import data.writes.undo
@@ -24,6 +23,9 @@ from data.writes.ops import (
 )
 from data.writes.undo import RestoreFields, UndoHistory, UndoStep, plan_inverse
 from data.writes.workspace import Workspace
+from tests.support.stores import as_user, fingerprint, hand_edit, stored, stored_doc
+
+pytestmark = pytest.mark.both_stores
 
 
 def do(ws: Workspace, history: UndoHistory, *ops: Operation) -> None:
@@ -34,11 +36,11 @@ def do(ws: Workspace, history: UndoHistory, *ops: Operation) -> None:
 
 
 def on_disk(ws: Workspace, item_id: int) -> dict:
-    return orjson.loads(ws.path.read_bytes())["items"][str(item_id)]
+    return stored_doc(ws, item_id)
 
 
 def ben(ws: Workspace) -> Workspace:
-    return Workspace(ws.path, actor="ben", today=ws.today)
+    return as_user(ws, "ben")
 
 
 @pytest.fixture
@@ -76,10 +78,10 @@ def test_undo_with_every_field_changed_since_writes_nothing(workspace: Workspace
     history = UndoHistory()
     do(workspace, history, SetFields(request_id, {"owner": "cy"}))
     ben(workspace).apply(SetFields(request_id, {"owner": "ben"}))
-    before = workspace.path.read_bytes()
+    before = fingerprint(workspace)
     outcome = history.undo(workspace)
     assert outcome.done is None and "nothing undone" in outcome.message and "owner: changed by ben" in outcome.message
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_a_write_racing_the_undo_is_a_conflict_and_the_step_stays(workspace: Workspace, request_id: int,
@@ -150,7 +152,7 @@ def test_undo_reorders_and_a_chain_of_reorders(workspace: Workspace) -> None:
 def test_undo_a_create_archives_it_and_redo_brings_it_back(workspace: Workspace) -> None:
     history = UndoHistory()
     do(workspace, history, CreateItem("Oops"))
-    item_id = max(int(k) for k in orjson.loads(workspace.path.read_bytes())["items"])
+    item_id = max(int(k) for k in stored(workspace)["items"])
     history.undo(workspace)
     assert on_disk(workspace, item_id)["status"] == "archived"
     history.redo(workspace)
@@ -181,14 +183,7 @@ def test_a_new_write_clears_redo_and_empty_stacks_say_so(workspace: Workspace, r
 def test_undo_of_an_item_deleted_since(workspace: Workspace, request_id: int) -> None:
     history = UndoHistory()
     do(workspace, history, SetFields(request_id, {"owner": "cy"}))
-    from data.store.atomic import write_atomic
-    from data.store.file_store import read_file
-    from data.store.lock import exclusive_lock
-
-    with exclusive_lock(workspace.path):  # a hand edit removes the item
-        data, _ = read_file(workspace.path)
-        del data["items"][str(request_id)]
-        write_atomic(workspace.path, orjson.dumps(data), keep_backup=False)
+    hand_edit(workspace, lambda data: data["items"].pop(str(request_id)))  # a hand edit removes the item
     assert "no longer in the workspace" in history.undo(workspace).message
 
 

@@ -22,7 +22,7 @@ import gc
 import os
 import sys
 
-from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, CliError, exit_code_for, fail
+from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, CliError, explain, fail
 from tui.cli.parser import attach_dash_values, build_parser, command_at, negated_terms
 from tui.cli.registry import APP, BY_NAME, COMMANDS
 
@@ -77,13 +77,10 @@ def _run(words: list[str], at: int | None) -> int:
             args = build_parser(command.name if command else None).parse_args(words)
         except SystemExit as done:  # --help and --version exit through here
             return done.code if isinstance(done.code, int) else EXIT_OK
-        if negated:
+        if negated and command is not None:
             setattr(args, command.query_arg, [*getattr(args, command.query_arg), *negated])
         chosen = BY_NAME.get(args.command or "", APP)
         return chosen.load()(args) or EXIT_OK
-    except CliError as error:
-        fail(str(error))
-        return error.code
     except KeyboardInterrupt:
         return 130
     except BrokenPipeError:
@@ -94,11 +91,11 @@ def _run(words: list[str], at: int | None) -> int:
             pass
         return EXIT_OK
     except Exception as error:  # noqa: BLE001 - every failure becomes one line, never a traceback
-        code = exit_code_for(error)
-        if code is None:
+        known = explain(error)
+        if known is None:
             if os.environ.get("WORKTOP_DEBUG"):
                 raise
             fail(f"unexpected error ({type(error).__name__}: {error}); set WORKTOP_DEBUG=1 to see where")
             return EXIT_BAD_INPUT
-        fail(str(error))
-        return code
+        fail(known[1])
+        return known[0]

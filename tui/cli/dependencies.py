@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.inputs import open_workspace, parse_id
-from tui.cli.output import EXIT_OK, Out, warn
+from tui.cli.output import EXIT_OK, Out, change_json, print_json, warn
 
 
 def _ids(words: list[str]) -> list[int]:
@@ -27,10 +27,16 @@ def run_block(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     result = workspace.apply(Block(item_id, by))
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
     snapshot = workspace.snapshot()
     out = Out()
-    listed = ", ".join(f"#{b} ({snapshot.items[b].status}, " + (f"@{out.safe(snapshot.items[b].owner)})"
-                                                              if snapshot.items[b].owner else "no owner)") for b in by)
+    def blocker(item_id: int) -> str:
+        item = snapshot.items[item_id]
+        return f"#{item_id} ({item.status}, " + (f"@{out.safe(item.owner)})" if item.owner else "no owner)")
+
+    listed = ", ".join(blocker(b) for b in by)
     if result.changed:
         out.write(f"#{item_id} blocked by {listed}")
     else:
@@ -50,6 +56,9 @@ def run_unblock(args: argparse.Namespace) -> int:
     before = blockers_of(workspace.snapshot().item(item_id).doc)
     result = workspace.apply(Unblock(item_id, by))
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
     left = blockers_of(workspace.snapshot().item(item_id).doc)
     out = Out()
     gone = [b for b in before if b not in left]

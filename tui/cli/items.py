@@ -1,4 +1,4 @@
-"""Commands on items: ``add``, ``request``, ``ls``, ``show``, ``set``, ``move``, ``why``, ``note`` and ``log``."""
+"""Commands on items: ``add``, ``request``, ``ls``, ``show``, ``set``, ``move``, ``why``, ``note``, ``step`` and ``log``."""
 
 from __future__ import annotations
 
@@ -7,10 +7,13 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.inputs import handle, open_workspace, parse_id
-from tui.cli.output import EXIT_OK, CliError, Out, due_text, item_json, print_json, table, warn
+from tui.cli.output import EXIT_OK, CliError, Out, change_json, due_text, item_json, print_json, table, warn
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
     from data.model.items import Item
+    from data.writes.workspace import Workspace
 
 
 def run_add(args: argparse.Namespace) -> int:
@@ -30,6 +33,9 @@ def run_add(args: argparse.Namespace) -> int:
                     checklist=list(args.step))
     result = workspace.apply(op)
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, result.item_id))
+        return EXIT_OK
     sys.stdout.write(f"{result.item_id}\n")
     return EXIT_OK
 
@@ -43,6 +49,9 @@ def run_request(args: argparse.Namespace) -> int:
         fields["body"] = args.body
     result = workspace.apply(CreateItem(title=" ".join(args.title), kind="request", fields=fields))
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, result.item_id))
+        return EXIT_OK
     sys.stdout.write(f"{result.item_id}\n")
     return EXIT_OK
 
@@ -52,6 +61,8 @@ def run_ls(args: argparse.Namespace) -> int:
     from data.model.items import missing_answers
     from data.model.query import parse_query
 
+    if args.limit is not None and args.limit < 1:
+        raise CliError("--limit must be at least 1")
     workspace = open_workspace(args)
     snapshot = workspace.snapshot()
     settings = snapshot.settings
@@ -75,6 +86,9 @@ def run_ls(args: argparse.Namespace) -> int:
     items = query.filter(candidates, snapshot)
     order = {status: index for index, status in enumerate(settings.all_statuses)}
     items.sort(key=lambda i: (order.get(i.status, len(order)), i.due or "9999", i.priority or 5, i.id))
+    matched = len(items)
+    if args.limit is not None:
+        items = items[:args.limit]
     if args.json:
         print_json([item_json(workspace, snapshot, item) for item in items])
         return EXIT_OK
@@ -93,7 +107,9 @@ def run_ls(args: argparse.Namespace) -> int:
         hidden.append(f"{hidden_closed} done or closed")
     if hidden_snoozed:
         hidden.append(f"{hidden_snoozed} snoozed")
-    footer = f"{len(items)} item{'s' if len(items) != 1 else ''}"
+    footer = f"{matched} item{'s' if matched != 1 else ''}"
+    if len(items) < matched:
+        footer = f"first {len(items)} of {footer}"
     if hidden:
         footer += f" ({' and '.join(hidden)} not shown; --all shows them)"
     out.write(footer)
@@ -109,8 +125,7 @@ def run_show(args: argparse.Namespace) -> int:
     items = snapshot.items
     if args.json:
         doc = item_json(workspace, snapshot, item)
-        doc["why_chain"] = [{"id": link.id, "kind": link.kind, "title": link.title, "why": link.why}
-                            for link in chain(item, items)]
+        doc["why_chain"] = why_chain_json(item, items)
         doc["blocking"] = snapshot.blocking(item.id)
         if item.kind == "goal":
             from data.views.goals import goal_stats
@@ -202,6 +217,13 @@ def run_show(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def why_chain_json(item: Item, items: Mapping[int, Item]) -> list[dict[str, Any]]:
+    """The chain of whys from the item up to its goal, as ``show --json`` and ``why --json`` print it."""
+    from data.model.items import chain
+
+    return [{"id": link.id, "kind": link.kind, "title": link.title, "why": link.why} for link in chain(item, items)]
+
+
 def write_why_log(out: Out, item: Item) -> None:
     for entry in item.why_log:
         text = str(entry.get("text", ""))
@@ -228,14 +250,33 @@ def run_set(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     if "owner" in values:
         values["owner"] = handle(workspace, values["owner"])
-    result = workspace.apply(SetFields(item_id, values))
+    result = workspace.apply(SetFields(item_id, values, expected=_seen(workspace, args.was)))
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
     out = Out()
     if result.changed:
         out.write(f"#{item_id}: set {', '.join(values)}")
     else:
         out.write(f"#{item_id}: nothing changed (it already had those values)")
     return EXIT_OK
+
+
+def _seen(workspace: Workspace, was: list[str]) -> dict[str, Any] | None:
+    """``--was FIELD=VALUE`` as the stored values the person saw (typed as ``set`` takes them: ``due=fri``)."""
+    from data.model.items import coerce_field
+
+    seen: dict[str, Any] = {}
+    for assignment in was:
+        name, equals, value = assignment.partition("=")
+        name = name.strip().lower()
+        if not equals or not name:
+            raise CliError(f"expected --was FIELD=VALUE, got {assignment!r} (e.g. --was owner=ben)")
+        if name == "owner":
+            value = handle(workspace, value) or ""
+        seen[name] = coerce_field(name, value, today=workspace.today)
+    return seen or None
 
 
 def run_move(args: argparse.Namespace) -> int:
@@ -246,8 +287,12 @@ def run_move(args: argparse.Namespace) -> int:
     if status == "declined":
         raise CliError(f"declining needs a reason: `worktop decline {item_id} --reason TEXT`")
     workspace = open_workspace(args)
-    result = workspace.apply(Move(item_id, status))
+    was = args.was.strip().lower() if args.was is not None else None
+    result = workspace.apply(Move(item_id, status, expected_status=was))
     warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
     Out().write(f"#{item_id} → {status}" if result.changed else f"#{item_id} is already {status}")
     return EXIT_OK
 
@@ -266,11 +311,19 @@ def run_why(args: argparse.Namespace) -> int:
         text = " ".join(args.text)
         result = workspace.apply(SetFields(item_id, {"why": text}))
         warn(result)
+        if args.json:
+            print_json(change_json(workspace, result, item_id))
+            return EXIT_OK
         done = "why set" if text.strip() else "why cleared (the why log keeps the old one)"
         out.write(f"#{item_id}: {done}" if result.changed else f"#{item_id}: why unchanged")
         return EXIT_OK
     snapshot = workspace.snapshot()
     item = snapshot.item(item_id)
+    if args.json:
+        print_json({"id": item.id, "title": item.title, "why": item.why or None,
+                    "inherited_why": None if item.why else inherited_why(item, snapshot.items) or None,
+                    "why_log": item.why_log, "why_chain": why_chain_json(item, snapshot.items)})
+        return EXIT_OK
     if args.log:
         out.write(f"{item.label} {out.safe(item.title)}")
         if item.why_log:
@@ -297,8 +350,57 @@ def run_note(args: argparse.Namespace) -> int:
 
     item_id = parse_id(args.id)
     workspace = open_workspace(args)
-    warn(workspace.apply(AddWhyNote(item_id, " ".join(args.text))))
+    result = workspace.apply(AddWhyNote(item_id, " ".join(args.text)))
+    warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
     Out().write(f"#{item_id}: note added")
+    return EXIT_OK
+
+
+def run_step(args: argparse.Namespace) -> int:
+    from data.writes.ops import AddStep, ToggleStep
+
+    item_id = parse_id(args.id)
+    chosen = [name for name in ("text", "done", "undone") if getattr(args, name)]
+    if len(chosen) > 1:
+        raise CliError("give one of a new step, --done N or --undone N")
+    workspace = open_workspace(args)
+    out = Out()
+    item = workspace.snapshot().item(item_id)
+    if not chosen:
+        if args.json:
+            print_json({"id": item.id, "title": item.title, "steps": [
+                {"number": number, "text": str(step.get("text", "")), "done": bool(step.get("done"))}
+                for number, step in enumerate(item.checklist, start=1)]})
+            return EXIT_OK
+        if not item.checklist:
+            out.write(f"#{item_id} has no steps yet; add one with `worktop step {item_id} TEXT`")
+        for number, step in enumerate(item.checklist, start=1):
+            out.write(f"{number:>3}. [{'x' if step.get('done') else ' '}] {out.safe(str(step.get('text', '')))}")
+        return EXIT_OK
+    if args.text:
+        result = workspace.apply(AddStep(item_id, " ".join(args.text)))
+        said = f"#{item_id}: step {len(item.checklist) + 1} added"
+    else:
+        number, done = (args.done, True) if args.done else (args.undone, False)
+        if not 1 <= number <= len(item.checklist):
+            raise CliError(f"#{item_id} has no step {number} (it has {len(item.checklist)})")
+        if bool(item.checklist[number - 1].get("done")) == done:
+            from data.writes.workspace import Result
+
+            result = Result(revision=workspace.snapshot().revision, item_id=item_id, changed=False)
+            said = f"#{item_id}: step {number} was already {'done' if done else 'not done'}"
+        else:
+            # Expecting the state just read: a teammate ticking it meanwhile is a conflict, not a silent flip back.
+            result = workspace.apply(ToggleStep(item_id, number - 1, expected_done=not done))
+            said = f"#{item_id}: step {number} {'done' if done else 'not done'}"
+    warn(result)
+    if args.json:
+        print_json(change_json(workspace, result, item_id))
+        return EXIT_OK
+    out.write(said)
     return EXIT_OK
 
 
@@ -309,8 +411,11 @@ def run_log(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     if item_id is not None:
         workspace.snapshot().item(item_id)  # an unknown id is an error, not an empty log
-    out = Out()
     entries = workspace.history(item_id, limit=args.limit)
+    if args.json:
+        print_json(entries)
+        return EXIT_OK
+    out = Out()
     rows = [(str(e.get("rev", "")), str(e.get("at", ""))[:16].replace("T", " "), out.safe(str(e.get("by", ""))),
              out.safe(str(e.get("summary", "")) + from_to(e))) for e in entries]
     table(out, ("REV", "AT (UTC)", "BY", "WHAT"), rows)

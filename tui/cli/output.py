@@ -21,6 +21,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from collections.abc import Sequence
     from datetime import date
 
     from data.model.items import Item
@@ -53,6 +54,17 @@ def exit_code_for(error: Exception) -> int | None:
     if isinstance(error, OSError) and error.filename:
         return EXIT_WORKSPACE
     return None
+
+
+def explain(error: Exception) -> tuple[int, str] | None:
+    """The exit code and one-line message for an error a command ended on, or None if it is a bug.
+
+    The CLI prints the message after ``worktop:``; the agent's tools (tui/agent) return it as the tool's error.
+    """
+    if isinstance(error, CliError):
+        return error.code, str(error)
+    code = exit_code_for(error)
+    return None if code is None else (code, str(error))
 
 
 def fail(message: str) -> None:
@@ -96,7 +108,7 @@ def print_json(value: Any) -> None:
     sys.stdout.write(orjson.dumps(value, option=orjson.OPT_INDENT_2).decode() + "\n")
 
 
-def table(out: Out, headers: tuple[str, ...], rows: list[tuple[str, ...]], *, number_first: bool = True) -> None:
+def table(out: Out, headers: tuple[str, ...], rows: Sequence[tuple[str, ...]], *, number_first: bool = True) -> None:
     """Aligned columns; the last column is left unpadded (it holds titles).
 
     With ``number_first`` the first column (ids, revisions) is right-aligned.
@@ -109,6 +121,18 @@ def table(out: Out, headers: tuple[str, ...], rows: list[tuple[str, ...]], *, nu
         cells = [cell.rjust(widths[0]) if index == 0 and number_first else cell.ljust(widths[index])
                  for index, cell in enumerate(row[:-1])]
         out.write("  ".join([*cells, row[-1]]).rstrip())
+
+
+def change_json(workspace: Workspace, result: Result, item_id: int | None = None, **extra: Any) -> dict[str, Any]:
+    """What a writing command's ``--json`` prints: whether anything changed, the revision, the
+    warnings, and the item as it is now (when the command acts on one)."""
+    doc: dict[str, Any] = {"changed": result.changed, "revision": result.revision,
+                           "warnings": [*result.warnings, *result.notices]}
+    if item_id is not None:
+        snapshot = workspace.snapshot()
+        doc["item"] = item_json(workspace, snapshot, snapshot.item(item_id))
+    doc.update(extra)
+    return doc
 
 
 def item_json(workspace: Workspace, snapshot: Snapshot, item: Item) -> dict[str, Any]:

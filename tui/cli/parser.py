@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from tui.cli.output import EXIT_USAGE, CliError
 from tui.cli.registry import BY_NAME, COMMANDS, Command
@@ -50,7 +50,7 @@ def build_parser(command_name: str | None = None) -> argparse.ArgumentParser:
     common.add_argument("-w", "--workspace", metavar="PATH", default=argparse.SUPPRESS, help="the workspace file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
-        extra = {"epilog": command.epilog} if command.epilog else {}
+        extra: dict[str, Any] = {"epilog": command.epilog} if command.epilog else {}
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=[common],
                                   formatter_class=argparse.RawDescriptionHelpFormatter, **extra)
         if command_name is None or command_name == command.name:

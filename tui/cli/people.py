@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.inputs import open_workspace
-from tui.cli.output import EXIT_OK, Out, table
+from tui.cli.output import EXIT_OK, Out, change_json, print_json, table
 
 
 def run_person(args: argparse.Namespace) -> int:
@@ -14,7 +14,13 @@ def run_person(args: argparse.Namespace) -> int:
 
     workspace = open_workspace(args)
     person = Person(handle=args.handle, name=args.name, team=args.team, capacity=args.capacity)
-    workspace.apply(AddPerson(person))
+    result = workspace.apply(AddPerson(person))
+    if args.json:
+        handle = args.handle.strip().lstrip("@")
+        added = workspace.snapshot().people[handle]
+        print_json(change_json(workspace, result, person={"handle": added.handle, "name": added.name,
+                                                          "team": added.team, "capacity": added.capacity}))
+        return EXIT_OK
     Out().write(f"added {args.handle.strip().lstrip('@')}")
     return EXIT_OK
 
@@ -25,6 +31,11 @@ def run_people(args: argparse.Namespace) -> int:
     from data.views.figures import open_load
 
     load = dict.fromkeys(snapshot.people, 0) | {h: n for h, n in open_load(snapshot).items() if h in snapshot.people}
+    if args.json:
+        print_json([{"handle": p.handle, "name": p.name, "team": p.team, "capacity": p.capacity,
+                     "open_items": load[p.handle], "over_capacity": load[p.handle] > p.capacity}
+                    for p in sorted(snapshot.people.values(), key=lambda p: (p.team, p.handle))])
+        return EXIT_OK
     out = Out()
     if not snapshot.people:
         out.write("no people yet; add them with `worktop person add HANDLE --name NAME --team TEAM`")

@@ -149,6 +149,8 @@ def run_report(args: argparse.Namespace) -> int:
 
     from data.views.report import build_report
 
+    if args.json and args.output:
+        raise CliError("give --json or --output, not both")
     workspace = open_workspace(args)
     today = workspace.today
     if args.since:
@@ -160,6 +162,10 @@ def run_report(args: argparse.Namespace) -> int:
     else:
         since = today - timedelta(days=7)
     text = build_report(workspace.snapshot(), today, since)
+    if args.json:
+        print_json({"since": since.isoformat(), "today": today.isoformat(), "format": args.format,
+                    "markdown": text})
+        return EXIT_OK
     if args.output:
         from pathlib import Path
 

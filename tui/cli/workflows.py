@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.inputs import handle, open_workspace, parse_id, typed_date
-from tui.cli.output import EXIT_OK, CliError, Out, day, print_json, short_day, table, warn
+from tui.cli.output import EXIT_OK, CliError, Out, change_json, day, print_json, short_day, table, warn
 
 if TYPE_CHECKING:
     from data.writes.workspace import Workspace
@@ -25,13 +25,17 @@ def _template_fields(workspace: Workspace, args: argparse.Namespace) -> dict[str
     return fields
 
 
-def _preview(out: Any, rule_text: str, start: date, today: date, count: int) -> None:
+def _preview(out: Any, rule_text: str, start: date, today: date, count: int, *, as_json: bool = False) -> None:
     from data.writes.recurrence import parse_rule
 
     rule = parse_rule(rule_text, start)
     coming = rule.dates(max(start, today), max(start, today).replace(year=max(start, today).year + 10), limit=count)
+    if as_json:
+        print_json({"saved": False, "rule": rule.describe(), "next": [d.isoformat() for d in coming]})
+        return
     out.write(f"rule: {rule.describe()}")
     out.write("next: " + (", ".join(day(d) for d in coming) if coming else "no date from today on"))
+    out.write("(preview: nothing saved)")
 
 
 def run_every(args: argparse.Namespace) -> int:
@@ -44,8 +48,7 @@ def run_every(args: argparse.Namespace) -> int:
     start = typed_date(args.start, today) if args.start else today
     out = Out()
     if args.preview:
-        _preview(out, args.rule, start, today, args.count)
-        out.write("(preview: nothing saved)")
+        _preview(out, args.rule, start, today, args.count, as_json=args.json)
         return EXIT_OK
     fields = _template_fields(workspace, args)
     if args.parent is not None:
@@ -58,11 +61,15 @@ def run_every(args: argparse.Namespace) -> int:
     snapshot = workspace.snapshot()
     template = snapshot.item(create.item_id or 0)
     rule = parse_rule(template.doc["rule"], date.fromisoformat(template.doc["rule_start"]))
-    out.write(f"#{template.id} every: {out.safe(template.title)} · {rule.describe()}")
     coming = rule.dates(max(start, today), max(start, today).replace(year=max(start, today).year + 10),
                         limit=args.count)
-    out.write("next: " + ", ".join(day(d) for d in coming))
     mine = [i for i in generate.created if snapshot.docs[i].get("instance_of") == template.id]
+    if args.json:
+        print_json(change_json(workspace, result, template.id, rule=rule.describe(),
+                               next=[d.isoformat() for d in coming], created=generate.created))
+        return EXIT_OK
+    out.write(f"#{template.id} every: {out.safe(template.title)} · {rule.describe()}")
+    out.write("next: " + ", ".join(day(d) for d in coming))
     if mine:
         made = ", ".join(f"#{i} ({short_day(date.fromisoformat(snapshot.docs[i]['occurrence']))})" for i in mine)
         out.write(f"made {made}")
@@ -128,14 +135,22 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
         raise CliError(f"#{template_id} is a {template.kind}, not a recurring workflow (see `worktop recurring`)")
     if action == "skip":
         skip = SkipOccurrence(template_id, args.date)
-        warn(workspace.apply(skip))
+        result = workspace.apply(skip)
+        warn(result)
+        if args.json:
+            print_json(change_json(workspace, result, template_id, skipped=skip.skipped_day))
+            return EXIT_OK
         out.write(f"#{template_id}: skipped {day(date.fromisoformat(skip.skipped_day or ''))}")
         return EXIT_OK
     if action in ("pause", "resume"):
         ops: list[Any] = [SetPaused(template_id, action == "pause")]
         if action == "resume":
             ops.append(GenerateInstances(template_id))
-        warn(workspace.apply_all(ops))
+        result = workspace.apply_all(ops)
+        warn(result)
+        if args.json:
+            print_json(change_json(workspace, result, template_id))
+            return EXIT_OK
         out.write(f"#{template_id} {'paused: no more instances until resumed' if action == 'pause' else 'resumed'}")
         return EXIT_OK
     # edit
@@ -144,8 +159,7 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
         if not args.rule:
             raise CliError("--preview needs --rule")
         start = typed_date(args.start, today) if args.start else today
-        _preview(out, args.rule, start, today, 5)
-        out.write("(preview: nothing saved)")
+        _preview(out, args.rule, start, today, 5, as_json=args.json)
         return EXIT_OK
     from data.writes.ops import SetFields
 
@@ -166,6 +180,9 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
     warn(result)
     updated = sum(1 for entry in workspace.history(limit=len(ops) + 200)
                   if entry.get("rev") == result.revision and str(entry.get("summary", "")).startswith("updated #"))
+    if args.json:
+        print_json(change_json(workspace, result, template_id, instances_updated=updated, created=generate.created))
+        return EXIT_OK
     out.write(f"#{template_id}: changed" + (f"; {updated} future instance{'s' if updated != 1 else ''} updated"
                                             if updated else "") + (f"; made {len(generate.created)}"
                                                                    if generate.created else ""))

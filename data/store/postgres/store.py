@@ -1,0 +1,858 @@
+"""The PostgreSQL store: :class:`PgStore` behind ``Workspace.apply``, as the file store is.
+
+Reading: a process keeps the last version it read (:class:`PgState`: settings,
+people and, once a snapshot was asked for, every item). Each snapshot opens a
+``REPEATABLE READ`` read-only transaction, reads the workspace's revision and,
+when it moved, catches up from ``worktop.changes``: the rows after its own
+revision list the items each write touched, and only those are fetched. So a
+change on another screen costs what the change touched, at 1k items or 100k.
+
+Writing: a transaction locks the workspace's row (``SELECT … FOR UPDATE``):
+every writer of one workspace takes turns, exactly as under the file store's
+lock, and ``READ COMMITTED`` means each reads what the one before it
+committed. Documents are read one by one as operations ask for them (from the
+cache, when it is at the locked revision); the commit writes the changed
+documents, the history entries, one changes row and the new revision in one
+pipelined round trip, and the changes row's trigger sends the NOTIFY.
+
+Faults: any lost connection is a :class:`StoreUnavailable` naming the server;
+the next call connects again. A commit whose answer was lost is checked after
+reconnecting (each commit carries a random token in its changes row), so the
+caller hears whether it was saved rather than a guess.
+
+This module imports psycopg; :mod:`data.store.locate` loads it only for a
+``postgresql://`` location.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import threading
+import time
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import orjson
+import psycopg
+from psycopg import errors as pg_errors
+
+from data.errors import (
+    LockHeld,
+    ReadOnlyWorkspace,
+    StoreUnavailable,
+    WorkspaceError,
+    WorkspaceMissing,
+    WorkspaceUnreadable,
+)
+from data.model.documents import ITEM_FIELD_TYPES, PERSON_FIELD_TYPES, document_problem, first_damaged
+from data.model.snapshot import Changes, Snapshot, build_snapshot, changed_fields
+from data.store.layout import check_meta
+from data.store.postgres import schema
+from data.store.postgres.location import PgLocation
+from data.store.transaction import StoreTransaction, track_ids_and_ranks
+
+CONNECT_TIMEOUT = 5
+"""Seconds a connection attempt may take (libpq's ``connect_timeout``, unless the location sets one)."""
+
+LOCK_TIMEOUT = "10s"
+"""Longest a write waits for another client's write to the same workspace (then: :class:`LockHeld`)."""
+
+IDLE_IN_TRANSACTION = "60s"
+"""A client that stops answering inside a write (a laptop lid closed mid-save) loses it after this, so it
+cannot hold every other writer up."""
+
+TCP_DEFAULTS = {"keepalives": "1", "keepalives_idle": "10", "keepalives_interval": "3", "keepalives_count": "3",
+                "tcp_user_timeout": "15000"}
+"""Over TCP a dropped network is noticed in seconds, not the kernel's two hours (unless the location says)."""
+
+VERIFY_EVERY = 2.0
+"""Seconds after which :meth:`PgStore.changed` says "look": the safety net for a notification that was lost."""
+
+SETTINGS_FIELDS = frozenset({"statuses", "wip", "wip_blocks", "name", "recurring_horizon_days"})
+"""Settings whose change can alter every pane (a full redraw, not a patch)."""
+
+STORAGE_KEYS = ("format", "format_version", "history_bytes", "item_count")
+"""Settings keys that describe a file's storage, not the workspace: not kept in PostgreSQL."""
+
+ENTRY_COLUMNS = "rev, by, entry::text"
+
+
+def _entry(rev: int, by: str, text: str) -> dict[str, Any] | None:
+    """A history entry from its row (its ``rev`` and ``by`` are columns; the rest is the stored document)."""
+    try:
+        doc = orjson.loads(text)
+    except orjson.JSONDecodeError:
+        return None
+    if not isinstance(doc, dict) or not isinstance(doc.get("changes"), dict) \
+            or not all(isinstance(doc.get(k, ""), str) for k in ("at", "op", "summary")) \
+            or not (doc.get("item") is None or type(doc.get("item")) is int):
+        return None
+    entry = {"rev": rev, "at": doc.get("at", ""), "by": by}
+    entry.update(doc)
+    entry["rev"], entry["by"] = rev, by
+    return entry
+
+
+def entry_row(workspace: int, seq: int, entry: dict[str, Any], *, copied: bool = False) -> tuple[Any, ...]:
+    """The ``worktop.history`` row of one entry."""
+    changes = entry.get("changes") or {}
+    status = changes.get("status") if isinstance(changes, dict) else None
+    status_to = status[1] if isinstance(status, list) and len(status) == 2 and isinstance(status[1], str) else None
+    doc = {k: v for k, v in entry.items() if k not in ("rev", "by")}
+    item = entry.get("item")
+    return (workspace, int(entry["rev"]), seq, item if type(item) is int else None, str(entry.get("by") or ""),
+            list(changes) if isinstance(changes, dict) else [], status_to, "via" in entry,
+            orjson.dumps(doc).decode(), copied)
+
+
+HISTORY_INSERT = ("INSERT INTO worktop.history (workspace, rev, seq, item, by, fields, status_to, via, entry, copied) "
+                  "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s::json, %s)")
+
+
+def _describe(error: BaseException) -> str:
+    text = str(error).strip().splitlines()
+    return text[0][:200] if text else type(error).__name__
+
+
+@dataclass
+class PgState:
+    """One revision of the workspace as this process read (or wrote) it."""
+
+    revision: int
+    meta: dict[str, Any]
+    people: dict[int, dict[str, Any]]
+    docs: dict[int, dict[str, Any]] | None
+    """Every item by id, once a snapshot or a write that looks at every item read them (None: not yet)."""
+    snapshot: Snapshot | None = field(default=None, repr=False)
+
+
+class PgStore:
+    """A workspace in PostgreSQL (see the module docstring).
+
+    Args:
+        location: the parsed ``postgresql://`` location.
+    """
+
+    def __init__(self, location: PgLocation) -> None:
+        self.where = location
+        self.path = location.pointer or Path(location.display)
+        self._conn: psycopg.Connection[Any] | None = None
+        self._mutex = threading.RLock()
+        """One connection, used by the UI thread's writes and the watcher's reads in turn."""
+        self._state: PgState | None = None
+        self.workspace_id: int | None = None
+        self.session_user: str | None = None
+        self._writable = True
+        self._read_only_reason: str | None = None
+        self._notified = threading.Event()
+        self._verified_at = 0.0
+        self._presence_wakers: set[threading.Event] = set()
+        self._presence: Any = None
+
+    # -- connecting ------------------------------------------------------------------------------------------
+    @property
+    def location(self) -> str:
+        return self.where.display
+
+    def connect_args(self) -> dict[str, Any]:
+        """Connection parameters worktop adds unless the location (or libpq's environment) already gives them."""
+        from psycopg.conninfo import conninfo_to_dict
+
+        try:
+            given = conninfo_to_dict(self.where.conninfo)
+        except psycopg.ProgrammingError as error:
+            raise WorkspaceError(f"{self.location} is not a valid postgresql:// location ({_describe(error)})") from None
+        extra: dict[str, Any] = {}
+        if "connect_timeout" not in given and not os.environ.get("PGCONNECT_TIMEOUT"):
+            extra["connect_timeout"] = CONNECT_TIMEOUT
+        if "application_name" not in given and not os.environ.get("PGAPPNAME"):
+            extra["application_name"] = "worktop"
+        extra.update({k: v for k, v in TCP_DEFAULTS.items() if k not in given})
+        return extra
+
+    def open_connection(self) -> psycopg.Connection[Any]:
+        """A new autocommit connection to the server (StoreUnavailable when it cannot be reached)."""
+        try:
+            return psycopg.connect(self.where.conninfo, autocommit=True, **self.connect_args())
+        except psycopg.OperationalError as error:
+            raise StoreUnavailable(f"cannot reach the PostgreSQL server for {self.location}: {_describe(error)}") \
+                from None
+
+    def _connection(self) -> psycopg.Connection[Any]:
+        """The store's connection, made (and the workspace looked up) on first use or after it was lost."""
+        conn = self._conn
+        if conn is not None and not conn.closed and not conn.broken:
+            return conn
+        self._conn = None
+        conn = self.open_connection()
+        try:
+            self._introduce(conn)
+        except BaseException:
+            conn.close()
+            raise
+        self._conn = conn
+        return conn
+
+    def _introduce(self, conn: psycopg.Connection[Any]) -> None:
+        """Session settings, who we are, the schema's version and the workspace's id, in two round trips."""
+        try:
+            row = conn.execute(
+                "SELECT session_user, set_config('lock_timeout', %s, false),"
+                " set_config('idle_in_transaction_session_timeout', %s, false),"
+                " to_regclass('worktop.schema_info') IS NOT NULL",
+                (LOCK_TIMEOUT, IDLE_IN_TRANSACTION)).fetchone()
+            assert row is not None
+            self.session_user = str(row[0])
+            if not row[3]:
+                raise WorkspaceMissing(f"no worktop workspace at {self.location}: the database has no worktop "
+                                       f"schema; create it with `worktop init {self.location}`")
+            version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()
+            check_version(version[0] if version else None, self.location)
+            found = conn.execute("SELECT id FROM worktop.workspaces WHERE name = %s", (self.where.workspace,)).fetchone()
+        except pg_errors.InsufficientPrivilege as error:
+            raise WorkspaceUnreadable(f"{self.location} cannot be read by role {self.session_user} "
+                                      f"({_describe(error)}); ask its owner: GRANT worktop_reader TO "
+                                      f"{self.session_user}") from None
+        except psycopg.OperationalError as error:
+            raise StoreUnavailable(f"lost the PostgreSQL server for {self.location}: {_describe(error)}") from None
+        if found is None:
+            raise WorkspaceMissing(f"no workspace {self.where.workspace!r} in the database of {self.location}; "
+                                   f"create it with `worktop init {self.location}`")
+        if self.workspace_id is not None and self.workspace_id != found[0]:
+            self._state = None  # the workspace was made again under the same name: nothing cached is about it
+        self.workspace_id = int(found[0])
+
+    def _lost(self, error: BaseException, doing: str = "reading") -> StoreUnavailable:
+        """Forget a broken connection; the error to raise."""
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.close()
+        self._conn = None
+        return StoreUnavailable(f"lost the PostgreSQL server for {self.location} while {doing} "
+                                f"({_describe(error)}); worktop reconnects by itself")
+
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection inside a consistent read-only transaction (one snapshot of the database)."""
+        with self._mutex:
+            conn = self._connection()
+            try:
+                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                yield conn
+                conn.execute("COMMIT")
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                raise self._lost(error) from None
+            except WorkspaceError:
+                _rollback(conn)
+                raise
+            except psycopg.Error as error:
+                _rollback(conn)
+                raise WorkspaceUnreadable(f"{self.location} cannot be read: {_describe(error)}") from None
+            except BaseException:
+                _rollback(conn)
+                raise
+
+    # -- reading ---------------------------------------------------------------------------------------------
+    def _head(self, conn: psycopg.Connection[Any]) -> tuple[int, dict[str, Any], str | None]:
+        """(revision, settings, who made that revision as the server stamped it) — and the rights, refreshed."""
+        row = conn.execute(
+            "SELECT w.revision, w.meta::text, c.by, (" + schema.WRITE_RIGHTS + "), pg_is_in_recovery(),"
+            " current_setting('default_transaction_read_only') = 'on'"
+            " FROM worktop.workspaces w LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision"
+            " WHERE w.id = %s", (self.workspace_id,)).fetchone()
+        if row is None:
+            raise WorkspaceMissing(f"the workspace {self.where.workspace!r} was removed from {self.location}")
+        revision, meta_text, by, rights, standby, default_ro = row
+        self._set_rights(bool(rights), bool(standby), bool(default_ro))
+        meta = self._meta_of(meta_text, revision)
+        return int(revision), meta, by
+
+    def _set_rights(self, rights: bool, standby: bool, default_read_only: bool) -> None:
+        if standby:
+            self._writable, self._read_only_reason = False, "the server is a read-only standby"
+        elif default_read_only:
+            self._writable, self._read_only_reason = False, "the server only allows reading (default_transaction_read_only)"
+        elif not rights:
+            role = self.session_user
+            self._writable = False
+            self._read_only_reason = (f"your role {role} may only read it; its owner can let you write with "
+                                      f"GRANT worktop_writer TO {role}")
+        else:
+            self._writable, self._read_only_reason = True, None
+
+    def _meta_of(self, text: str, revision: int) -> dict[str, Any]:
+        try:
+            meta = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise WorkspaceUnreadable(f"{self.location}: the settings are not valid JSON ({error}); nothing was written") \
+                from None
+        if not isinstance(meta, dict):
+            raise WorkspaceUnreadable(f"{self.location}: the settings are not a document; nothing was written")
+        meta["revision"] = int(revision)
+        check_meta(meta, Path(self.location))
+        return meta
+
+    def _people(self, conn: psycopg.Connection[Any]) -> dict[int, dict[str, Any]]:
+        rows = conn.execute("SELECT id, doc::text FROM worktop.people WHERE workspace = %s ORDER BY id",
+                            (self.workspace_id,)).fetchall()
+        people = {int(k): self._doc(text, f"person {k}", PERSON_FIELD_TYPES) for k, text in rows}
+        return people
+
+    def _doc(self, text: str, what: str, types: dict[str, tuple[type, ...]]) -> dict[str, Any]:
+        try:
+            doc = orjson.loads(text)
+        except orjson.JSONDecodeError as error:
+            raise WorkspaceUnreadable(f"{self.location}: {what} is not valid JSON ({error}); nothing was written") \
+                from None
+        problem = document_problem(doc, types) if isinstance(doc, dict) else "it is not a document"
+        if problem is not None:
+            raise WorkspaceUnreadable(f"{self.location}: {what}: {problem}; nothing was written (fix or remove that "
+                                      "document)")
+        checked: dict[str, Any] = doc
+        return checked
+
+    def _all_items(self, conn: psycopg.Connection[Any]) -> dict[int, dict[str, Any]]:
+        """Every item of the workspace, in one round trip and one parse."""
+        from data.store.safe_open import gc_paused
+
+        row = conn.execute("SELECT json_object_agg(id, doc)::text FROM worktop.items WHERE workspace = %s",
+                           (self.workspace_id,)).fetchone()
+        text = row[0] if row else None
+        if not text:
+            return {}
+        with gc_paused():
+            try:
+                table = orjson.loads(text)
+            except orjson.JSONDecodeError as error:
+                raise WorkspaceUnreadable(f"{self.location}: an item is not valid JSON ({error}); nothing was written") \
+                    from None
+            damaged = first_damaged(table, ITEM_FIELD_TYPES)
+            if damaged is not None:
+                raise WorkspaceUnreadable(f"{self.location}: item #{damaged[0]}: {damaged[1]}; nothing was written "
+                                          "(fix or remove that document)")
+            return {int(k): v for k, v in table.items()}
+
+    def _items(self, conn: psycopg.Connection[Any], ids: list[int]) -> dict[int, dict[str, Any]]:
+        rows = conn.execute("SELECT id, doc::text FROM worktop.items WHERE workspace = %s AND id = ANY(%s)",
+                            (self.workspace_id, ids)).fetchall()
+        return {int(k): self._doc(text, f"item #{k}", ITEM_FIELD_TYPES) for k, text in rows}
+
+    def _catch_up(self, conn: psycopg.Connection[Any], old: PgState, revision: int, meta: dict[str, Any]
+                  ) -> tuple[PgState, Changes | None] | None:
+        """The new state from ``old`` through the changes rows since it; None when only a full read will do."""
+        if old.docs is None or revision < old.revision:
+            return None
+        rows = conn.execute("SELECT rev, items, people FROM worktop.changes WHERE workspace = %s AND rev > %s"
+                            " AND rev <= %s ORDER BY rev", (self.workspace_id, old.revision, revision)).fetchall()
+        if len(rows) != revision - old.revision:
+            return None  # a revision without its changes row (written by something other than worktop)
+        ids: set[int] = set()
+        people_changed = False
+        for _rev, touched, people in rows:
+            ids.update(int(i) for i in touched or ())
+            people_changed = people_changed or bool(people)
+        fetched = self._items(conn, sorted(ids)) if ids else {}
+        docs = dict(old.docs)
+        for item_id in ids:
+            doc = fetched.get(item_id)
+            if doc is None:
+                docs.pop(item_id, None)
+            else:
+                docs[item_id] = doc
+        people_now = self._people(conn) if people_changed else old.people
+        fields = changed_fields(old.docs, docs, ids)
+        if people_changed:
+            fields[None] = {"people"}
+        changes = None if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
+        return PgState(revision, meta, people_now, docs), changes
+
+    def _fresh(self, conn: psycopg.Connection[Any], *, whole: bool, head: tuple[int, dict[str, Any], str | None]
+               | None = None) -> PgState:
+        """The workspace at the revision this transaction sees (cached, caught up, or read whole)."""
+        revision, meta, by = head or self._head(conn)
+        if by is not None and isinstance(meta.get("last_change"), dict):
+            meta["last_change"] = dict(meta["last_change"], by=by)  # who, as the server knows it
+        old = self._state
+        if old is not None and old.revision == revision and (old.docs is not None or not whole):
+            return old
+        if old is not None:
+            caught = self._catch_up(conn, old, revision, meta)
+            if caught is not None:
+                state, changes = caught
+                state.snapshot = self._snapshot_of(state, base=old, changes=changes)
+                self._state = state
+                return state
+        if not whole:
+            state = PgState(revision, meta, self._people(conn), None)
+        else:
+            state = PgState(revision, meta, self._people(conn), self._all_items(conn))
+        self._state = state
+        return state
+
+    def _snapshot_of(self, state: PgState, *, base: PgState | None = None, changes: Changes | None = None) -> Snapshot:
+        assert state.docs is not None
+        people = [state.people[k] for k in sorted(state.people)]
+        return build_snapshot(state.meta, people, state.docs, history=PgHistory(self, state.revision),
+                              base_revision=base.revision if base is not None and changes is not None else None,
+                              changes=changes)
+
+    def snapshot(self) -> Snapshot:
+        """The workspace now: one small query when nothing changed; what changed, when something did."""
+        self._notified.clear()
+        with self._reading() as conn:
+            state = self._fresh(conn, whole=True)
+        self._verified_at = time.monotonic()
+        if state.snapshot is None:
+            state.snapshot = self._snapshot_of(state)
+        return state.snapshot
+
+    def changed(self) -> bool:
+        """Whether a snapshot may be new: a notification came, or it is time to look anyway (no query here)."""
+        return (self._state is None or self._notified.is_set()
+                or time.monotonic() - self._verified_at >= VERIFY_EVERY)
+
+    def meta(self) -> Mapping[str, Any]:
+        with self._reading() as conn:
+            return self._fresh(conn, whole=False).meta
+
+    # -- rights ------------------------------------------------------------------------------------------------
+    @property
+    def writable(self) -> bool:
+        """Whether the connected role may change the workspace (as last checked: no query here)."""
+        return self._writable
+
+    def access_problem(self) -> str | None:
+        return self._read_only_reason
+
+    def actor(self, claimed: str) -> str:
+        """Who writes are recorded as: the role the server knows, whatever name the client would claim."""
+        if self.session_user is None:
+            with contextlib.suppress(WorkspaceError), self._mutex:
+                self._connection()
+        return self.session_user or claimed
+
+    # -- writing -----------------------------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def transaction(self, actor: str, now: str, today: date) -> Iterator[PgTransaction]:
+        """The workspace's row locked and its freshest state read; :meth:`commit` writes and commits."""
+        with self._mutex:
+            conn = self._connection()
+            if not self._writable:
+                raise ReadOnlyWorkspace(f"{self.location} is read-only for you; nothing was changed"
+                                        + (f" ({self._read_only_reason})" if self._read_only_reason else ""))
+            txn: PgTransaction | None = None
+            try:
+                try:
+                    row = self._lock_row(conn)
+                except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                    # The connection died while idle (a server restart, a dropped link): nothing was sent for
+                    # this write yet, so connect again and start it afresh, once.
+                    self._lost(error)
+                    conn = self._connection()
+                    row = self._lock_row(conn)
+                if row is None:
+                    raise WorkspaceMissing(f"the workspace {self.where.workspace!r} was removed from {self.location}")
+                meta = self._meta_of(row[1], row[0])
+                txn = PgTransaction(self, conn, meta, self.session_user or actor, now, today)
+                yield txn
+            except pg_errors.LockNotAvailable:
+                _rollback(conn)
+                raise LockHeld(f"another client has held {self.location} for more than {LOCK_TIMEOUT} while "
+                               "writing; nothing was changed (try again)") from None
+            except pg_errors.InsufficientPrivilege as error:
+                _rollback(conn)
+                raise ReadOnlyWorkspace(f"{self.location}: your role {self.session_user} may not change this "
+                                        f"workspace ({_describe(error)}); nothing was changed") from None
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                raise self._lost(error, "writing") from None
+            except psycopg.Error as error:
+                _rollback(conn)
+                raise WorkspaceError(f"{self.location}: the change was refused ({_describe(error)}); "
+                                     "nothing was changed") from None
+            except BaseException:
+                _rollback(conn)
+                raise
+            else:
+                if txn is not None and not txn.committed:
+                    _rollback(conn)
+
+    def _lock_row(self, conn: psycopg.Connection[Any]) -> tuple[Any, ...] | None:
+        """Begin a write and lock the workspace's row: every writer of one workspace takes turns here."""
+        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+        return conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
+                            (self.workspace_id,)).fetchone()
+
+    def commit(self, txn: StoreTransaction) -> int:
+        """Write what the transaction changed, its history and its changes row, and commit; the new revision."""
+        if not isinstance(txn, PgTransaction) or txn.store is not self:
+            raise TypeError("PgStore.commit takes a transaction this store began")
+        old_meta = txn.base_meta
+        revision, entries = txn.finish()
+        meta = {k: v for k, v in txn.meta.items() if k not in STORAGE_KEYS}
+        changed = {str(k): d for k, d in txn.changed.items()}
+        track_ids_and_ranks(meta, changed)
+        ws = self.workspace_id
+        token = os.urandom(8).hex()
+        conn = txn.conn
+        upserts = [(ws, k, orjson.dumps(d).decode()) for k, d in txn.changed.items() if d is not None]
+        removed = [k for k, d in txn.changed.items() if d is None]
+        people = txn.people_table() if txn.people_changed else None
+        try:
+            with conn.pipeline(), conn.cursor() as cur:
+                if upserts:
+                    cur.executemany("INSERT INTO worktop.items (workspace, id, doc) VALUES (%s, %s, %s::json)"
+                                    " ON CONFLICT (workspace, id) DO UPDATE SET doc = EXCLUDED.doc", upserts)
+                if removed:
+                    cur.execute("DELETE FROM worktop.items WHERE workspace = %s AND id = ANY(%s)", (ws, removed))
+                if people is not None:
+                    cur.execute("DELETE FROM worktop.people WHERE workspace = %s", (ws,))
+                    cur.executemany("INSERT INTO worktop.people (workspace, id, doc) VALUES (%s, %s, %s::json)",
+                                    [(ws, k, orjson.dumps(d).decode()) for k, d in people.items()])
+                cur.executemany(HISTORY_INSERT, [entry_row(ws, i, e) for i, e in enumerate(entries)])  # type: ignore[arg-type]
+                cur.execute("INSERT INTO worktop.changes (workspace, rev, items, people, token)"
+                            " VALUES (%s, %s, %s, %s, %s)", (ws, revision, sorted(txn.changed), people is not None,
+                                                             token))
+                cur.execute("UPDATE worktop.workspaces SET revision = %s, meta = %s::json WHERE id = %s",
+                            (revision, orjson.dumps(meta).decode(), ws))
+            conn.execute("COMMIT")
+        except pg_errors.InsufficientPrivilege as error:
+            _rollback(conn)
+            txn.committed = True  # rolled back: nothing for the context to undo
+            raise ReadOnlyWorkspace(f"{self.location}: your role {self.session_user} may not change this workspace "
+                                    f"({_describe(error)}); nothing was changed") from None
+        except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+            txn.committed = True
+            self._lost(error, "saving")
+            if self._saved(revision, token):
+                pass  # the commit went through; only its answer was lost
+            else:
+                raise StoreUnavailable(f"lost the PostgreSQL server for {self.location} while saving "
+                                       f"({_describe(error)}); the change was not saved") from None
+        except psycopg.Error as error:
+            _rollback(conn)
+            txn.committed = True
+            raise WorkspaceError(f"{self.location}: the change was refused ({_describe(error)}); nothing was "
+                                 "changed") from None
+        txn.committed = True
+        meta["revision"] = revision
+        self._after_commit(txn, revision, meta, old_meta, people)
+        return revision
+
+    def _saved(self, revision: int, token: str) -> bool:
+        """After a lost answer to COMMIT: whether that commit is in the database (StoreUnavailable if unknown)."""
+        try:
+            conn = self._connection()
+            row = conn.execute("SELECT 1 FROM worktop.changes WHERE workspace = %s AND rev = %s AND token = %s",
+                               (self.workspace_id, revision, token)).fetchone()
+        except (StoreUnavailable, psycopg.Error):
+            self._conn = None
+            raise StoreUnavailable(f"lost the PostgreSQL server for {self.location} while saving; whether the "
+                                   "change was saved shows once it is back (worktop reconnects by itself)") from None
+        return row is not None
+
+    def _after_commit(self, txn: PgTransaction, revision: int, meta: dict[str, Any], old_meta: dict[str, Any],
+                      people: dict[int, dict[str, Any]] | None) -> None:
+        """Keep the cache at the revision just written, with what it changed (this process's own write)."""
+        state = self._state
+        base = state if state is not None and state.revision == txn.base_revision else None
+        people_now = people if people is not None else (base.people if base is not None else txn.people_table())
+        if base is None or base.docs is None:
+            self._state = PgState(revision, meta, dict(people_now), None)
+            return
+        docs = dict(base.docs)
+        for item_id, doc in txn.changed.items():
+            if doc is None:
+                docs.pop(item_id, None)
+            else:
+                docs[item_id] = doc
+        new = PgState(revision, meta, dict(people_now), docs)
+        fields = changed_fields(base.docs, docs, set(txn.changed))
+        if people is not None:
+            fields[None] = {"people"}
+        changes = None if any(old_meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
+        new.snapshot = self._snapshot_of(new, base=base, changes=changes)
+        self._state = new
+
+    # -- creating ----------------------------------------------------------------------------------------------
+    def create(self, meta: dict[str, Any], people: Mapping[str, dict[str, Any]], items: Mapping[str, dict[str, Any]],
+               history: list[dict[str, Any]], *, copied: bool = False) -> list[str]:
+        """Make this workspace in the database (the schema too, where missing); never overwrites one.
+
+        ``copied``: the history comes from another workspace (``worktop copy``) and keeps its authors.
+        Returns notes for the person (roles that could not be made).
+        """
+        with self._mutex:
+            conn = self.open_connection()
+            try:
+                notes = install_schema(conn, self.location)
+                with conn.transaction():
+                    if conn.execute("SELECT 1 FROM worktop.workspaces WHERE name = %s",
+                                    (self.where.workspace,)).fetchone():
+                        raise WorkspaceError(f"{self.location}: the workspace {self.where.workspace!r} already "
+                                             "exists; nothing was written")
+                    stored = {k: v for k, v in meta.items() if k not in STORAGE_KEYS}
+                    track_ids_and_ranks(stored, items)
+                    stored.setdefault("next_id", 1)
+                    stored.setdefault("rank_max", 0.0)
+                    revision = int(stored.get("revision", 0))
+                    row = conn.execute("INSERT INTO worktop.workspaces (name, revision, meta) VALUES (%s, %s, %s::json)"
+                                       " RETURNING id", (self.where.workspace, revision,
+                                                         orjson.dumps(stored).decode())).fetchone()
+                    assert row is not None
+                    ws = int(row[0])
+                    with conn.cursor() as cur:
+                        with cur.copy("COPY worktop.items (workspace, id, doc) FROM STDIN") as copy:
+                            for key, doc in items.items():
+                                copy.write_row((ws, int(key), orjson.dumps(doc).decode()))
+                        with cur.copy("COPY worktop.people (workspace, id, doc) FROM STDIN") as copy:
+                            for key, doc in people.items():
+                                copy.write_row((ws, int(key), orjson.dumps(doc).decode()))
+                        seqs: dict[int, int] = {}
+                        with cur.copy("COPY worktop.history (workspace, rev, seq, item, by, fields, status_to, via,"
+                                      " entry, copied) FROM STDIN") as copy:
+                            for entry in history:
+                                rev = int(entry["rev"])
+                                seq = seqs[rev] = seqs.get(rev, -1) + 1
+                                copy.write_row(entry_row(ws, seq, entry, copied=copied))
+            except pg_errors.InsufficientPrivilege as error:
+                raise ReadOnlyWorkspace(f"{self.location}: your role may not create workspaces here "
+                                        f"({_describe(error)}); nothing was written") from None
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                raise StoreUnavailable(f"lost the PostgreSQL server for {self.location} while creating it "
+                                       f"({_describe(error)}); nothing was written") from None
+            except psycopg.Error as error:
+                raise WorkspaceError(f"{self.location}: could not create the workspace ({_describe(error)}); "
+                                     "nothing was written") from None
+            finally:
+                conn.close()
+        return notes
+
+    def dump(self) -> tuple[dict[str, Any], dict[str, dict[str, Any]], dict[str, dict[str, Any]],
+                            list[dict[str, Any]]]:
+        """Everything the workspace stores, as stored, from one snapshot of the database (``worktop copy``)."""
+        with self._reading() as conn:
+            row = conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s",
+                               (self.workspace_id,)).fetchone()
+            assert row is not None
+            meta = self._meta_of(row[1], row[0])
+            people = {str(k): d for k, d in self._people(conn).items()}
+            items = {str(k): d for k, d in self._all_items(conn).items()}
+            rows = conn.execute(f"SELECT {ENTRY_COLUMNS} FROM worktop.history WHERE workspace = %s"
+                                " ORDER BY rev, seq", (self.workspace_id,)).fetchall()
+        history = [e for e in (_entry(*r) for r in rows) if e is not None]
+        return meta, people, items, history
+
+    # -- history, watching and presence -------------------------------------------------------------------------
+    def query(self, statement: str, params: tuple[Any, ...]) -> list[tuple[Any, ...]]:
+        """Rows of one read-only statement (the history's queries), on the store's connection."""
+        with self._mutex:
+            conn = self._connection()
+            try:
+                return conn.execute(statement, params).fetchall()
+            except (psycopg.OperationalError, psycopg.InterfaceError) as error:
+                raise self._lost(error) from None
+            except psycopg.Error as error:
+                raise WorkspaceUnreadable(f"{self.location}: the history cannot be read ({_describe(error)})") from None
+
+    def watch(self, on_change: Callable[[], None], stop: threading.Event) -> None:
+        """Listen for other clients' commits (and presence), calling ``on_change()`` in this thread until ``stop``."""
+        from data.store.postgres.listen import listen
+
+        def changed() -> None:
+            self._notified.set()
+            on_change()
+
+        def presence_moved() -> None:
+            for waker in list(self._presence_wakers):
+                waker.set()
+
+        listen(self, changed, presence_moved, stop)
+
+    def presence(self) -> Any:
+        """Who else has this workspace open (:class:`data.store.postgres.presence.PgPresence`)."""
+        if self._presence is None:
+            from data.store.postgres.presence import PgPresence
+
+            self._presence = PgPresence(self)
+        return self._presence
+
+    def close(self) -> None:
+        with self._mutex:
+            if self._conn is not None:
+                with contextlib.suppress(Exception):
+                    self._conn.close()
+                self._conn = None
+
+
+def _rollback(conn: psycopg.Connection[Any]) -> None:
+    with contextlib.suppress(psycopg.Error):
+        if not conn.closed and conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.execute("ROLLBACK")
+
+
+def check_version(version: int | None, location: str) -> None:
+    """Refuse a schema this worktop does not know (newer), clearly."""
+    if not isinstance(version, int):
+        raise WorkspaceUnreadable(f"{location}: the worktop schema has no version; nothing was written")
+    if version > schema.SCHEMA_VERSION:
+        raise WorkspaceUnreadable(f"{location} was set up by a newer worktop (schema {version}, this one reads "
+                                  f"{schema.SCHEMA_VERSION}); upgrade worktop. Nothing was written")
+
+
+def install_schema(conn: psycopg.Connection[Any], location: str) -> list[str]:
+    """Create the worktop schema in the connected database where it is missing; notes for the person."""
+    notes: list[str] = []
+    with conn.transaction():
+        conn.execute("SELECT pg_advisory_xact_lock(hashtext('worktop schema'))")  # two inits at once: one makes it
+        exists = conn.execute("SELECT to_regclass('worktop.schema_info') IS NOT NULL").fetchone()
+        if exists and exists[0]:
+            version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()
+            check_version(version[0] if version else None, location)
+            return notes
+        conn.execute(schema.CREATE)
+        conn.execute("INSERT INTO worktop.schema_info (version) VALUES (%s)", (schema.SCHEMA_VERSION,))
+        try:
+            with conn.transaction():
+                conn.execute(schema.ROLES)
+        except pg_errors.InsufficientPrivilege:
+            notes.append("could not make the roles worktop_reader and worktop_writer (your role may not create "
+                         "roles): only you can use this workspace until an administrator runs the GRANTs in the "
+                         "README's 'PostgreSQL' section")
+            return notes
+        conn.execute(schema.GRANTS)
+        notes.append("made roles worktop_reader and worktop_writer: let people in with "
+                     "GRANT worktop_writer TO ROLE (or worktop_reader to let them only read)")
+    return notes
+
+
+class PgTransaction(StoreTransaction):
+    """A write on the PostgreSQL store: the workspace row locked, documents read as operations ask."""
+
+    def __init__(self, store: PgStore, conn: psycopg.Connection[Any], meta: dict[str, Any], actor: str, now: str,
+                 today: date) -> None:
+        super().__init__(actor, now, today)
+        self.store = store
+        self.conn = conn
+        self.base_meta = meta
+        self.base_revision = int(meta.get("revision", 0))
+        self.committed = False
+        self.notices: list[str] = []
+        self._lazy: dict[int, dict[str, Any] | None] = {}
+        self._people_table: dict[int, dict[str, Any]] | None = None
+        self._max_checked = False
+
+    def _cache(self) -> PgState | None:
+        state = self.store._state
+        return state if state is not None and state.revision == self.base_revision else None
+
+    def _load_meta(self) -> dict[str, Any]:
+        return self.base_meta
+
+    def people_table(self) -> dict[int, dict[str, Any]]:
+        if self._people_table is None:
+            cached = self._cache()
+            source = cached.people if cached is not None else self.store._people(self.conn)
+            self._people_table = {k: dict(d) for k, d in source.items()}
+        return self._people_table
+
+    def _load_people(self) -> list[dict[str, Any]]:
+        table = self.people_table()
+        return [table[k] for k in sorted(table)]
+
+    def people(self) -> list[dict[str, Any]]:
+        return list(self.people_table().values())
+
+    def add_person(self, doc: dict[str, Any]) -> None:
+        table = self.people_table()
+        table[max(table, default=0) + 1] = doc
+        self.people_changed = True
+
+    def _load_doc(self, item_id: int) -> dict[str, Any] | None:
+        cached = self._cache()
+        if cached is not None and cached.docs is not None:
+            return cached.docs.get(item_id)
+        if item_id not in self._lazy:
+            self._lazy[item_id] = self.store._items(self.conn, [item_id]).get(item_id) if 0 < item_id < 10**15 else None
+        return self._lazy[item_id]
+
+    def _all_docs(self) -> Mapping[int, dict[str, Any]]:
+        state = self.store._fresh(self.conn, whole=True, head=(self.base_revision, dict(self.base_meta), None))
+        assert state.docs is not None
+        return state.docs
+
+    def next_id(self) -> int:
+        """One more than the largest id there (another tool may have added one): an index lookup, not a scan."""
+        if not self._max_checked:
+            self._max_checked = True
+            row = self.conn.execute("SELECT coalesce(max(id), 0) FROM worktop.items WHERE workspace = %s",
+                                    (self.store.workspace_id,)).fetchone()
+            largest = int(row[0]) if row else 0
+            stored = self.meta.get("next_id")
+            if not isinstance(stored, int) or isinstance(stored, bool) or stored <= largest:
+                self.meta["next_id"] = largest + 1
+        return super().next_id()
+
+    def count_with_status(self, status: str) -> int:
+        cached = self._cache()
+        if cached is not None and cached.docs is not None:
+            return super().count_with_status(status)
+        row = self.conn.execute("SELECT count(*) FROM worktop.items WHERE workspace = %s AND doc->>'status' = %s",
+                                (self.store.workspace_id, status)).fetchone()
+        count = int(row[0]) if row else 0
+        for item_id, doc in self.changed.items():
+            stored = self._load_doc(item_id) if item_id not in self.added else None
+            count -= stored is not None and stored.get("status") == status
+            count += doc is not None and doc.get("status") == status
+        return count
+
+    def last_change_of(self, item_id: int, field_name: str) -> dict[str, Any] | None:
+        row = self.conn.execute(f"SELECT {ENTRY_COLUMNS} FROM worktop.history WHERE workspace = %s AND item = %s"
+                                " AND %s = ANY(fields) ORDER BY rev DESC, seq DESC LIMIT 1",
+                                (self.store.workspace_id, item_id, field_name)).fetchone()
+        return _entry(*row) if row else None
+
+
+class PgHistory:
+    """The history of one snapshot: the entries up to its revision, queried when a view asks.
+
+    Implements :class:`data.model.snapshot.History`.
+    """
+
+    def __init__(self, store: PgStore, upto: int) -> None:
+        self.store = store
+        self.upto = upto
+        self.problem: str | None = None
+
+    def entries(self, *, item_id: int | None = None, since: int = 0, limit: int | None = None,
+                newest_first: bool = False) -> list[dict[str, Any]]:
+        where = "workspace = %s AND rev > %s AND rev <= %s"
+        params: list[Any] = [self.store.workspace_id, since, self.upto]
+        if item_id is not None:
+            where += " AND item = %s"
+            params.append(item_id)
+        statement = f"SELECT {ENTRY_COLUMNS} FROM worktop.history WHERE {where} ORDER BY rev DESC, seq DESC"
+        if limit is not None:
+            statement += " LIMIT %s"
+            params.append(limit)
+        rows = self.store.query(statement, tuple(params))
+        found = [e for e in (_entry(*row) for row in rows) if e is not None]
+        return found if newest_first else found[::-1]
+
+    def status_moves(self) -> list[tuple[int, str, str]]:
+        rows = self.store.query("SELECT item, entry->>'at', status_to FROM worktop.history WHERE workspace = %s"
+                                " AND rev <= %s AND status_to IS NOT NULL AND item IS NOT NULL AND NOT via"
+                                " ORDER BY rev, seq", (self.store.workspace_id, self.upto))
+        return [(int(item), at, status) for item, at, status in rows if isinstance(at, str)]
+
+    def last_change_of(self, item_id: int, field_name: str) -> dict[str, Any] | None:
+        rows = self.store.query(f"SELECT {ENTRY_COLUMNS} FROM worktop.history WHERE workspace = %s AND item = %s"
+                                " AND rev <= %s AND %s = ANY(fields) ORDER BY rev DESC, seq DESC LIMIT 1",
+                                (self.store.workspace_id, item_id, self.upto, field_name))
+        return _entry(*rows[0]) if rows else None
+
+
+__all__ = ["PgHistory", "PgState", "PgStore", "PgTransaction", "check_version", "entry_row", "install_schema"]
