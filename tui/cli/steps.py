@@ -10,20 +10,40 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.inputs import open_workspace, parse_id
-from tui.cli.output import EXIT_OK, CliError, Out, warn
+from tui.cli.output import EXIT_OK, CliError, Out, change_json, print_json, warn
 
 
 def run_step(args: argparse.Namespace) -> int:
     from data.writes.ops import AddStep, EditStep, MoveStep, RemoveStep, ToggleStep
+    from data.writes.workspace import Result
 
     item_id = parse_id(args.id)
     workspace = open_workspace(args)
     item = workspace.snapshot().item(item_id)
     action = args.step_command or "list"
     out = Out()
+    as_json = bool(getattr(args, "json", False))
     if action == "list":
-        _list(out, item)
+        if as_json:
+            print_json({"id": item.id, "title": item.title, "steps": [
+                {"number": number, "text": str(step.get("text", "")), "done": bool(step.get("done"))}
+                for number, step in enumerate(item.checklist, start=1)]})
+        else:
+            _list(out, item)
         return EXIT_OK
+
+    def said(result: Result | None, text: str) -> int:
+        """Tell what happened: the line, or with --json what changed and the item as it is now."""
+        if result is not None:
+            warn(result)
+        if as_json:
+            if result is None:  # nothing to do: the step was already so
+                result = Result(revision=workspace.snapshot().revision, item_id=item_id, changed=False)
+            print_json(change_json(workspace, result, item_id, said=text))
+        else:
+            out.write(text)
+        return EXIT_OK
+
     steps = item.checklist
     if action == "add":
         text = " ".join(args.text)
@@ -31,9 +51,8 @@ def run_step(args: argparse.Namespace) -> int:
         if args.at is not None and not 1 <= args.at <= len(steps) + 1:
             raise CliError(f"--at {args.at}: #{item_id} has {len(steps)} step{'s' if len(steps) != 1 else ''}, "
                            f"so a new one can go in at 1 to {len(steps) + 1}")
-        warn(workspace.apply(AddStep(item_id, text, at=at)))
-        out.write(f"#{item_id}: step {(at if at is not None else len(steps)) + 1} added")
-        return EXIT_OK
+        result = workspace.apply(AddStep(item_id, text, at=at))
+        return said(result, f"#{item_id}: step {(at if at is not None else len(steps)) + 1} added")
     index = args.number - 1
     if not 0 <= index < len(steps):
         raise CliError(f"#{item_id} has no step {args.number}"
@@ -42,22 +61,22 @@ def run_step(args: argparse.Namespace) -> int:
     done = bool(steps[index].get("done"))
     if action in ("done", "undo"):
         if done == (action == "done"):
-            out.write(f"#{item_id}: step {args.number} is already {'done' if done else 'not done'}")
-            return EXIT_OK
-        warn(workspace.apply(ToggleStep(item_id, index, expected_done=done, expected_text=seen)))
-        out.write(f"#{item_id}: step {args.number} {'done' if action == 'done' else 'not done'}: {out.safe(seen)}")
+            return said(None, f"#{item_id}: step {args.number} is already {'done' if done else 'not done'}")
+        result = workspace.apply(ToggleStep(item_id, index, expected_done=done, expected_text=seen))
+        return said(result, f"#{item_id}: step {args.number} {'done' if action == 'done' else 'not done'}: "
+                    f"{out.safe(seen)}")
     elif action == "edit":
-        warn(workspace.apply(EditStep(item_id, index, " ".join(args.text), expected_text=seen)))
-        out.write(f"#{item_id}: step {args.number} changed")
+        result = workspace.apply(EditStep(item_id, index, " ".join(args.text), expected_text=seen))
+        return said(result, f"#{item_id}: step {args.number} changed")
     elif action == "move":
         if not 1 <= args.to <= len(steps):
             raise CliError(f"step {args.number} can move to 1 to {len(steps)}, not {args.to}")
-        warn(workspace.apply(MoveStep(item_id, index, args.to - 1 - index, expected_text=seen)))
-        out.write(f"#{item_id}: step {args.number} is now step {args.to}")
+        result = workspace.apply(MoveStep(item_id, index, args.to - 1 - index, expected_text=seen))
+        return said(result, f"#{item_id}: step {args.number} is now step {args.to}")
     elif action == "rm":
-        warn(workspace.apply(RemoveStep(item_id, index, expected_text=seen)))
-        out.write(f"#{item_id}: step {args.number} removed: {out.safe(seen)}")
-    return EXIT_OK
+        result = workspace.apply(RemoveStep(item_id, index, expected_text=seen))
+        return said(result, f"#{item_id}: step {args.number} removed: {out.safe(seen)}")
+    raise CliError(f"unknown step action {action!r}")
 
 
 def _list(out: Out, item) -> None:  # noqa: ANN001 - data.model.items.Item
