@@ -11,9 +11,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rich.text import Text
-from textual import work
+from textual import events, work
 from textual.app import App
-from textual.binding import Binding
 from textual.notifications import SeverityLevel
 
 from data.errors import BadValue, Conflict, NotFound, StoreUnavailable, WorkspaceError
@@ -24,7 +23,9 @@ from data.writes.workspace import Result, Workspace
 from tui.commands import WorktopCommands
 from tui.main_screen import MainScreen
 from tui.messages import WorkspaceChanged, WorkspaceProblem
+from tui.typeahead import TypeAhead
 from widgets.cards import safe
+from widgets.keys import bindings
 
 if TYPE_CHECKING:
     from data.writes.undo import UndoHistory
@@ -51,9 +52,10 @@ class WorktopApp(App):
     """
 
     CSS_PATH = Path(__file__).with_name("app.tcss")  # absolute: subclasses elsewhere still find it
+    ESCAPE_TO_MINIMIZE = False  # esc is the screen's Back, which un-zooms in its turn (tui/pane_actions.py)
     TITLE = "worktop"
     COMMANDS = App.COMMANDS | {WorktopCommands}
-    BINDINGS = [Binding("ctrl+q", "quit", "Quit", priority=True)]
+    BINDINGS = bindings("app")
 
     def __init__(self, workspace: Workspace, *, watch: bool = True,
                  clock: Callable[[], datetime] | None = None, read_only: str | None = None,
@@ -72,6 +74,8 @@ class WorktopApp(App):
         self.read_only = read_only is not None or not workspace.writable
         self._stop = threading.Event()
         self._undo: UndoHistory | None = None
+        self.typeahead = TypeAhead(self)
+        """Keys typed while a dialog opens, held for it (tui/typeahead.py)."""
         self._told: set[str] = set()
 
     @property
@@ -82,6 +86,50 @@ class WorktopApp(App):
 
             self._undo = UndoHistory()
         return self._undo
+
+    def on_mount(self) -> None:
+        self.typeahead.start()
+
+    def on_descendant_focus(self, _event: events.DescendantFocus) -> None:
+        self.typeahead.focus_moved()
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if self.typeahead.hold(event):
+                return
+            dialog = self.typeahead.opens_dialog(event.key)
+            screen, focused = self.screen, self.focused
+            if focused is not None and focused.check_consume_key("a", "a"):
+                # A text field: its keys go to it in order. One that is not text (enter, tab) may
+                # move the focus on (the next field of a form): what follows waits for that.
+                if not event.is_printable:
+                    await super().on_event(event)
+                    self.typeahead.wait(dialog=False, screen=screen, focused=focused)
+                    return
+            else:
+                handled = await self._bindings_first(event)
+                if handled or dialog:
+                    self.typeahead.wait(dialog=dialog, screen=screen, focused=focused)
+                if handled:
+                    return
+        await super().on_event(event)
+
+    async def _bindings_first(self, event: events.Key) -> bool:
+        """Run a bound key's action now, before the app reads the next key.
+
+        Textual hands a key to the focused widget's queue and resolves its binding only when it
+        bubbles back, while the app goes on reading keys: in a burst (``4`` then ``N`` then text)
+        later keys were handed to the widget that had the focus before ``4`` moved it, and ran
+        there as commands. (Not called while a text field has the focus: there every key goes
+        the usual way, in order behind the letters typed into it.)
+        Uses ``App._check_bindings``, the method Textual's own key handling calls (Textual is pinned).
+        """
+        self.app_focus = True
+        if self.screen is self.screen_stack[0]:
+            self.main.pairing.key_pressed(event.key)  # a move key ends following, before it moves you
+        if await self._check_bindings(event.key, priority=True):
+            return True
+        return await self._check_bindings(event.key)
 
     def notify(self, message: str, *, title: str = "", severity: SeverityLevel = "information",
                timeout: float | None = None, markup: bool = False) -> None:

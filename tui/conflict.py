@@ -13,12 +13,14 @@ from typing import Any, ClassVar
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Static
 
+from data.model.wording import field_name
 from widgets.cards import safe
+from widgets.keys import bindings
 
 KEEP_THEIRS = "theirs"
 APPLY_MINE = "mine"
@@ -64,6 +66,8 @@ def shown(name: str, value: Any) -> Text:
         return Text("(empty)", style="dim italic")
     if name == "tags" and isinstance(value, list):
         value = ", ".join(str(v) for v in value)
+    if name == "checklist" and isinstance(value, list):
+        value = " · ".join(f"{'☑' if step.get('done') else '☐'} {step.get('text', '')}" for step in value)
     text = safe(str(value))
     return Text(text if len(text) <= 60 else text[:59] + "…")
 
@@ -71,11 +75,7 @@ def shown(name: str, value: Any) -> Text:
 class ConflictScreen(ModalScreen[str | None]):
     """Theirs or mine, for the fields both people changed; dismisses with KEEP_THEIRS, APPLY_MINE or None."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("t", "choose('theirs')", "Keep theirs"),
-        Binding("m", "choose('mine')", "Apply mine"),
-        Binding("escape", "choose_none", "Back to the form"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("conflict")
 
     def __init__(self, item_id: int, clashes: list[Clash], others: list[str]) -> None:
         super().__init__()
@@ -94,7 +94,7 @@ class ConflictScreen(ModalScreen[str | None]):
             table.add_column("theirs now")
             table.add_column("yours")
             for clash in self.clashes:
-                table.add_row(clash.field.replace("_", " "), shown(clash.field, clash.original),
+                table.add_row(field_name(clash.field), shown(clash.field, clash.original),
                               Text.assemble(shown(clash.field, clash.theirs), (f"  ({safe(clash.by)})", "dim")),
                               shown(clash.field, clash.mine))
             yield Static(table, id="conflict-table")

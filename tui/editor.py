@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import time
 from functools import partial
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Horizontal, VerticalScroll
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -17,9 +16,11 @@ from textual.widgets import Button, Input, Label, Select, Static
 from data.errors import BadValue, Conflict, WorkspaceError
 from data.model.items import KINDS, Item, coerce_field
 from data.model.snapshot import Snapshot
-from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.ops import CreateItem, Move, SetFields, SetSteps, clean_step
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
+from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
+from widgets.keys import bindings
 from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
@@ -27,10 +28,11 @@ if TYPE_CHECKING:
 
 TEXT_FIELDS = ("title", "owner", "due", "parent", "goal", "blocked_by", "tags", "priority", "requester",
                "snoozed_until")
-AREA_FIELDS = ("why", "body")
-FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "parent", "goal", "blocked_by", "tags", "priority",
-               "requester", "snoozed_until", "body")
-"""Form order: the five answers first (what, who, when, why), then the rest."""
+AREA_FIELDS = ("why", "checklist", "body")
+FIELD_ORDER = ("title", "kind", "status", "owner", "due", "why", "checklist", "parent", "goal", "blocked_by", "tags",
+               "priority", "requester", "snoozed_until", "body")
+"""Form order: the five answers first (what, who, when, why, how), then the rest."""
+LABELS = {"checklist": "steps (how)", "snoozed_until": "snoozed until", "blocked_by": "blocked by"}
 HINTS = {
     "title": "what: one line",
     "owner": "who: a handle",
@@ -46,23 +48,47 @@ HINTS = {
 
 
 def stored_to_text(name: str, value: Any) -> str:
-    """A stored value as the editor shows it (the inverse of ``coerce_field``)."""
+    """A stored value as the editor shows it (the inverse of :func:`text_to_stored`)."""
     if value in (None, "", []):
         return ""
     if name in ("tags", "blocked_by"):
         return ", ".join(map(str, value))
+    if name == "checklist":
+        return "\n".join(f"[{'x' if step.get('done') else ' '}] {step.get('text', '')}" for step in value)
     return str(value)
 
 
-class ItemEditor(ModalScreen[int | None]):
+def text_to_stored(name: str, text: Any, today: Any) -> Any:
+    """What the form holds as the stored value (``coerce_field``, and steps: one a line, ``[x]`` when done)."""
+    if name != "checklist":
+        return coerce_field(name, text, today=today)
+    steps = []
+    for number, line in enumerate(str(text).splitlines(), start=1):
+        line = line.strip()
+        done = line[:3].lower() == "[x]"
+        if line[:3].lower() in ("[x]", "[ ]"):
+            line = line[3:]
+        elif line.startswith(("- ", "* ")):
+            line = line[2:]
+        if not line.strip():
+            continue
+        try:
+            steps.append({"text": clean_step(line), "done": done})
+        except BadValue as bad:
+            raise BadValue(f"step {number}: {bad}") from None
+    return steps
+
+
+class EditorBox(VerticalScroll, can_focus=False):
+    """The form's box: scrolls on a short terminal, but is not a stop for tab (the title field is first)."""
+
+
+class ItemEditor(DiscardGuard, ModalScreen[int | None]):
     """Edit an item (or create one when ``item`` is None); dismisses with its id."""
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("editor")
 
     def __init__(self, item: Item | None, snapshot: Snapshot, *, parent: int | None = None) -> None:
         super().__init__()
@@ -72,24 +98,24 @@ class ItemEditor(ModalScreen[int | None]):
         self.original: dict[str, Any] = {}
         if item is not None:
             for name in (*TEXT_FIELDS, *AREA_FIELDS, "kind", "status"):
-                self.original[name] = getattr(item, name)
+                value = getattr(item, name)
+                self.original[name] = [dict(step) for step in value] if name == "checklist" else value
         self._shown: dict[str, Any] = {}
         """The form's typed values as last filled in (by opening, or by merging others' changes)."""
-        self._discard_until = 0.0
 
     # -- layout ---------------------------------------------------------------
     def compose(self) -> ComposeResult:
         item = self.item
         settings = self.snapshot.settings
         title = f"Edit #{item.id}" if item else "New item"
-        with VerticalScroll(id="editor"):
+        with EditorBox(id="editor"):
             # The keys in the title line: on a small terminal the buttons are below the fold.
             yield Static(Text.assemble((title, "bold"), ("   ctrl+s saves · esc cancels · tab next field", "dim")),
                          id="editor-title")
             yield Static("", id="editor-notice")
             with Grid(id="editor-grid"):
                 for name in FIELD_ORDER:
-                    yield Label(name.replace("_", " "))
+                    yield Label(LABELS.get(name, name.replace("_", " ")))
                     if name == "kind":
                         yield Select([(k, k) for k in KINDS], value=item.kind if item else "task", allow_blank=False,
                                      id="f-kind", compact=True)
@@ -107,8 +133,8 @@ class ItemEditor(ModalScreen[int | None]):
     def _field(self, name: str) -> ComposeResult:
         item = self.item
         if name in AREA_FIELDS:
-            yield SafeTextArea(getattr(item, name) if item else "", id=f"f-{name}", soft_wrap=True,
-                               classes=f"area-{name}", compact=True)
+            text = stored_to_text(name, getattr(item, name)) if item else ""
+            yield SafeTextArea(text, id=f"f-{name}", soft_wrap=True, classes=f"area-{name}", compact=True)
         else:
             value = stored_to_text(name, getattr(item, name)) if item else ""
             if name == "parent" and not item and self.parent_id:
@@ -116,12 +142,15 @@ class ItemEditor(ModalScreen[int | None]):
             suggester = None
             if name in ("owner", "requester"):
                 suggester = SuggestFromList(sorted(self.snapshot.people), case_sensitive=False)
+            # Not selected on focus: the first key typed would replace the whole value.
             yield SafeInput(value=value, placeholder=HINTS.get(name, ""), id=f"f-{name}", suggester=suggester,
-                            compact=True)
+                            compact=True, select_on_focus=False)
         yield Static("", classes="error", id=f"e-{name}")
 
     def on_mount(self) -> None:
-        self.query_one("#f-title", Input).focus()
+        title = self.query_one("#f-title", Input)
+        title.focus()
+        title.cursor_position = len(title.value)
         self._shown = self._typed()
 
     # -- reading the form -------------------------------------------------------
@@ -146,7 +175,7 @@ class ItemEditor(ModalScreen[int | None]):
                 continue
             error = ""
             try:
-                result[name] = coerce_field(name, raw, today=self.app.workspace.today)
+                result[name] = text_to_stored(name, raw, self.app.workspace.today)
                 if name == "owner" and result[name] and result[name] not in self.snapshot.people:
                     raise BadValue(f"unknown person {result[name]!r}; known: {', '.join(sorted(self.snapshot.people))}")
             except BadValue as bad:
@@ -159,6 +188,9 @@ class ItemEditor(ModalScreen[int | None]):
 
     # -- saving ---------------------------------------------------------------
     def action_save(self) -> None:
+        after_typed_keys(self, self._save_typed)  # ctrl+s is a priority key: the typing before it lands first
+
+    def _save_typed(self) -> None:
         values = self._validate()
         if values is None:
             self.notify("Fix the fields marked in red", severity="error")
@@ -169,9 +201,14 @@ class ItemEditor(ModalScreen[int | None]):
             self._save(values)
 
     def _create(self, values: dict[str, Any]) -> None:
-        fields = {k: v for k, v in values.items() if k not in ("title", "kind", "status") and v not in (None, "", [])}
+        fields = {k: v for k, v in values.items()
+                  if k not in ("title", "kind", "status", "checklist") and v not in (None, "", [])}
+        steps = values.get("checklist") or []
         result = self.app.apply_ops([CreateItem(values["title"], kind=values["kind"], status=values["status"],
-                                                fields=fields)])
+                                                fields=fields, checklist=[step["text"] for step in steps])])
+        if result is not None and result.item_id is not None and any(step["done"] for step in steps):
+            # A new item's steps, some ticked already: the create takes texts, SetSteps the ticks.
+            self.app.apply_ops([SetSteps(result.item_id, steps)])
         if result is not None:
             self.notify(f"Created #{result.item_id}")
             self.dismiss(result.item_id)
@@ -230,9 +267,11 @@ class ItemEditor(ModalScreen[int | None]):
         assert self.item is not None
         item_id = self.item.id
         ops: list = []
-        values = {k: v for k, v in fields.items() if k != "status"}
+        values = {k: v for k, v in fields.items() if k not in ("status", "checklist")}
         if values:
             ops.append(SetFields(item_id, values, expected={k: expected.get(k) for k in values}))
+        if "checklist" in fields:
+            ops.append(SetSteps(item_id, fields["checklist"], expected=expected.get("checklist") or []))
         if "status" in fields:
             ops.append(Move(item_id, fields["status"], expected_status=expected.get("status")))
         if not ops:
@@ -266,11 +305,12 @@ class ItemEditor(ModalScreen[int | None]):
         Over a slow link an escape can also arrive as the first byte of a
         split-up arrow key, so one stray escape must not throw away an edit.
         """
-        if self._typed() != self._shown and time.monotonic() > self._discard_until:
-            self._discard_until = time.monotonic() + 3
-            self._notice("You have unsaved changes: esc again discards them, ctrl+s saves.", error=True)
-            return
-        self.dismiss(None)
+        after_typed_keys(self, self._cancel)
+
+    def _cancel(self) -> None:
+        if self.may_discard(self._typed() != self._shown, lambda text: self._notice(text, error=True),
+                            "You have unsaved changes: esc again discards them, ctrl+s saves."):
+            self.dismiss(None)
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         if event.button.id == "save":
@@ -295,7 +335,8 @@ class ItemEditor(ModalScreen[int | None]):
             if not _differs(self.original.get(name), theirs):
                 continue
             try:
-                mine_stored = typed[name] if name in ("kind", "status") else coerce_field(name, typed[name], today=self.app.workspace.today)
+                mine_stored = typed[name] if name in ("kind", "status") else text_to_stored(
+                    name, typed[name], self.app.workspace.today)
             except BadValue:
                 mine_stored = typed[name]
             if _differs(self.original.get(name), mine_stored):
@@ -314,7 +355,7 @@ class ItemEditor(ModalScreen[int | None]):
 
     def _set_widget(self, name: str, value: Any) -> None:
         if name in AREA_FIELDS:
-            self.query_one(f"#f-{name}", SafeTextArea).load(value or "")
+            self.query_one(f"#f-{name}", SafeTextArea).load(stored_to_text(name, value))
         elif name in ("kind", "status"):
             self.query_one(f"#f-{name}", Select).value = value
         else:

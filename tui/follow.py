@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
@@ -23,6 +23,7 @@ from data.store.presence import Presence, labels
 from widgets.board import Board
 from widgets.cards import safe
 from widgets.inbox import InboxPane
+from widgets.keys import bindings, move_keys
 from widgets.matrix import OwnershipMatrix
 from widgets.presence import PANE_NAMES, FollowBanner
 from widgets.why import WhyPane
@@ -31,11 +32,8 @@ if TYPE_CHECKING:
     from tui.main_screen import MainScreen
     from tui.presence import PresenceService
 
-MOVE_KEYS = frozenset({
-    "up", "down", "k", "j", "pageup", "pagedown", "home", "end", "g", "G",
-    "left", "right", "h", "l", "1", "2", "3", "4", "5", "tab", "shift+tab", "exclamation_mark",
-})
-"""Keys that move your cursor or focus: pressing one while following stops following."""
+MOVE_KEYS = move_keys()
+"""Keys that move your cursor or focus (the key table's rows marked ``moves``): one ends following."""
 
 
 class Pairing:
@@ -227,9 +225,7 @@ class Pairing:
 class FollowPicker(ModalScreen[str | None]):
     """Pick whom to follow: one line per other worktop on this workspace."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("follow-picker")
 
     def __init__(self, peers: tuple[Presence, ...], names: dict[str, str], main: MainScreen) -> None:
         super().__init__()

@@ -5,13 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
-from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
-from textual.containers import Container
+from textual.binding import BindingType
+from textual.containers import Container, Vertical
 from textual.events import Key, MouseDown, Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Tab, Tabs
+from textual.widgets import Tab, Tabs
 
 from data.model.snapshot import Snapshot
 from data.writes.ops import Move, Operation, Reorder
@@ -19,14 +18,17 @@ from data.writes.workspace import Result
 from tui.filter_flow import Filtering
 from tui.follow import Pairing
 from tui.ownership_actions import OwnershipActions
+from tui.pane_actions import PaneActions
 from tui.presence import PeersChanged
 from tui.undo_flow import undo_or_redo
 from widgets.board import Board
 from widgets.cards import RowContext
 from widgets.filter_bar import FilterBar
+from widgets.footer import WorktopFooter
 from widgets.header import ProblemBanner, WorkspaceHeader
 from widgets.inbox import InboxPane
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 from widgets.matrix import OwnershipMatrix
 from widgets.presence import FollowBanner
 from widgets.pulse import PulseView
@@ -42,31 +44,14 @@ NARROW_BELOW = 120
 """Below this many columns one pane shows at a time, with a tab bar."""
 
 
-class MainScreen(OwnershipActions, Screen):
+class MainScreen(PaneActions, OwnershipActions, Screen):
     """Inbox, board, ownership matrix and why, over one live workspace."""
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("1", "pane('inbox')", "Inbox", show=False),
-        Binding("2", "pane('board')", "Board", show=False),
-        Binding("3", "pane('matrix')", "Matrix", show=False),
-        Binding("4", "pane('why')", "Why", show=False),
-        Binding("5", "pane('pulse')", "Pulse: throughput, cycle time, on-time, WIP, gaps", show=False),
-        Binding("r", "recurring", "Recurring workflows", show=False),
-        Binding("tab", "cycle_pane(1)", "Next pane", show=False, priority=True),
-        Binding("shift+tab", "cycle_pane(-1)", "Previous pane", show=False, priority=True),
-        Binding("enter", "edit", "Edit"),
-        Binding("n", "new", "New"),
-        Binding("question_mark", "help", "Help"),
-        Binding("f", "follow", "Follow someone here", show=False),
-        Binding("escape", "stop_following", "Stop following"),
-        Binding("exclamation_mark", "gaps", "Gaps"),
-        Binding("slash", "filter", "Filter"),
-        Binding("escape", "clear_filter", "Clear filter", show=False),
-        Binding("u,ctrl+z", "undo", "Undo"),
-        Binding("U,ctrl+y", "redo", "Redo", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("screen")
+    ALLOW_IN_MAXIMIZED_VIEW = "#top, Footer"
+    """What stays on screen around a zoomed pane (z)."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -81,17 +66,20 @@ class MainScreen(OwnershipActions, Screen):
         """Presence of the other people here, and follow mode (tui/follow.py)."""
 
     def compose(self) -> ComposeResult:
-        yield WorkspaceHeader(id="header")
-        yield ProblemBanner(id="banner")
-        yield FollowBanner(id="follow-banner")
-        yield Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        with Vertical(id="top"):  # docked: stays over a zoomed pane too (the filter bar joins it)
+            yield WorkspaceHeader(id="header")
+            yield ProblemBanner(id="banner")
+            yield FollowBanner(id="follow-banner")
+        tabs = Tabs(*(Tab(PANE_TITLES[p], id=f"tab-{p}") for p in PANES), id="pane-tabs")
+        tabs.can_focus = False  # clicked, or switched with 1-5: not a stop for the keys
+        yield tabs
         with Container(id="panes"):
             yield InboxPane(id="inbox")
             yield Board(id="board")
             yield OwnershipMatrix(id="matrix")
             yield WhyPane(id="why")
             yield PulseView(id="pulse")  # shown instead of the four panes (key 5)
-        yield Footer()
+        yield WorktopFooter()
 
     def on_mount(self) -> None:
         self.query_one(Board).me = self.app.workspace.actor
@@ -99,6 +87,7 @@ class MainScreen(OwnershipActions, Screen):
         self.app.screen_ready()
         # Deferred until the panes have a size; a pane key pressed meanwhile (current_pane) wins.
         self.call_after_refresh(lambda: self.focus_pane(self.current_pane))
+        self.call_after_refresh(self.filtering.make_bar)
         if self.app.snapshot is not None:
             self.pairing.start()
 
@@ -116,7 +105,7 @@ class MainScreen(OwnershipActions, Screen):
         self.ctx = RowContext(snapshot, app.workspace.today, app.now(), previous=previous,
                               changes=snapshot.changes_since(previous), peers=self.pairing.by_item)
         keep = self.filtering.keep(snapshot)
-        self.query_one(InboxPane).show(self.ctx, keep)
+        self.query_one(InboxPane).show(self.ctx, keep, self.filtering.unlisted(snapshot))
         self.query_one(Board).show(self.ctx, keep)
         matrix = self.query_one(OwnershipMatrix)
         if previous is None and matrix.matrix is None:
@@ -155,12 +144,29 @@ class MainScreen(OwnershipActions, Screen):
     # -- selection (messages up from the panes) -----------------------------
     @on(ItemList.Highlighted)
     def _list_highlighted(self, event: ItemList.Highlighted) -> None:
-        if event.item_list.has_focus or self.selected_id is None:
+        # Only the list you are in drives the selection, even while a prompt over it has the focus
+        # (triage moves the inbox cursor on under the prompt); other lists redrawing do not.
+        if event.item_list is self.active_list() or event.item_list.has_focus or self.selected_id is None:
             self._select(event.item_id)
 
     @on(OwnershipMatrix.ColumnHighlighted)
     def _matrix_highlighted(self, event: OwnershipMatrix.ColumnHighlighted) -> None:
-        self._select(event.item_id)
+        # A matrix redrawn behind another pane (after a write there) must not take the selection.
+        matrix = self.query_one(OwnershipMatrix)
+        if self.current_pane == "matrix" and matrix.showing_table:
+            self._select(event.item_id)
+
+    def active_list(self) -> ItemList | None:
+        """The list whose cursor is the selection: the current pane's (the board's current column)."""
+        pane = self.current_pane
+        if pane == "inbox":
+            return self.query_one(InboxPane).list
+        if pane == "board":
+            column = self.query_one(Board).focused_column()
+            return column.list if column is not None else None
+        if pane == "matrix":
+            return self.query_one(OwnershipMatrix).active_list()
+        return None
 
     def _select(self, item_id: int | None) -> None:
         if item_id is None or item_id == self.selected_id:
@@ -224,6 +230,8 @@ class MainScreen(OwnershipActions, Screen):
 
     def action_pane(self, pane: str) -> None:
         self.pairing.stop_following()
+        if self.maximized is not None and pane != self.current_pane:
+            self.minimize()  # another pane: zoom out, or it would be behind the zoomed one
         self.focus_pane(pane)
 
     def action_cycle_pane(self, delta: int) -> None:
@@ -272,23 +280,6 @@ class MainScreen(OwnershipActions, Screen):
 
         self.app.push_screen(HelpScreen())
 
-    # Actions the command palette calls; the keys reach the pane widgets directly.
-    def action_board_move(self, delta: int) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_move(delta)
-
-    def action_board_reorder(self, delta: int) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_reorder(delta)
-
-    def action_matrix_teams(self) -> None:
-        self.focus_pane("matrix")
-        self.query_one(OwnershipMatrix).action_toggle_teams()
-
-    def action_pulse_window(self) -> None:
-        self.focus_pane("pulse")
-        self.query_one(PulseView).action_window()
-
     def action_recurring(self) -> None:
         from tui.recurring_screen import RecurringScreen
 
@@ -321,8 +312,8 @@ class MainScreen(OwnershipActions, Screen):
         self.pairing.stop_following(self.pairing.stopped_message())
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "stop_following":
-            return self.pairing.following is not None
+        if action == "back":
+            return self.can_go_back()  # esc is in the footer only while it would do something
         return True
 
     @on(Board.CardMoved)
@@ -353,27 +344,8 @@ class MainScreen(OwnershipActions, Screen):
     def _cards_action(self, event: Board.CardsAction) -> None:
         self.triage.start(event.action, event.item_ids, "board")
 
-    def action_triage(self, action: str) -> None:
-        """Palette: a triage action on the inbox selection."""
-        self.focus_pane("inbox")
-        self.query_one(InboxPane).action_triage(action)
-
-    def action_board_cards(self, action: str) -> None:
-        """Palette: assign, move, tag or snooze the marked cards (else the current one)."""
-        self.focus_pane("board")
-        self.query_one(Board).action_cards(action)
-
-    def action_board_lanes(self) -> None:
-        self.focus_pane("board")
-        self.query_one(Board).action_toggle_lanes()
-
     def action_filter(self) -> None:
         self.filtering.open()
-
-    def action_clear_filter(self) -> None:
-        if self.filtering.query is None:
-            raise SkipAction()  # escape means something else here (see the other escape bindings)
-        self.filtering.clear()
 
     @on(FilterBar.Submitted)
     def _filter_submitted(self, event: FilterBar.Submitted) -> None:

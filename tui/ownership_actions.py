@@ -41,7 +41,8 @@ class OwnershipActions:
             return
         self.open_prompt(self.selected_id, field)
 
-    def open_prompt(self: MainScreen, item_id: int, field: str) -> None:  # type: ignore[misc]
+    def open_prompt(self: MainScreen, item_id: int, field: str, *, index: int | None = None,  # type: ignore[misc]
+                    editing: bool = False) -> None:
         """Open the prompt for ``field`` of an item (it applies the change itself)."""
         from tui.prompts import prompt_for
 
@@ -53,26 +54,18 @@ class OwnershipActions:
         if self.app.read_only:
             self.notify(f"{self.app.workspace.location} is read-only for you; nothing can be changed", severity="error")
             return
-        self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today))
+        self.app.push_screen(prompt_for(field, self.snapshot.items[item_id], self.snapshot, self.app.workspace.today,
+                                        index=index, editing=editing))
 
     def on_edit_requested(self: MainScreen, event: EditRequested) -> None:  # type: ignore[misc]
         event.stop()
-        self.open_prompt(event.item_id, event.field)
+        self.open_prompt(event.item_id, event.field, index=event.index, editing=event.editing)
 
-    def _matrix_view(self: MainScreen) -> OwnershipMatrix:  # type: ignore[misc]
-        self.focus_pane("matrix")
-        matrix = self.query_one(OwnershipMatrix)
-        if matrix.showing_gaps:
-            matrix.show_gaps(False)
-        return matrix
-
-    def action_matrix_role(self: MainScreen, role: str | None) -> None:  # type: ignore[misc]
-        """Palette: set the role of the person under the matrix cursor (as a, r, c, i, x do)."""
-        self._matrix_view().action_role(role)
-
-    def action_matrix_cell(self: MainScreen) -> None:  # type: ignore[misc]
-        """Palette: list the items in the matrix cell under the cursor (as enter does)."""
-        self._matrix_view().action_list_cell()
+    def on_why_pane_step_changed(self: MainScreen, event: WhyPane.StepChanged) -> None:  # type: ignore[misc]
+        if self.app.read_only:
+            self.notify(f"{self.app.workspace.path} is read-only for you; nothing can be changed", severity="error")
+            return
+        self.apply(event.op)
 
     def on_ownership_matrix_role_chosen(self: MainScreen, event: OwnershipMatrix.RoleChosen) -> None:  # type: ignore[misc]
         result = self.apply(SetRole(event.item_id, event.handle, event.role))

@@ -5,7 +5,8 @@ Each is a modal over the workspace. It validates as the CLI and the editor do
 keeps what was typed; it applies the change itself, expecting the value it
 showed, so if someone else changed that field meanwhile the prompt says who
 and to what, keeps your text, and a second save writes yours over theirs.
-Enter saves, escape cancels; in the text prompts ctrl+j starts a new line.
+Enter saves, escape cancels (a second escape when something was typed); in
+the text prompts ctrl+j starts a new line.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -26,26 +27,26 @@ from textual.widgets.option_list import Option
 from data.errors import BadValue, Conflict
 from data.model.dates import describe_due
 from data.model.dependencies import blockers_of, cycle_through, describe_cycle
-from data.model.items import CLOSED_STATUSES, Item, coerce_field
+from data.model.items import Item, coerce_field
 from data.model.snapshot import Snapshot
+from data.model.wording import field_name, show_value
 from data.views.goals import goal_stats
 from data.writes.ops import AddWhyNote, Operation, SetFields
+from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
+from widgets.keys import bindings
 from widgets.safe_text import SafeInput, SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp
 
 
-class QuickPrompt(ModalScreen[bool]):
+class QuickPrompt(DiscardGuard, ModalScreen[bool]):
     """One field of one item; dismisses with True once the change is written."""
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("prompt")
 
     field_name = ""
     """The stored field this prompt edits (for conflicts and the current value)."""
@@ -57,6 +58,7 @@ class QuickPrompt(ModalScreen[bool]):
         self.snapshot = snapshot
         self.today = today
         self._overwrite = False
+        self._opened_with = ""
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt", classes=f"prompt-{self.field_name or 'note'}"):
@@ -71,6 +73,7 @@ class QuickPrompt(ModalScreen[bool]):
 
     def on_mount(self) -> None:
         self.query_one("#prompt-input").focus()
+        self._opened_with = self.typed()
         self.update_hint()
 
     # -- for subclasses -------------------------------------------------------
@@ -121,6 +124,15 @@ class QuickPrompt(ModalScreen[bool]):
         error.set_class(bool(message), "-shown")
 
     def action_save(self) -> None:
+        # Enter is a priority binding (the text area would take it as a new line): keys typed just
+        # before it may still be on their way to the field, so save behind them.
+        after_typed_keys(self, self._save)
+
+    def saved(self) -> bool:
+        """The change is written: True closes the prompt (the step prompt stays open for the next)."""
+        return True
+
+    def _save(self) -> None:
         try:
             value = self.parse()
         except BadValue as bad:
@@ -130,17 +142,22 @@ class QuickPrompt(ModalScreen[bool]):
             result = self.app.apply_ops([self.operation(value, check=not self._overwrite)], raise_conflict=True)
         except Conflict as conflict:
             self._overwrite = True
-            theirs = repr(conflict.value) if conflict.value not in (None, "", []) else "nothing"
-            if len(theirs) > 80:
-                theirs = theirs[:79] + "…"
-            self.show_error(f"{conflict.by} changed the {self.field_name} to {theirs} since you opened this. "
+            theirs = show_value(conflict.value)
+            self.show_error(f"{conflict.by} changed the {field_name(self.field_name)} to {theirs} since you opened this. "
                             "Yours is still here: enter again saves yours over theirs, esc keeps theirs.")
             return
-        if result is not None:
+        if result is not None and self.saved():
             self.dismiss(True)
 
     def action_cancel(self) -> None:
-        self.dismiss(False)
+        after_typed_keys(self, self._cancel)
+
+    def _cancel(self) -> None:
+        if self.may_discard(self.typed() != self._opened_with, self.show_error):
+            self.dismiss(False)
+
+    def action_move(self, delta: int) -> None:
+        """Up/down in a prompt with a list under its field (the goal picker)."""
 
 
 class OwnerPrompt(QuickPrompt):
@@ -158,13 +175,9 @@ class OwnerPrompt(QuickPrompt):
         return Text(f"now: @{safe(self.item.owner)}" if self.item.owner else "now: nobody", style="dim")
 
     def _loads(self) -> dict[str, int]:
-        closed = {self.snapshot.settings.done, *CLOSED_STATUSES}
-        loads = dict.fromkeys(self.snapshot.people, 0)
-        for doc in self.snapshot.docs.values():
-            owner = doc.get("owner")
-            if owner in loads and doc.get("status") not in closed and doc.get("kind") != "goal":
-                loads[owner] += 1
-        return loads
+        from data.views.figures import open_load
+
+        return dict.fromkeys(self.snapshot.people, 0) | open_load(self.snapshot)
 
     def hint(self) -> Text:
         typed = self.typed().strip().lstrip("@").lower()
@@ -229,10 +242,7 @@ class WhyPrompt(QuickPrompt):
 
     field_name = "why"
     verb = "Why"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("ctrl+j", "newline", "New line", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("text-prompt")
 
     def make_input(self) -> Widget:
         return SafeTextArea(self.item.why, id="prompt-input", soft_wrap=True, compact=True)
@@ -252,7 +262,8 @@ class WhyPrompt(QuickPrompt):
         return "enter saves · ctrl+j new line · esc cancels"
 
     def action_newline(self) -> None:
-        self.query_one("#prompt-input", TextArea).insert("\n")
+        area = self.query_one("#prompt-input", TextArea)
+        after_typed_keys(self, lambda: area.insert("\n"))  # where the cursor is once the typing before it is in
 
     def parse(self) -> str:
         value = coerce_field("why", self.typed())
@@ -288,10 +299,6 @@ class GoalPicker(QuickPrompt):
 
     field_name = "goal"
     verb = "Link to goal"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "move(1)", "Next", show=False),
-        Binding("up", "move(-1)", "Previous", show=False),
-    ]
     NO_GOAL = -1
 
     def make_input(self) -> Widget:
@@ -408,6 +415,79 @@ class BlockedByPrompt(QuickPrompt):
         return ids
 
 
+class StepPrompt(QuickPrompt):
+    """A step (how): add one (and the next, and the next: it stays open) or change one's text."""
+
+    field_name = "checklist"
+    verb = "Step"
+
+    def __init__(self, item: Item, snapshot: Snapshot, today: date, *, index: int | None = None,
+                 editing: bool = False) -> None:
+        super().__init__(item, snapshot, today)
+        self.editing = editing and index is not None and 0 <= index < len(item.checklist)
+        self.index = index if index is not None else len(item.checklist)
+        self.added: list[str] = []
+        self.verb = "Edit step" if self.editing else "Add steps"
+
+    @property
+    def old_text(self) -> str:
+        return str(self.item.checklist[self.index].get("text", "")) if self.editing else ""
+
+    def make_input(self) -> Widget:
+        return SafeInput(value=self.old_text, placeholder="one step: what has to happen (enter adds it)",
+                         id="prompt-input", select_on_focus=False)
+
+    def current_text(self) -> Text:
+        steps = self.item.checklist
+        if not steps:
+            return Text("no steps yet: what does done look like?", style="dim")
+        done = sum(1 for step in steps if step.get("done"))
+        return Text(f"{done}/{len(steps)} steps done; " + (f"changing step {self.index + 1}" if self.editing
+                    else f"a new one goes in as step {self.index + 1}"), style="dim")
+
+    def keys_text(self) -> str:
+        if self.editing:
+            return "enter saves · esc cancels"
+        return "enter adds the step and asks for the next · enter on an empty line or esc closes"
+
+    def hint(self) -> Text:
+        if not self.added:
+            return Text("")
+        return Text("added: " + " · ".join(safe(text) for text in self.added[-3:]), style="bold")
+
+    def parse(self) -> str:
+        from data.writes.ops import clean_step
+
+        try:
+            return clean_step(self.typed())
+        except BadValue as bad:
+            raise BadValue(f"{bad} (esc closes)") from None
+
+    def _save(self) -> None:
+        if not self.editing and not self.typed().strip():
+            self.dismiss(bool(self.added))  # enter on an empty line: done adding
+            return
+        super()._save()
+
+    def operation(self, value: Any, *, check: bool) -> Operation:
+        from data.writes.ops import AddStep, EditStep
+
+        if self.editing:
+            return EditStep(self.item.id, self.index, value, expected_text=self.old_text if check else None)
+        return AddStep(self.item.id, value, at=self.index)
+
+    def saved(self) -> bool:
+        if self.editing:
+            return True
+        self.added.append(self.typed().strip())
+        self.index += 1
+        field = self.query_one("#prompt-input", SafeInput)
+        field.load("")
+        self._opened_with = ""
+        self.update_hint()
+        return False
+
+
 PROMPTS: dict[str, type[QuickPrompt]] = {
     "owner": OwnerPrompt,
     "due": DuePrompt,
@@ -415,10 +495,14 @@ PROMPTS: dict[str, type[QuickPrompt]] = {
     "note": NotePrompt,
     "goal": GoalPicker,
     "blocked_by": BlockedByPrompt,
+    "step": StepPrompt,
 }
 """The prompt for each field a pane can ask to edit (:data:`widgets.edit_request.QUICK_FIELDS`)."""
 
 
-def prompt_for(field: str, item: Item, snapshot: Snapshot, today: date) -> QuickPrompt:
-    """The prompt that edits ``field`` of ``item``."""
+def prompt_for(field: str, item: Item, snapshot: Snapshot, today: date, *, index: int | None = None,
+               editing: bool = False) -> QuickPrompt:
+    """The prompt that edits ``field`` of ``item`` (for a step: where, and whether to change one)."""
+    if field == "step":
+        return StepPrompt(item, snapshot, today, index=index, editing=editing)
     return PROMPTS[field](item, snapshot, today)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Grid, Vertical
 from textual.screen import ModalScreen
 from textual.suggester import SuggestFromList
@@ -29,6 +29,7 @@ from data.writes.recurrence import (
     workflows,
 )
 from widgets.cards import safe
+from widgets.keys import bindings
 from widgets.safe_text import SafeInput
 
 if TYPE_CHECKING:
@@ -51,15 +52,7 @@ class RecurringScreen(ModalScreen[None]):
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("n", "new", "New workflow"),
-        Binding("e", "edit_rule", "Edit rule"),
-        Binding("enter", "edit_template", "Edit template"),
-        Binding("s", "skip", "Skip next date"),
-        Binding("p", "pause", "Pause/resume"),
-        Binding("g", "generate", "Make due now"),
-        Binding("escape,q", "close", "Close"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("recurring")
 
     def __init__(self) -> None:
         super().__init__()
@@ -186,10 +179,7 @@ class RuleForm(ModalScreen[int | None]):
 
     app: WorktopApp
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Save", priority=True),
-        Binding("escape", "cancel", "Cancel"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("rule-form")
 
     def __init__(self, workflow: Workflow | None, snapshot: Snapshot | None) -> None:
         super().__init__()

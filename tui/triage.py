@@ -4,8 +4,9 @@ The panes post what the person asked for (:class:`InboxPane.TriageRequested`,
 :class:`Board.CardsAction`) with the marked items, else the one under the
 cursor; the screen hands it to :class:`Triage`, which opens the prompt,
 turns the answer into operations (data/writes/triage.py, the same operations the
-CLI's accept/decline/dup/snooze use) and applies them in one write. After a
-triage action the inbox cursor moves on to the next untriaged item.
+CLI's accept/decline/dup/snooze use) and applies them in one write. Setting a
+field keeps the cursor on the item; accepting, declining, marking a duplicate
+or snoozing takes it out of the inbox, and the cursor is on the next one.
 """
 
 from __future__ import annotations
@@ -17,13 +18,13 @@ from typing import TYPE_CHECKING, Any
 from data.errors import BadValue, Conflict
 from data.model.items import Item, coerce_field
 from data.model.snapshot import Snapshot
+from data.views.figures import open_load
 from data.writes.ops import Operation
 from data.writes.triage import (
     accept_ops,
     decline_ops,
     duplicate_ops,
     move_ops,
-    open_load,
     parse_due,
     parse_reason,
     parse_snooze,
@@ -33,6 +34,8 @@ from data.writes.triage import (
     tag_ops,
 )
 from tui.triage_prompts import (
+    DUE_WORDS,
+    SNOOZE_WORDS,
     AcceptChoice,
     AcceptForm,
     ChoicePrompt,
@@ -138,10 +141,11 @@ class Triage:
         self._ask(prompt, items, pane, build, "owner")
 
     def _date_prompt(self, title: str, items: list[Item], parse: Callable[[str, date], str | None],
-                     value: str = "") -> TextPrompt:
+                     value: str = "", words: str = DUE_WORDS) -> TextPrompt:
         today = self.app.workspace.today
-        return TextPrompt(title, subject_text(items), value=value, placeholder="today, fri, +3d, +2w, 2026-12-01",
-                          parse=lambda text: parse(text, today), preview=date_preview(parse, today))
+        return TextPrompt(title, subject_text(items), value=value, placeholder=words,
+                          parse=lambda text: parse(text, today), preview=date_preview(parse, today, words),
+                          replace=True)
 
     def _ask_due(self, items: list[Item], pane: str) -> None:
         prompt = self._date_prompt("Due", items, parse_due, items[0].due or "" if len(items) == 1 else "")
@@ -173,7 +177,7 @@ class Triage:
 
     def _ask_snooze(self, items: list[Item], pane: str) -> None:
         inbox = self.snapshot.settings.inbox
-        prompt = self._date_prompt("Snooze until", items, parse_snooze)
+        prompt = self._date_prompt("Snooze until", items, parse_snooze, words=SNOOZE_WORDS)
         self._ask(prompt, items, pane,
                   lambda until: (snooze_ops(items, until, inbox=inbox),
                                  f"Snoozed {_ids(items)} until {until}: back in the inbox by itself then"), "snooze")
@@ -222,8 +226,12 @@ class Triage:
         self.app.notify(done if result.changed else "Nothing changed: it already held that", timeout=4)
         if pane == "inbox":
             inbox.list.clear_marks()
-            if action not in LEAVE_INBOX:
-                inbox.list.select_after(ids[-1])  # the item stays: on to the next one
+            # A field (owner, due, why, priority, tags) leaves the item in the inbox and the cursor on it,
+            # so o, d, w fill one item's answers in a row and a then accepts it (the form holds them);
+            # an action that triages it (accept, decline, duplicate, snooze) takes it out of the inbox,
+            # and the cursor is then on the next one by itself.
+            if len(ids) == 1:
+                inbox.list.select_id(ids[0])
             inbox.list.focus()
         else:
             self.screen.query_one(Board).clear_marks()

@@ -16,7 +16,7 @@ from typing import Any, ClassVar, TypeVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Input, OptionList, Static
@@ -26,7 +26,9 @@ from data.errors import BadValue
 from data.model.items import Item, Person
 from data.model.snapshot import Snapshot
 from data.views.similar import Match, search_items, similar_items
+from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import KIND_MARKS, safe
+from widgets.keys import bindings
 from widgets.owner_field import OwnerField
 from widgets.safe_text import SafeInput
 
@@ -43,15 +45,22 @@ def subject_text(items: list[Item]) -> Text:
     return Text(f"{len(items)} items: {shown}{more}", style="bold")
 
 
+SHORT_BELOW = 32
+"""Terminal rows below which prompts drop their blank lines (see ``Prompt.on_mount``)."""
+
+
 class PromptBox(VerticalScroll, can_focus=False):
     """The prompt's box: scrolls on a short terminal, but is not a stop for tab."""
 
 
-class Prompt(ModalScreen[T]):
-    """A titled box: what it acts on, the field(s), an error line and a hint; escape cancels."""
+class Prompt(DiscardGuard, ModalScreen[T]):
+    """A titled box: what it acts on, the field(s), an error line and a hint; escape cancels.
+
+    Escape over typed text asks for a second escape first (:class:`tui.typed.DiscardGuard`).
+    """
 
     CSS_PATH = Path(__file__).with_name("triage.tcss")
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("escape", "cancel", "Cancel")]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("triage-prompt")
     HINT = "enter: ok · esc: cancel"
 
     def __init__(self, title: str, subject: Text) -> None:
@@ -72,13 +81,38 @@ class Prompt(ModalScreen[T]):
     def fields(self) -> ComposeResult:
         yield from ()
 
+    def on_mount(self) -> None:
+        # Runs after a subclass's own on_mount (Textual calls each class's handler): fields are filled.
+        self._opened_with = self._typed()
+        # A short terminal (80×24): no blank lines between the parts and a shorter list of people,
+        # so the whole form and the item it acts on fit without scrolling.
+        self.set_class(self.app.size.height < SHORT_BELOW, "-short")
+
+    def on_resize(self) -> None:
+        self.set_class(self.app.size.height < SHORT_BELOW, "-short")
+
+    def _typed(self) -> list[str]:
+        return [field.value for field in self.query(Input)]
+
     def show_error(self, message: str, where: str = "#prompt-error") -> None:
         error = self.query_one(where, Static)
         error.update(Text(safe(message)))
         error.set_class(bool(message), "-shown")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        after_typed_keys(self, self._cancel)
+
+    def _cancel(self) -> None:
+        if self.may_discard(self._typed() != getattr(self, "_opened_with", []), self.show_error):
+            self.dismiss(None)
+
+    def action_submit(self) -> None:
+        """Enter where no field takes it: the focused input's value, as its own enter would."""
+        if isinstance(self.focused, Input):
+            self.focused.post_message(Input.Submitted(self.focused, self.focused.value))
+
+    def action_highlight(self, delta: int) -> None:
+        """Up/down in a prompt with suggestions under its field (the duplicate picker)."""
 
     def workspace_changed(self, snapshot: Snapshot) -> None:
         """Another terminal wrote: say at once if an item this prompt acts on was closed or moved."""
@@ -101,15 +135,18 @@ class TextPrompt(Prompt[Any]):
     """
 
     def __init__(self, title: str, subject: Text, *, parse: Callable[[str], Any], value: str = "",
-                 placeholder: str = "", preview: Callable[[str], str] | None = None) -> None:
+                 placeholder: str = "", preview: Callable[[str], str] | None = None, replace: bool = False) -> None:
         super().__init__(title, subject)
         self.parse = parse
         self.value = value
         self.placeholder = placeholder
         self.preview = preview
+        self.replace = replace
+        """Whether the value opens selected, so typing replaces it (a date); else the cursor is at its end."""
 
     def fields(self) -> ComposeResult:
-        yield SafeInput(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True)
+        yield SafeInput(value=self.value, placeholder=self.placeholder, id="prompt-input", compact=True,
+                        select_on_focus=self.replace)
         if self.preview is not None:
             yield Static("", id="prompt-preview")
 
@@ -118,6 +155,7 @@ class TextPrompt(Prompt[Any]):
         self._preview(self.value)
 
     def on_input_changed(self, event: Input.Changed) -> None:
+        self.show_error("")  # the error was about what the text said before
         self._preview(event.value)
 
     def _preview(self, text: str) -> None:
@@ -134,16 +172,27 @@ class TextPrompt(Prompt[Any]):
         self.dismiss(value)
 
 
-def date_preview(parse: Callable[[str, date], str | None], today: date) -> Callable[[str], str]:
-    """Live "→ Fri 27 Nov 2026" under a date field (nothing while the text is not a date yet)."""
+DUE_WORDS = "today, fri, next fri, +3d, in 2 weeks, eow, dec 24, 2026-12-01"
+SNOOZE_WORDS = "tomorrow, mon, next fri, +3d, +1w, dec 24: a day after today"
+
+
+def date_preview(parse: Callable[[str, date], str | None], today: date,
+                 words: str = DUE_WORDS) -> Callable[[str], str]:
+    """Live "→ Fri 27 Nov 2026" under a date field; what is wrong with it, once something is typed."""
 
     def preview(text: str) -> str:
+        if not text.strip():
+            try:
+                parse(text, today)
+            except BadValue:
+                return words  # required: say what may be typed (never a word the field then refuses)
+            return "(empty: no date yet)"  # the words are in the field's placeholder
         try:
             value = parse(text, today)
-        except BadValue:
-            return "today, tomorrow, mon…sun, +3d, +2w, +1m or 2026-12-01"
+        except BadValue as error:
+            return str(error).split("; use ")[0]  # what is wrong; the words are in the placeholder
         if value is None:
-            return "(empty: no date)"
+            return "(no date)"
         day = date.fromisoformat(value)
         return f"→ {day:%a %d %b %Y}"
 
@@ -216,11 +265,6 @@ class DuplicatePrompt(Prompt[int]):
     """Pick the original: the most similar open items are offered; typing searches (or ``#12``)."""
 
     HINT = "type to search, or #id · ↑↓ · enter: mark as duplicate of it · esc: cancel"
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "highlight(1)", "Next", show=False),
-        Binding("up", "highlight(-1)", "Previous", show=False),
-    ]
 
     def __init__(self, title: str, subject: Text, *, snapshot: Snapshot, item_id: int) -> None:
         super().__init__(title, subject)
@@ -300,10 +344,7 @@ class AcceptForm(Prompt[AcceptChoice]):
     """
 
     HINT = "enter: next field, and accept on the last · ctrl+s: accept now · esc: cancel"
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "cancel", "Cancel"),
-        Binding("ctrl+s", "accept", "Accept", priority=True),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("accept")
 
     def __init__(self, subject: Text, *, column: str, people: dict[str, Person], me: str, today: date,
                  parse_due: Callable[[str, date], str | None], parse_why: Callable[[str], str],
@@ -366,6 +407,9 @@ class AcceptForm(Prompt[AcceptChoice]):
             return False
 
     def action_accept(self) -> None:
+        after_typed_keys(self, self._accept)  # ctrl+s is a priority key: let the typing before it land first
+
+    def _accept(self) -> None:
         owner = self.owner
         if owner is None:  # never pressed enter in the owner field: take its highlighted line
             field = self.query_one(OwnerField)

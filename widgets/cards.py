@@ -144,15 +144,25 @@ def due_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
     due = item.due_date()
     if due is None:
         return Text("")
-    label = describe_due(due, ctx.today)
     if not ctx.snapshot.settings.is_open(item.status):
-        return Text(label, style=styles.get("dim", ""))
+        # Closed work is never late: the date it was due, quietly (not "54d late" in red).
+        return Text(f"due {due:%b} {due.day}", style=styles.get("dim", ""))
+    label = describe_due(due, ctx.today)
     delta = (due - ctx.today).days
     if delta < 0:
         return Text(label, style=styles.get("error", ""))
     if delta <= 2:
         return Text(label, style=styles.get("warn", ""))
     return Text(label)
+
+
+def steps_text(item: Item, styles: dict[str, Style]) -> Text:
+    """``☑ 1/3``: steps done of all (the "how"); empty without steps."""
+    steps = item.checklist
+    if not steps:
+        return Text("")
+    done = sum(1 for step in steps if isinstance(step, dict) and step.get("done"))
+    return Text(f"☑ {done}/{len(steps)}", style=styles.get("dim", "") if done < len(steps) else "")
 
 
 def blocked_text(item: Item, ctx: RowContext, styles: dict[str, Style]) -> Text:
@@ -191,7 +201,7 @@ def inbox_row(item: Item, ctx: RowContext, width: int, styles: dict[str, Style])
 
 
 def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]) -> list[Text]:
-    """A board card: title on the first line; owner, due, kind and gaps on the second."""
+    """A board card: title on the first line; id, owner, due, steps done, priority and gaps on the second."""
     first = Text.assemble(
         peer_text(item, ctx, styles),
         (KIND_MARKS.get(item.kind, "•") + " ", styles.get("accent", "")),
@@ -203,6 +213,7 @@ def card_lines(item: Item, ctx: RowContext, width: int, styles: dict[str, Style]
         blocked_text(item, ctx, styles),
         owner,
         due_text(item, ctx, styles),
+        steps_text(item, styles),
         Text(f"p{item.priority}", style=styles.get("warn", "") if item.priority == 1 else "") if item.priority else Text(""),
         missing_text(ctx.missing(item), styles),
     ) if part.plain]

@@ -13,7 +13,7 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Static
@@ -21,6 +21,7 @@ from textual.widgets import Static
 from data.model.items import Item
 from widgets.cards import KIND_MARKS, RowContext, due_text, missing_text, peer_text, safe
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 
 def work_row(item: Item, ctx: RowContext, width: int, styles: dict[str, Style],
@@ -55,9 +56,7 @@ DUE_WIDTH = 9
 class CellItems(Vertical):
     """A heading saying which cell, and a list of its items; escape closes it."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "close", "Back to matrix"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("cells")
 
     class Closed(Message):
         """The list was closed (the matrix takes the focus back)."""

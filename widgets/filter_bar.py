@@ -7,11 +7,8 @@ queries: the bar only posts what was typed.
 
 from __future__ import annotations
 
-from typing import ClassVar
-
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.widgets import Input, Static
@@ -27,16 +24,12 @@ class FilterBar(Vertical):
     FilterBar { height: auto; display: none; background: $boost; }
     FilterBar.-shown { display: block; }
     FilterBar > Horizontal { height: 1; }
-    FilterBar .filter-label { width: auto; padding: 0 1; text-style: bold; color: $accent; }
+    FilterBar .filter-label { width: auto; padding: 0 1; text-style: bold; color: $text-accent; }
     FilterBar Input { width: 1fr; }
     FilterBar .filter-status { width: auto; padding: 0 1; color: $text-muted; }
-    FilterBar .filter-error { display: none; padding: 0 1; color: $error; text-style: bold; }
+    FilterBar .filter-error { display: none; padding: 0 1; color: $text-error; text-style: bold; }
     FilterBar .filter-error.-shown { display: block; }
     """
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "clear", "Clear filter", show=False),
-    ]
 
     class Submitted(Message):
         """Apply this query (blank: no filter)."""
@@ -46,7 +39,7 @@ class FilterBar(Vertical):
             self.text = text
 
     class Cleared(Message):
-        """Escape in the bar: drop the filter."""
+        """Escape in the bar (the screen's esc): drop the filter."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -90,6 +83,3 @@ class FilterBar(Vertical):
     def on_input_submitted(self, event: Input.Submitted) -> None:
         event.stop()
         self.post_message(self.Submitted(event.value.strip()))
-
-    def action_clear(self) -> None:
-        self.post_message(self.Cleared())

@@ -1,11 +1,11 @@
-"""The gaps view: open work missing an owner, a due date or a why, grouped by what is missing.
+"""The gaps view: open work missing an owner, a due date, steps or a why, grouped by what is missing.
 
 Each group is a heading row followed by its items, all in one virtual list
 (:class:`GapList`), so 10k items cost what the rows on screen cost. An item
 missing two answers is listed in both groups. The keys fix the item under the
 cursor in place (the screen opens the prompt): ``o`` owner, ``d`` due date,
-``w`` why, ``l`` link to a goal (a goal's why answers why). A fixed item leaves
-its group and the cursor stays where it was, on the next item to fix. A last
+``a`` add steps (how), ``w`` why, ``l`` link to a goal (a goal's why answers why). A fixed item
+leaves its group and the cursor stays where it was, on the next item to fix. A last
 group lists work waiting on a blocker nobody owns or that is late; there ``o``
 and ``d`` fix that blocker.
 """
@@ -18,9 +18,8 @@ from typing import ClassVar
 from rich.style import Style
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
-from textual.message import Message
 from textual.widgets import Static
 
 from data.views.gaps import (
@@ -37,6 +36,7 @@ from widgets.cards import RowContext
 from widgets.cell_items import work_row
 from widgets.edit_request import EditRequested
 from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 WAITING = len(FIXABLE_ANSWERS)
 """The group of work waiting on a stuck blocker, after the answers' groups."""
@@ -110,16 +110,7 @@ class GapList(ItemList):
 class GapsView(Vertical):
     """Every open item missing an owner, a due date or a why; fix each in place."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("o", "fix('owner')", "Owner", tooltip="Set the owner of the item under the cursor"),
-        Binding("d", "fix('due')", "Due", tooltip="Set its due date (fri, +3d, 2026-12-01, …)"),
-        Binding("w", "fix('why')", "Why", tooltip="Write why it matters (kept in its why log)"),
-        Binding("l", "fix('goal')", "Link goal", tooltip="Link it to a goal, whose why then answers for it"),
-        Binding("escape", "close", "Back to matrix"),
-    ]
-
-    class Closed(Message):
-        """Escape: the pane goes back to the matrix."""
+    BINDINGS: ClassVar[list[BindingType]] = bindings("gaps")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -129,7 +120,7 @@ class GapsView(Vertical):
 
     def compose(self) -> ComposeResult:
         yield Static("", id="gaps-summary")
-        yield GapList(self._render_row, empty_text="No gaps: all open work has an owner, a due date and a why",
+        yield GapList(self._render_row, empty_text="No gaps: all open work has an owner, a due date, steps where needed and a why",
                       id="gaps-list")
 
     @property
@@ -210,9 +201,7 @@ class GapsView(Vertical):
             item_id = next((b for b, problem in problems if wanted in problem), problems[0][0] if problems else item_id)
         self.post_message(EditRequested(item_id, field))
 
-    def action_close(self) -> None:
-        self.post_message(self.Closed())
 
-
-FIX_KEYS = {"who": "o sets the owner", "when": "d sets the due date", "why": "w writes the why · l links a goal"}
+FIX_KEYS = {"who": "o sets the owner", "when": "d sets the due date", "how": "a adds steps",
+            "why": "w writes the why · l links a goal"}
 """The key that fixes each group, shown on its heading."""

@@ -19,31 +19,33 @@ from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 from textual import events
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from widgets.keys import bindings
+
 RowRenderer = Callable[[int, int, dict[str, Style]], Sequence[Text]]
 """(item id, width, styles) → one ``Text`` per line of the row."""
 
 
-class ItemList(ScrollView, can_focus=True):
+class ItemList(ScrollView, can_focus=True, inherit_bindings=False):
     """Rows of items with a cursor; ``row_height`` lines per row."""
 
     DEFAULT_CSS = """
-    ItemList { height: 1fr; scrollbar-size-vertical: 1; }
+    ItemList { height: 1fr; scrollbar-size-vertical: 1; overflow-x: hidden; }
     ItemList > .item-list--cursor { background: $panel-lighten-1; }
     ItemList:focus > .item-list--cursor { background: $block-cursor-background; color: $block-cursor-foreground; text-style: bold; }
     ItemList > .item-list--marked { background: $secondary 30%; }
-    ItemList > .item-list--dim { color: $text-muted; }
-    ItemList > .item-list--warn { color: $warning; }
-    ItemList > .item-list--error { color: $error; text-style: bold; }
-    ItemList > .item-list--accent { color: $accent; }
-    ItemList > .item-list--peer { color: $success; text-style: bold; }
-    ItemList > .item-list--empty { color: $text-muted; text-style: italic; }
+    ItemList > .item-list--dim { color: $foreground-muted; }
+    ItemList > .item-list--warn { color: $text-warning; }
+    ItemList > .item-list--error { color: $text-error; text-style: bold; }
+    ItemList > .item-list--accent { color: $text-accent; }
+    ItemList > .item-list--peer { color: $text-success; text-style: bold; }
+    ItemList > .item-list--empty { color: $foreground-muted; text-style: italic; }
     """
 
     COMPONENT_CLASSES: ClassVar[set[str]] = {
@@ -57,16 +59,7 @@ class ItemList(ScrollView, can_focus=True):
         "item-list--empty",
     }
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "cursor_up", "Up", show=False),
-        Binding("down,j", "cursor_down", "Down", show=False),
-        Binding("pageup", "page_up", "Page up", show=False),
-        Binding("pagedown", "page_down", "Page down", show=False),
-        Binding("home,g", "first", "First", show=False),
-        Binding("end,G", "last", "Last", show=False),
-        Binding("space", "toggle_mark", "Mark", show=False),
-        Binding("escape", "clear_marks", "Clear marks", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("lists")
 
     cursor: reactive[int] = reactive(0, always_update=True, init=False)
 
@@ -82,8 +75,8 @@ class ItemList(ScrollView, can_focus=True):
         def control(self) -> ItemList:
             return self.item_list
 
-    class MarksChanged(Message):
-        """Items were marked or unmarked (space) for an action on all of them at once."""
+    class ListChanged(Message):
+        """Something about the list as a whole changed (its subclasses say what)."""
 
         def __init__(self, item_list: ItemList) -> None:
             super().__init__()
@@ -93,6 +86,12 @@ class ItemList(ScrollView, can_focus=True):
         def control(self) -> ItemList:
             return self.item_list
 
+    class Scrolled(ListChanged):
+        """The list scrolled (the board lines its columns up when they hold swimlanes)."""
+
+    class MarksChanged(ListChanged):
+        """Items were marked or unmarked (space) for an action on all of them at once."""
+
     def __init__(self, render_row: RowRenderer, *, row_height: int = 1, empty_text: str = "nothing here",
                  name: str | None = None, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(name=name, id=id, classes=classes)
@@ -101,6 +100,8 @@ class ItemList(ScrollView, can_focus=True):
         self.empty_text = empty_text
         self.rows: list[int] = []
         self.marked: set[int] = set()
+        self.report_scroll = False
+        """Post :class:`Scrolled` when the list scrolls (the board's columns, for lined-up swimlanes)."""
         self._index: dict[int, int] = {}
         self._styles: dict[str, Style] = {}
         self._styles_key: tuple | None = None
@@ -226,6 +227,11 @@ class ItemList(ScrollView, can_focus=True):
             self._refresh_index(index)
 
     # -- cursor -------------------------------------------------------------
+    def watch_scroll_y(self, old: float, new: float) -> None:
+        super().watch_scroll_y(old, new)
+        if self.report_scroll and int(old) != int(new):
+            self.post_message(self.Scrolled(self))
+
     def watch_cursor(self, old: int, new: int) -> None:
         self._refresh_index(old)
         self._refresh_index(new)
@@ -287,15 +293,6 @@ class ItemList(ScrollView, can_focus=True):
         self.post_message(self.MarksChanged(self))
         self.cursor += 1
 
-    def action_clear_marks(self) -> None:
-        self.clear_marks()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        # Without marks, escape goes on to the screen (which clears the filter).
-        if action == "clear_marks":
-            return bool(self.marked)
-        return True
-
     async def _on_click(self, event: events.Click) -> None:
         row = (event.y + int(self.scroll_offset.y)) // self.row_height
         if 0 <= row < len(self.rows):
@@ -339,7 +336,7 @@ class ItemList(ScrollView, can_focus=True):
         if item_id in self.marked:
             text.pad_right(max(0, width - text.cell_len))
             text.stylize(styles["marked"])
-        if row == self.cursor:
+        if row == self.cursor and item_id >= 0:  # never on a band (a column of bands only: no cursor)
             # The cursor bar spans the whole width, not just the text.
             text.pad_right(max(0, width - text.cell_len))
             text.stylize(styles["cursor"])

@@ -13,7 +13,7 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import DataTable
@@ -24,6 +24,8 @@ from data.views.ownership import DUE_SOON_DAYS, MATRIX_KINDS, Column, Matrix, Ro
 from widgets.cards import RowContext, safe, set_border
 from widgets.cell_items import CellItems
 from widgets.gaps import GapsView
+from widgets.item_list import ItemList
+from widgets.keys import bindings
 
 MATRIX_FIELDS = frozenset({"owner", "roles", "status", "parent", "kind", "due"})
 """Fields the matrix is computed from, besides column titles (people changes always count)."""
@@ -47,31 +49,50 @@ MAX_COLUMNS = 40
 projects is unreadable, and a DataTable measures every cell it holds."""
 
 
-class MatrixTable(DataTable):
-    """A DataTable without its own enter binding, so the matrix's "items in cell" owns the key."""
+COLUMN_WIDTH = 16
+"""Cells of a project or workstream column."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [Binding("enter", "list_cell", "Items in cell")]
+
+def column_labels(items: list, width: int) -> dict[int, str]:  # noqa: ANN001 - data.model.items.Item
+    """Each column's title cut to ``width``; titles that would read the same get their ``#id``."""
+    cut = {item.id: safe(item.title)[:width] for item in items}
+    seen: dict[str, int] = {}
+    for label in cut.values():
+        seen[label] = seen.get(label, 0) + 1
+    for item in items:
+        if seen[cut[item.id]] > 1:
+            tag = f" #{item.id}"
+            cut[item.id] = safe(item.title)[:width - len(tag)].rstrip() + tag
+    return cut
+
+
+class MatrixTable(DataTable):
+    """The matrix's cell cursor; its keys (role letters, teams, enter) act on the cell under it.
+
+    They are bound here, not on the pane, so they mean nothing while the gaps view or a
+    cell's item list (which have keys of their own) is shown in the pane instead.
+    """
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("matrix")
+
+    @property
+    def pane(self) -> OwnershipMatrix:
+        return self.query_ancestor(OwnershipMatrix)
 
     def action_list_cell(self) -> None:
-        parent = self.parent
-        if isinstance(parent, OwnershipMatrix):
-            parent.action_list_cell()
+        self.pane.action_list_cell()
+
+    def action_role(self, role: str | None) -> None:
+        self.pane.action_role(role)
+
+    def action_toggle_teams(self) -> None:
+        self.pane.action_toggle_teams()
 
 
 class OwnershipMatrix(Vertical, can_focus=False):
     """A cell cursor over people × projects; flags gaps in ownership and overload."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "list_cell", "Items in cell",
-                tooltip="List the open items behind the number under the cursor (they drive the why pane)"),
-        Binding("a", "role('A')", "Owner",
-                tooltip="Make the person accountable: the one owner (the old owner becomes responsible)"),
-        Binding("r", "role('R')", "Responsible", tooltip="Make the person responsible (does the work)"),
-        Binding("c", "role('C')", "Consulted", tooltip="Make the person consulted (asked before decisions)"),
-        Binding("i", "role('I')", "Informed", tooltip="Make the person informed (told of progress)"),
-        Binding("x", "role(None)", "No role", tooltip="Take the person's role away (the owner's too)"),
-        Binding("t", "toggle_teams", "People/teams"),
-    ]
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
 
     class ColumnHighlighted(Message):
         """The cursor is on a project or workstream column (drives the why pane)."""
@@ -129,6 +150,34 @@ class OwnershipMatrix(Vertical, can_focus=False):
     def showing_gaps(self) -> bool:
         return self.gaps.display
 
+    @property
+    def showing_table(self) -> bool:
+        """Whether the matrix itself has the pane (not the gaps view, nor a cell's item list)."""
+        return not self.gaps.display and not self.cells.display
+
+    def active_list(self) -> ItemList | None:
+        """The list in the pane whose cursor is the selection (None while the matrix shows)."""
+        if self.showing_gaps:
+            return self.gaps.list
+        if self.cells.display:
+            return self.cells.list
+        return None
+
+    def show_table(self) -> None:
+        """The matrix itself, focused: closes the gaps view or a cell's list."""
+        if self.showing_gaps:
+            self.show_gaps(False)
+        if self.cells.display:
+            self.cells.action_close()
+        self.table.focus()
+
+    def back(self) -> None:
+        """esc in the pane: a cell's list closes, the gaps view gives way to the matrix."""
+        if self.cells.display and not self.showing_gaps:
+            self.cells.action_close()
+        elif self.showing_gaps:
+            self.show_gaps(False)
+
     # -- drawing ----------------------------------------------------------------
     def show(self, ctx: RowContext, *, force: bool = False, keep=None) -> None:  # noqa: ANN001
         previous, self._ctx = self._ctx, ctx
@@ -170,11 +219,12 @@ class OwnershipMatrix(Vertical, can_focus=False):
         self._column_ids = []
         shown = sorted(matrix.columns, key=lambda c: (not c.flag, c.item.kind != "project", -c.open_items,
                                                      c.item.title.lower()))[:MAX_COLUMNS]
+        labels = column_labels([column.item for column in shown], COLUMN_WIDTH)
         for column in shown:
-            label = Text(safe(column.item.title)[:16], no_wrap=True)
+            label = Text(labels[column.item.id], no_wrap=True)
             if column.flag:
                 label = Text.assemble(("⚠ ", "bold"), label)
-            table.add_column(label, key=str(column.item.id), width=16)
+            table.add_column(label, key=str(column.item.id), width=COLUMN_WIDTH)
             self._column_ids.append(column.item.id)
         self._rows_by_key = {}
         for row in matrix.rows:
@@ -252,8 +302,8 @@ class OwnershipMatrix(Vertical, can_focus=False):
                 self.gaps.show(self._ctx, force=True)
         elif self._stale and self._ctx is not None:
             self.show(self._ctx, force=True)
-        set_border(self, "3 Gaps · open work missing who, when or why" if on else self._matrix_title,
-                   "o owner · d due · w why · l goal · esc matrix" if on else self._matrix_subtitle)
+        set_border(self, "3 Gaps · open work missing who, when, how or why" if on else self._matrix_title,
+                   "o owner · d due · a step · w why · l goal · esc matrix" if on else self._matrix_subtitle)
         self.focus_view()
         self.refresh_bindings()
 
@@ -266,20 +316,10 @@ class OwnershipMatrix(Vertical, can_focus=False):
         else:
             self.table.focus()
 
-    def on_gaps_view_closed(self, event: GapsView.Closed) -> None:
-        event.stop()
-        self.show_gaps(False)
-
     def on_cell_items_closed(self, event: CellItems.Closed) -> None:
         event.stop()
         self.table.focus()
         self.refresh_bindings()
-
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Role, team and cell keys act on the matrix cursor: hidden while the gaps view or a cell list has the keys."""
-        if action in ("role", "toggle_teams", "list_cell"):
-            return not self.showing_gaps and self.table.has_focus
-        return True
 
     @staticmethod
     def _closed_changed(ctx: RowContext, item_id: int) -> bool:

@@ -1,7 +1,9 @@
 """A fuzzy picker of people: type a few letters, the best match is highlighted, enter takes it.
 
-"me" leads the list; a handle nobody has yet is offered as "+ add … as a new
-person" (the screen adds them in the same write as the assignment).
+"me" leads the list when you are a person here; when you are not, "nobody"
+leads and adding you is offered last. A handle nobody has yet is offered as
+"+ add … as a new person" (the screen adds them in the same write as the
+assignment); words like ``none`` that mean something else never are.
 """
 
 from __future__ import annotations
@@ -10,16 +12,20 @@ from typing import ClassVar
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import Vertical
 from textual.message import Message
 from textual.widgets import Input, OptionList
 from textual.widgets.option_list import Option
 
-from data.model.items import Person
+from data.model.items import RESERVED_HANDLES, Person
 from data.views.similar import PersonMatch, match_people
 from widgets.cards import safe
+from widgets.keys import bindings
 from widgets.safe_text import SafeInput
+
+NOBODY_WORDS = RESERVED_HANDLES - {"me"}
+"""What typed in the field means nobody."""
 
 
 class OwnerField(Vertical):
@@ -30,10 +36,7 @@ class OwnerField(Vertical):
     OwnerField OptionList { height: auto; max-height: 7; border: none; padding: 0; }
     """
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("down", "highlight(1)", "Next person", show=False),
-        Binding("up", "highlight(-1)", "Previous person", show=False),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = bindings("owner-field")
 
     class Chosen(Message):
         """Someone was picked: ``handle`` (None: nobody), and whether they are new to the workspace."""
@@ -77,8 +80,12 @@ class OwnerField(Vertical):
 
     def _refill(self, text: str) -> None:
         self.matches = list(match_people(self.people, text, me=self.me))
-        if self.allow_nobody and not text.strip():
-            self.matches.append(None)
+        typed = text.strip().lstrip("@").lower()
+        if self.allow_nobody and typed in NOBODY_WORDS:
+            self.matches.insert(0, None)  # "none" typed means nobody: it is never a person
+        elif self.allow_nobody and not typed:
+            # You lead if you are a person here; if not, "nobody" does: enter never adds you unasked.
+            self.matches.insert(0 if self.me not in self.people else len(self.matches), None)
         options = self.query_one(OptionList)
         options.clear_options()
         options.add_options([Option(self._label(m)) for m in self.matches])
@@ -129,6 +136,9 @@ class OwnerField(Vertical):
     def highlighted(self) -> PersonMatch | None:
         index = self.query_one(OptionList).highlighted
         return self.matches[index] if index is not None and 0 <= index < len(self.matches) else None
+
+    def action_choose(self) -> None:
+        self.choose()
 
     def choose(self, index: int | None = None) -> None:
         """Post :class:`Chosen` for the highlighted (or given) line; nothing when no line fits."""

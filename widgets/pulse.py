@@ -14,12 +14,13 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from data.views.pulse import Pulse, compute_pulse
 from widgets.cards import RowContext, safe, set_border
+from widgets.keys import bindings
 
 WINDOWS = (4, 8, 12, 26)
 """Weeks of history the view can look at; ``w`` steps through them."""
@@ -144,12 +145,12 @@ def pulse_renderable(pulse: Pulse, ctx: RowContext, weeks: int) -> RenderableTyp
                  Text(""), figures, Text(""), side)
 
 
-class PulseView(VerticalScroll, can_focus=True):
+class PulseView(VerticalScroll, can_focus=True, inherit_bindings=False):
     """Throughput, cycle time, on-time rate, work in progress, inbox and gaps."""
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("w", "window", "Window (weeks)"),
-    ]
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("pulse")
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")

@@ -1,10 +1,11 @@
 """The why pane: the selected item's reason, its why log, and the chain of whys above it.
 
-The chain (item → parents → goal) has a cursor: up/down move along it and
-enter selects that link, so a person can climb from a task to the goal it
-serves and back down through the other panes. Below the chain, what the item
-is blocked by and what it is blocking (each with status and owner) are on the
-same cursor, so enter goes to a blocker as it goes to a parent. ``w`` edits the why (every
+Its steps (the checklist: how it gets done) are listed with done/total. One
+cursor moves over the steps, then the chain (item → parents → goal), then what
+the item is blocked by and what it is blocking: on a step, space ticks it off
+and a/e/shift+arrows/delete add, edit, move and remove steps; on a chain link
+or a dependency, enter selects that item, so a person can climb from a task to
+the goal it serves and back down through the other panes. ``w`` edits the why (every
 change lands in the why log with who and when), ``N`` adds a note to the log
 without changing the why, ``l`` links the item to a goal; the screen opens
 the prompts (messages up).
@@ -15,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 from rich.text import Text
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.containers import VerticalScroll
 from textual.geometry import Region
 from textual.message import Message
@@ -24,8 +25,10 @@ from textual.widgets import Static
 from data.model.dependencies import blockers_of
 from data.model.items import Item, chain, why_source
 from data.views.goals import GoalStatsCache
+from data.writes.ops import MoveStep, Operation, RemoveStep, ToggleStep
 from widgets.cards import KIND_MARKS, RowContext, safe, set_border
 from widgets.edit_request import EditRequested
+from widgets.keys import bindings
 
 
 def why_text(item: Item | None, ctx: RowContext, goals: GoalStatsCache | None = None) -> Text:
@@ -170,17 +173,44 @@ def log_text(item: Item | None) -> Text:
     return out
 
 
-class WhyPane(VerticalScroll, can_focus=True):
-    """Read the why of whatever is selected in the other panes, and climb its chain."""
+def steps_text(item: Item | None, cursor: int | None, *, focused: bool) -> Text:
+    """The steps (how): ``☑``/``☐`` per step, done/total in the heading; ``cursor`` marks a step (or None)."""
+    if item is None:
+        return Text("")
+    steps = item.checklist
+    out = Text(no_wrap=True, overflow="ellipsis")
+    out.append("Steps", style="bold underline")
+    done = sum(1 for step in steps if step.get("done"))
+    if steps:
+        out.append(f"  {done}/{len(steps)} done", style="bold")
+        out.append("  (space ticks · a adds · e edits · shift+↑↓ moves · del removes)", style="dim")
+    for index, step in enumerate(steps):
+        here = index == cursor
+        line = Text()
+        line.append("▸ " if here else "  ", style="bold")
+        line.append("☑ " if step.get("done") else "☐ ", style="bold")
+        line.append(safe(str(step.get("text", ""))), style="dim" if step.get("done") else "")
+        if here:
+            line.stylize("reverse" if focused else "underline", 2)
+        out.append("\n")
+        out.append_text(line)
+    if not steps:
+        needs = item.kind in ("project", "workstream")
+        out.append("\n  No steps yet: how will this get done? ", style="bold reverse" if needs else "italic")
+        out.append(" a adds the first", style="dim")
+    return out
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("up,k", "chain(-1)", "Chain up", show=False, tooltip="Move up the chain of whys"),
-        Binding("down,j", "chain(1)", "Chain down", show=False, tooltip="Move down the chain of whys"),
-        Binding("enter", "follow", "Go to link", tooltip="Select the chain link under the cursor everywhere"),
-        Binding("w", "edit('why')", "Edit why", tooltip="Edit the why; the old one stays in the why log"),
-        Binding("N", "edit('note')", "Add note", tooltip="Add a note to the why log; the why stays as it is"),
-        Binding("l", "edit('goal')", "Link goal", tooltip="Link the item to a goal it serves"),
-    ]
+
+class WhyPane(VerticalScroll, can_focus=True, inherit_bindings=False):
+    """Read the why of whatever is selected in the other panes, tick its steps off, and climb its chain.
+
+    One cursor moves over the steps, then the links (chain, blockers): on a step the step keys
+    act on it, on a link enter selects that item everywhere.
+    """
+
+    ALLOW_MAXIMIZE = True  # z zooms the pane to the whole screen (MainScreen.action_zoom)
+
+    BINDINGS: ClassVar[list[BindingType]] = bindings("why")
 
     class LinkChosen(Message):
         """Enter on a chain link: select that item everywhere."""
@@ -189,53 +219,80 @@ class WhyPane(VerticalScroll, can_focus=True):
             super().__init__()
             self.item_id = item_id
 
+    class StepChanged(Message):
+        """Tick, move or remove a step: ``op`` is the operation; the screen applies it."""
+
+        def __init__(self, op: Operation) -> None:
+            super().__init__()
+            self.op = op
+
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="pane")
         self.border_title = "4 Why"
         self.item_id: int | None = None
+        self.item: Item | None = None
+        self.cursor = 0
+        """Over the steps first, then :attr:`levels`."""
         self.levels: list[Item] = []
         """The chain of whys, then what the item is blocked by and blocking: every link the cursor visits."""
         self.chain_length = 0
         """How many of :attr:`levels` are the chain; the rest are dependencies."""
         self._dependency_counts = (0, 0)
-        self.chain_cursor = 0
         self._ctx: RowContext | None = None
         self._goals = GoalStatsCache()
-        self._shown: tuple[Text, Text, Text, Text] | None = None
+        self._shown: tuple[Text, ...] | None = None
 
     def compose(self):  # noqa: ANN201 - ComposeResult
         yield Static(id="why-body")
+        yield Static(id="why-steps")
         yield Static(id="why-chain")
         yield Static(id="why-deps")
         yield Static(id="why-log")
+
+    @property
+    def step_count(self) -> int:
+        return len(self.item.checklist) if self.item is not None else 0
+
+    @property
+    def step_cursor(self) -> int | None:
+        """The step under the cursor (None: the cursor is on a link)."""
+        return self.cursor if self.cursor < self.step_count else None
+
+    @property
+    def chain_cursor(self) -> int:
+        """The link (of :attr:`levels`) under the cursor; 0, the item itself, while it is on a step."""
+        return max(0, self.cursor - self.step_count)
 
     def show(self, ctx: RowContext, item_id: int | None = None) -> None:
         """Show ``item_id`` (or the item shown now, from a fresh snapshot)."""
         self._ctx = ctx
         if item_id is not None and item_id != self.item_id:
             self.item_id = item_id
-            self.chain_cursor = 0
+            self.cursor = 0
         self._draw()
 
     def _draw(self) -> None:
         ctx = self._ctx
         if ctx is None:
             return
-        item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
+        item = self.item = ctx.snapshot.items.get(self.item_id) if self.item_id is not None else None
         links = chain(item, ctx.snapshot.items) if item is not None else []
         blocked_by, blocking = dependencies(item, ctx) if item is not None else ([], [])
         self.chain_length = len(links)
         self._dependency_counts = (len(blocked_by), len(blocking))
         self.levels = [*links, *blocked_by, *blocking]
-        self.chain_cursor = min(self.chain_cursor, max(0, len(self.levels) - 1))
-        in_chain = self.chain_cursor if self.chain_cursor < len(links) else -1
+        self.cursor = min(self.cursor, max(0, self.step_count + len(self.levels) - 1))
+        on_link = self.step_cursor is None
+        in_chain = self.chain_cursor if on_link and self.chain_cursor < len(links) else -1
+        in_deps = self.chain_cursor - len(links) if on_link else -1
         texts = (why_text(item, ctx, self._goals),
+                 steps_text(item, self.step_cursor, focused=self.has_focus),
                  chain_text(links, in_chain, focused=self.has_focus) if item else Text(""),
-                 dependency_text(blocked_by, blocking, self.chain_cursor - len(links), ctx, focused=self.has_focus)
+                 dependency_text(blocked_by, blocking, in_deps, ctx, focused=self.has_focus)
                  if blocked_by or blocking else Text(""),
                  log_text(item))
-        shown = self._shown or (None, None, None, None)
-        ids = ("#why-body", "#why-chain", "#why-deps", "#why-log")
+        shown = self._shown or (None,) * len(texts)
+        ids = ("#why-body", "#why-steps", "#why-chain", "#why-deps", "#why-log")
         for widget_id, text, old in zip(ids, texts, shown, strict=True):
             if text != old:
                 # A cursor move along the chain keeps its height: no need to lay the pane out again.
@@ -243,7 +300,7 @@ class WhyPane(VerticalScroll, can_focus=True):
                 widget = self.query_one(widget_id, Static)
                 if widget_id == "#why-deps":
                     widget.display = bool(text.plain)
-                widget.update(text, layout=not (same_height and widget_id in ("#why-chain", "#why-deps")))
+                widget.update(text, layout=not (same_height and widget_id in ("#why-steps", "#why-chain", "#why-deps")))
         self._shown = texts
         set_border(self, f"4 Why · #{item.id}" if item else "4 Why")
 
@@ -253,12 +310,14 @@ class WhyPane(VerticalScroll, can_focus=True):
     def on_blur(self) -> None:
         self._draw()
 
-    def action_chain(self, delta: int) -> None:
+    def action_cursor(self, delta: int) -> None:
         if not self.levels:
             return
-        self.chain_cursor = max(0, min(len(self.levels) - 1, self.chain_cursor + delta))
+        self.cursor = max(0, min(self.step_count + len(self.levels) - 1, self.cursor + delta))
         self._draw()
-        if self.chain_cursor < self.chain_length:
+        if self.step_cursor is not None:
+            top, height = self.query_one("#why-steps", Static).virtual_region.y + 1 + self.cursor, 1
+        elif self.chain_cursor < self.chain_length:
             region = self.query_one("#why-chain", Static).virtual_region
             top, height = region.y + 1 + 2 * self.chain_cursor, 2
         else:
@@ -268,8 +327,11 @@ class WhyPane(VerticalScroll, can_focus=True):
             top, height = self.query_one("#why-deps", Static).virtual_region.y + line, 1
         self.scroll_to_region(Region(0, top, 1, height), animate=False)
 
-    def action_follow(self) -> None:
-        if 0 < self.chain_cursor < len(self.levels):
+    def action_enter(self) -> None:
+        """Enter: on a step, edit it; on a link (not the item itself), select that item everywhere."""
+        if self.step_cursor is not None:
+            self.action_edit_step()
+        elif 0 < self.chain_cursor < len(self.levels):
             self.post_message(self.LinkChosen(self.levels[self.chain_cursor].id))
 
     def action_edit(self, field: str) -> None:
@@ -277,3 +339,45 @@ class WhyPane(VerticalScroll, can_focus=True):
             self.notify("Select an item first", severity="warning")
             return
         self.post_message(EditRequested(self.item_id, field))
+
+    # -- steps --------------------------------------------------------------------
+    def _step(self) -> tuple[int, str] | None:
+        """(index, text) of the step under the cursor, or a warning and None."""
+        index = self.step_cursor
+        if self.item is None or index is None:
+            self.notify("Put the cursor on a step first (up/down)" if self.step_count
+                        else "No steps yet: a adds one", severity="warning")
+            return None
+        return index, str(self.item.checklist[index].get("text", ""))
+
+    def action_add_step(self) -> None:
+        if self.item_id is None or self.item is None:
+            self.notify("Select an item first", severity="warning")
+            return
+        at = self.step_cursor + 1 if self.step_cursor is not None else self.step_count
+        self.post_message(EditRequested(self.item_id, "step", index=at))
+
+    def action_edit_step(self) -> None:
+        step = self._step()
+        if step is not None and self.item_id is not None:
+            self.post_message(EditRequested(self.item_id, "step", index=step[0], editing=True))
+
+    def action_toggle_step(self) -> None:
+        step = self._step()
+        if step is not None and self.item_id is not None:
+            self.post_message(self.StepChanged(ToggleStep(self.item_id, step[0], expected_text=step[1])))
+
+    def action_move_step(self, delta: int) -> None:
+        step = self._step()
+        if step is None or self.item_id is None:
+            return
+        if not 0 <= step[0] + delta < self.step_count:
+            self.app.bell()
+            return
+        self.cursor += delta  # the cursor goes with the step
+        self.post_message(self.StepChanged(MoveStep(self.item_id, step[0], delta, expected_text=step[1])))
+
+    def action_remove_step(self) -> None:
+        step = self._step()
+        if step is not None and self.item_id is not None:
+            self.post_message(self.StepChanged(RemoveStep(self.item_id, step[0], expected_text=step[1])))

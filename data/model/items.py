@@ -11,7 +11,7 @@ from __future__ import annotations
 import unicodedata
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, TypedDict, overload
 
 from data.errors import BadValue
@@ -34,6 +34,9 @@ TITLE_LIMIT = 200
 
 TEXT_LIMIT = 20_000
 """Longest body or why text accepted, in characters."""
+
+RESERVED_HANDLES = frozenset({"me", "none", "nobody", "no", "-"})
+"""Words that already mean something where a handle goes (``--owner me``, ``owner:none``): never a person."""
 
 ANSWERS = ("who", "what", "when", "how", "why")
 """The five questions every piece of work should answer."""
@@ -91,6 +94,9 @@ class Settings:
     """WIP limit per status (absent means no limit)."""
     wip_blocks: bool = False
     """Whether moving past a WIP limit is refused (True) or only warned about."""
+    done_shown: str = "week"
+    """Which done work the board's done column shows: ``week`` (done since Monday), ``14d`` (the last
+    14 days), or ``all``. Older done work is counted in the column's header; ``H`` shows it."""
 
     @property
     def inbox(self) -> str:
@@ -112,6 +118,15 @@ class Settings:
     def is_open(self, status: str) -> bool:
         return status != self.done and status not in CLOSED_STATUSES
 
+    def done_since(self, today: date) -> str | None:
+        """The ISO day from which done work is on the board (None: all of it); see :attr:`done_shown`."""
+        shown = self.done_shown.strip().lower()
+        if shown == "all":
+            return None
+        if shown.endswith("d") and shown[:-1].isdigit():
+            return (today - timedelta(days=max(0, int(shown[:-1]) - 1))).isoformat()
+        return (today - timedelta(days=today.weekday())).isoformat()  # this week, from Monday
+
     @classmethod
     def from_doc(cls, doc: dict[str, Any]) -> Settings:
         statuses = tuple(doc.get("statuses") or DEFAULT_STATUSES)
@@ -122,6 +137,7 @@ class Settings:
             statuses=statuses,
             wip={str(k): int(v) for k, v in (doc.get("wip") or {}).items()},
             wip_blocks=bool(doc.get("wip_blocks", False)),
+            done_shown=str(doc.get("done_shown") or "week"),
         )
 
 

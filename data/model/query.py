@@ -11,6 +11,7 @@ a shell line (so quotes group words) and all must hold:
 ``due<fri``            due before a date; also ``<=``, ``>``, ``>=``, ``=``
 ``due:none``           no due date (``due:DATE`` means due that day)
 ``overdue``            open work due before today
+``snoozed``            snoozed: hidden from the inbox until a later day
 ``why:none``           no why on the item nor any parent or goal
 ``missing:who``        a missing answer: ``who``, ``when``, ``how``, ``why``, ``any``
 ``requester:bo``       asked for by bo (``none`` and ``me`` work here too)
@@ -22,6 +23,11 @@ a shell line (so quotes group words) and all must hold:
 anything else          a word that the title or body contains, any case
 ``-TERM``              any term negated: ``-owner:me``, ``-status:done``
 =====================  ==========================================================
+
+Closed work (done, declined, archived) and snoozed work are left out unless
+the query names a status (``status:done``, ``-status:todo``) or says
+``snoozed``: :meth:`Query.in_scope` is that rule, for the CLI's ``ls`` and the
+TUI's filter alike.
 
 Comma-separated values mean "any of": ``owner:ana,bo``. Dates use
 :func:`data.model.dates.parse_date` (``today``, ``fri``, ``+3d``, ``2026-12-01``).
@@ -73,6 +79,21 @@ class Query:
     """The query as typed."""
     tests: tuple[Test, ...] = ()
     """Compiled terms, cheapest first."""
+    shows_hidden: bool = False
+    """Whether it names a status or says ``snoozed``: then closed and snoozed work is searched too."""
+    handles: tuple[str, ...] = ()
+    """The people named in ``owner:`` and ``requester:`` terms (not ``me`` or ``none``), lowercase."""
+    asks_kinds: frozenset[str] = frozenset()
+    """Kinds named in a positive ``kind:`` term."""
+
+    def in_scope(self, item: Item, snapshot: Snapshot, today_iso: str) -> bool:
+        """Whether the query looks at the item at all: open, unsnoozed work unless it asks for more."""
+        if self.shows_hidden:
+            return True
+        if not snapshot.settings.is_open(item.status):
+            return False
+        until = item.snoozed_until
+        return not (until and until > today_iso)
 
     @property
     def is_empty(self) -> bool:
@@ -118,9 +139,20 @@ def parse_query(text: str, *, me: str, today: date, statuses: Iterable[str] | No
     known_statuses = tuple(statuses) if statuses is not None else None
     compiled: list[tuple[float, Test]] = []
     free_words: list[str] = []
+    shows_hidden = False
+    handles: list[str] = []
+    kinds: set[str] = set()
     for word in words:
         negate = len(word) > 1 and word.startswith("-")
         body = word[1:] if negate else word
+        lowered = body.lower()
+        if lowered.startswith("status:") or lowered == "snoozed":
+            shows_hidden = True
+        if lowered.startswith(("owner:", "requester:")):
+            handles += [h.strip().lstrip("@") for h in lowered.split(":", 1)[1].split(",")
+                        if h.strip().lstrip("@") not in ("", "me", *_NONE_WORDS)]
+        if lowered.startswith("kind:") and not negate:
+            kinds.update(k.strip() for k in lowered.split(":", 1)[1].split(","))
         term = _compile_term(body, me=me, today=today, statuses=known_statuses)
         if term is None:  # a free word
             if negate:
@@ -134,7 +166,8 @@ def parse_query(text: str, *, me: str, today: date, statuses: Iterable[str] | No
     if free_words:
         compiled.append((_TEXT, _text_test(free_words)))
     compiled.sort(key=lambda pair: pair[0])  # stable: same-cost terms keep the typed order
-    return Query(text=text, tests=tuple(test for _, test in compiled))
+    return Query(text=text, tests=tuple(test for _, test in compiled), shows_hidden=shows_hidden,
+                 handles=tuple(dict.fromkeys(handles)), asks_kinds=frozenset(kinds))
 
 
 def _compile_term(word: str, *, me: str, today: date, statuses: tuple[str, ...] | None) -> tuple[int, Test] | None:
@@ -143,6 +176,9 @@ def _compile_term(word: str, *, me: str, today: date, statuses: tuple[str, ...] 
         return _CHEAP, _tag_test(word[1:], word)
     if word.lower() == "overdue":
         return _MEDIUM, _overdue_test(today.isoformat())
+    if word.lower() == "snoozed":
+        today_iso = today.isoformat()
+        return _CHEAP, lambda item, _snap: bool(until := item.snoozed_until) and str(until) > today_iso
     if word.lower() == "blocked":
         return _MEDIUM, _blocked_test
     if word.lower() == "blocking":

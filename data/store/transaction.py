@@ -22,6 +22,7 @@ from typing import Any
 
 from data.errors import NotFound
 from data.model.items import Item, Settings
+from data.model.wording import summary_of
 
 
 class StoreTransaction(ABC):
@@ -203,9 +204,7 @@ class StoreTransaction(ABC):
         revision = int(self.meta.get("revision", 0)) + 1
         for entry in self.entries:
             entry["rev"] = revision
-        summary = self.entries[0]["summary"]
-        if len(self.entries) > 1:
-            summary += f" and {len(self.entries) - 1} more"
+        summary = summary_of(self.entries)  # "… and 2 more items", in words (data/model/wording.py)
         self.meta["revision"] = revision
         self.meta["last_change"] = {"revision": revision, "by": self.actor, "at": self.now, "summary": summary}
         return revision, self.entries

@@ -16,14 +16,14 @@ from datetime import date
 from typing import Any
 
 from data.model.dependencies import open_blockers
-from data.model.items import CLOSED_STATUSES
 from data.model.snapshot import Snapshot
+from data.views.figures import closed_statuses, is_board_work, is_waiting
 
 GAP_ANSWERS = ("who", "when", "how", "why")
 """Every answer a gap can be about, in the order groups are listed."""
 
-FIXABLE_ANSWERS = ("who", "when", "why")
-"""The answers the gaps view fixes in place: owner (o), due date (d), why (w)."""
+FIXABLE_ANSWERS = ("who", "when", "how", "why")
+"""The answers the gaps view fixes in place: owner (o), due date (d), steps (a), why (w or l)."""
 
 GAP_TITLES = {
     "who": "no owner (who)",
@@ -50,7 +50,7 @@ class Gaps:
     groups: dict[str, list[int]]
     """answer → ids of open items missing it, oldest (lowest id) first; an item is in each group it belongs to."""
     untriaged: int = 0
-    """Open items still in the inbox: triage (accept, decline, …) answers those, so they are not listed."""
+    """Items waiting in the inbox (not snoozed), as the inbox pane counts them: triage answers those."""
     missing: dict[int, list[str]] = field(default_factory=dict)
     """item id → every answer it misses (only items in some group)."""
     waiting: dict[int, list[tuple[int, str]]] = field(default_factory=dict)
@@ -68,20 +68,22 @@ WHY_FIELDS = frozenset({"why", "goal", "parent", "status", "kind", "checklist"})
 
 
 def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS, *, today: date | None = None) -> Gaps:
-    """Open items on the board (not in the inbox) missing any of ``answers``, grouped by answer.
+    """Board work (:func:`data.views.figures.is_board_work`) missing any of ``answers``, grouped by answer.
 
     Args:
         snapshot: the workspace state.
         answers: which groups to fill (the TUI asks only for the ones it can fix).
-        today: when given, ``waiting`` lists work held up by a blocker with no owner or past its due date.
+        today: which inbox items are snoozed (default: the local date); when given, ``waiting`` also lists
+            work held up by a blocker with no owner or past its due date.
 
     Returns:
         A :class:`Gaps`; ``groups`` has a (possibly empty) list for every answer asked for.
     """
     settings = snapshot.settings
     docs = snapshot.docs
-    inbox, done = settings.inbox, settings.done
-    closed = {done, *CLOSED_STATUSES}
+    inbox = settings.inbox
+    closed = closed_statuses(settings)
+    today_iso = (today or date.today()).isoformat()
     groups: dict[str, list[int]] = {answer: [] for answer in answers}
     missing: dict[int, list[str]] = {}
     want = set(answers)
@@ -89,11 +91,8 @@ def find_gaps(snapshot: Snapshot, answers: tuple[str, ...] = GAP_ANSWERS, *, tod
     untriaged = 0
     for item_id in sorted(docs):
         doc = docs[item_id]
-        status = doc.get("status", "inbox")
-        if status in closed:
-            continue
-        if status == inbox:
-            untriaged += 1
+        if not is_board_work(doc, settings, closed):
+            untriaged += is_waiting(doc, inbox, today_iso)
             continue
         found = _item_gaps(doc, item_id, want, has_why)
         if found:
@@ -178,9 +177,7 @@ def refresh_gaps(gaps: Gaps, snapshot: Snapshot, item_ids: set[int], *, today: d
 
 
 def _is_listed(doc: dict[str, Any], snapshot: Snapshot) -> bool:
-    status = doc.get("status", "inbox")
-    settings = snapshot.settings
-    return settings.is_open(status) and status != settings.inbox
+    return is_board_work(doc, snapshot.settings, closed_statuses(snapshot.settings))
 
 
 class WhyIndex:

@@ -9,6 +9,7 @@ from typing import Any
 
 from data.model.items import CLOSED_STATUSES, Item
 from data.model.snapshot import Snapshot
+from data.views.figures import counts_as_load
 
 MATRIX_KINDS = ("project", "workstream")
 
@@ -79,7 +80,7 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False,
     every item, and attribute access through the ``Item`` views would double it.
     """
     settings = snapshot.settings
-    closed = {settings.done, *CLOSED_STATUSES}
+    closed = frozenset({settings.done, *CLOSED_STATUSES})
     items = snapshot.items
     docs = snapshot.docs
     open_docs = []
@@ -103,8 +104,8 @@ def build_matrix(snapshot: Snapshot, today: date, *, by_team: bool = False,
         column = home_of(item_id)
         if column is not None:
             column_counts[column] += 1
-        owner = doc.get("owner")
-        if owner and doc.get("kind") != "goal":  # goals are outcomes, not load (as in `worktop people`)
+        if counts_as_load(doc, closed):  # the one definition of load (the owner picker's too)
+            owner = str(doc["owner"])
             row = rows.get(owner)
             if row is None:
                 row = rows[owner] = Row(owner, "", NOT_A_MEMBER, 0, members=[owner])

@@ -58,12 +58,13 @@ from typing import TYPE_CHECKING, Any
 
 from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
+from data.views.figures import OFF_BOARD_KINDS, is_waiting
 
 if TYPE_CHECKING:
     from data.model.snapshot import Snapshot
 
-NOT_WORK = frozenset({"goal", "recurring"})
-"""Kinds that are not work to finish."""
+NOT_WORK = OFF_BOARD_KINDS
+"""Kinds that are not work to finish (goals, templates): :data:`data.views.figures.OFF_BOARD_KINDS`."""
 
 
 @dataclass(slots=True)
@@ -236,8 +237,7 @@ def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
         if due_iso and str(due_iso) < today_iso:
             overdue.append((str(due_iso), item_id))
         if status == inbox_status:
-            snoozed = doc.get("snoozed_until")
-            if not (snoozed and snoozed > today_iso):
+            if is_waiting(doc, inbox_status, today_iso):
                 inbox.append((str(doc.get("created_at") or ""), item_id))
             continue
         if status in wip_by_status:

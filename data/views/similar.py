@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data.model.items import CLOSED_STATUSES, Person, is_handle, parse_item_id
+from data.model.items import CLOSED_STATUSES, RESERVED_HANDLES, Person, is_handle, parse_item_id
 from data.model.snapshot import Snapshot
 
 DUPLICATE_CUTOFF = 60.0
@@ -76,17 +76,24 @@ class PersonMatch:
 def match_people(people: dict[str, Person], text: str, *, me: str, limit: int = 8) -> list[PersonMatch]:
     """People for the owner picker, best first; "me" leads when it fits what was typed.
 
-    Order: an exact handle, then handles starting with the text, then names, then
-    fuzzy matches (typos), then an offer to add the typed handle as a new person
-    when nobody has it (and it does not start anybody's handle or name).
+    Nothing typed: everyone (you first if you are a person here). Typed: an exact
+    handle, then handles starting with the text, then names, then fuzzy matches
+    (typos), at most ``limit``, then an offer to add the typed handle as a new
+    person when nobody has it (and it does not start anybody's handle or name,
+    and is not a word like ``none`` that means something else).
     """
     from rapidfuzz import fuzz, process, utils
 
     typed = text.strip().lstrip("@")
     low = typed.lower()
     if low in ("", "me"):
-        ordered = [me] + sorted((h for h in people if h != me), key=str.lower)
-        return [PersonMatch(h, is_me=h == me, is_new=h not in people) for h in ordered[:limit]]
+        # Everyone (the list scrolls): you first if you are a person here; if you are not, the offer
+        # to add you comes last, so enter on the first line never adds anybody by accident.
+        ordered = sorted((h for h in people if h != me), key=str.lower)
+        if me in people:
+            return [PersonMatch(me, is_me=True)] + [PersonMatch(h) for h in ordered]
+        offer = [PersonMatch(me, is_me=True, is_new=True)] if is_handle(me) and me.lower() not in RESERVED_HANDLES else []
+        return [PersonMatch(h) for h in ordered] + offer
     # The handle, the full name and each word of it are matched on their own, so
     # a typo in a handle is not outscored by a long name that happens to share letters.
     labels: dict[str, list[str]] = {h: [h, p.name, *p.name.split()] for h, p in people.items()}
@@ -107,7 +114,7 @@ def match_people(people: dict[str, Person], text: str, *, me: str, limit: int = 
     ordered = sorted(scored, key=lambda h: (scored[h][0], -scored[h][1], h != me, h.lower()))[:limit]
     result = [PersonMatch(h, is_me=h == me, is_new=h not in people) for h in ordered]
     starts = any(tier < 3 for tier, _score in scored.values())  # still typing someone's name
-    if typed not in people and typed != me and is_handle(typed) and not starts:
+    if typed not in people and typed != me and is_handle(typed) and low not in RESERVED_HANDLES and not starts:
         result.append(PersonMatch(typed, is_new=True))
     return result
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from data.errors import BadValue, Conflict, NotFound
+from data.model.wording import field_name, show_time, show_value
 from data.store.transaction import StoreTransaction
 
 BOOKKEEPING = frozenset({"created_at", "created_by", "updated_at", "updated_by", "status_since", "rank", "why_log"})
@@ -21,10 +22,8 @@ def same_value(value: Any) -> Any:
 
 
 def shown(value: Any) -> str:
-    """A stored value as a conflict message names it."""
-    if value in (None, "", []):
-        return "nothing"
-    return repr(value)
+    """A stored value as a conflict message names it (long text cut at a word, with …)."""
+    return show_value(value)
 
 
 def check_expected(txn: StoreTransaction, item_id: int, doc: dict[str, Any], expected: dict[str, Any]) -> None:
@@ -34,9 +33,9 @@ def check_expected(txn: StoreTransaction, item_id: int, doc: dict[str, Any], exp
         if same_value(current) != same_value(seen):
             entry = txn.last_change_of(item_id, name)
             who = entry["by"] if entry else "someone"
-            when = f" at {entry['at']}" if entry else ""
+            when = f" at {show_time(entry['at'])}" if entry else ""
             raise Conflict(
-                f"#{item_id} {name} was changed by {who}{when} to {shown(current)} "
+                f"#{item_id} {field_name(name)}: changed by {who}{when} to {shown(current)} "
                 f"(you saw {shown(seen)}); nothing was written",
                 item_id=item_id, field=name, by=who, value=current,
             )

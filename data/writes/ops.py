@@ -16,6 +16,7 @@ from data.model.dependencies import blockers_of, cycle_through, describe_cycle, 
 from data.model.items import (
     CLOSED_STATUSES,
     KINDS,
+    RESERVED_HANDLES,
     ROLES,
     TEXT_LIMIT,
     Person,
@@ -23,6 +24,7 @@ from data.model.items import (
     coerce_field,
     is_handle,
 )
+from data.model.wording import field_names, show_time
 from data.store.transaction import StoreTransaction as Transaction
 from data.writes.checks import BOOKKEEPING, check_expected, check_item_ref, check_person, same_value, touch
 
@@ -122,9 +124,7 @@ class CreateItem:
         check_item_ref(txn, None, doc.get("goal"), "goal")
         check_blockers(txn, None, doc.get("blocked_by", []))
         if self.checklist:
-            doc["checklist"] = [
-                {"text": clean_text(t, limit=500, what="step", single_line=True), "done": False} for t in self.checklist
-            ]
+            doc["checklist"] = [{"text": clean_step(t), "done": False} for t in self.checklist]
         if doc.get("why"):
             doc["why_log"] = [{"at": txn.now, "by": txn.actor, "text": doc["why"], "kind": "why"}]
         doc.update(created_at=txn.now, created_by=txn.actor, updated_at=txn.now, updated_by=txn.actor,
@@ -183,7 +183,7 @@ class SetFields:
             # still shows who took the reason away and when.
             doc["why_log"] = [*doc.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": changes["why"][1] or "", "kind": "why"}]
         touch(txn, doc)
-        txn.record("set", self.item_id, changes, f"set {', '.join(changes)} of #{self.item_id}")
+        txn.record("set", self.item_id, changes, f"set {field_names(changes)} of #{self.item_id}")
         return self.item_id
 
 
@@ -220,10 +220,17 @@ class Move:
         if limit is not None:
             count = txn.count_with_status(self.status)
             if count >= limit:
-                message = f"{self.status} is at its WIP limit ({count}/{limit})"
                 if settings.wip_blocks:
-                    raise BadValue(f"{message}; this workspace refuses moves past it")
-                txn.warnings.append(f"{message}; moved anyway")
+                    raise BadValue(f"{self.status} is {'at' if count == limit else 'over'} its WIP limit "
+                                   f"({count}/{limit}); this workspace refuses moves past it")
+                _wip_warning(txn, self.status, count + 1, limit)
+        if self.status == settings.done and doc.get("kind") in ("goal", "project", "workstream"):
+            still_open = _open_under(txn, self.item_id)
+            if still_open:
+                kind = doc.get("kind", "item")
+                txn.warnings.append(f"{kind} #{self.item_id} is done, but {still_open} open item"
+                                    f"{'s' if still_open != 1 else ''} still {'serve' if still_open != 1 else 'serves'} "
+                                    f"it (worktop ls parent:{self.item_id} lists the ones directly under it)")
         if self.status in settings.statuses[2:-1]:  # an in-progress column: starting work that waits
             waiting = open_blockers(doc, _DocsOf(txn), settings.is_open)
             if waiting:
@@ -290,6 +297,34 @@ class Unblock:
         return self.item_id
 
 
+def _wip_warning(txn: Transaction, status: str, count: int, limit: int) -> None:
+    """One warning per column however many cards one write moves there, with the count after the last."""
+    prefix = f"{status} is over its WIP limit"
+    txn.warnings[:] = [warning for warning in txn.warnings if not warning.startswith(prefix)]
+    txn.warnings.append(f"{prefix}: {count} cards for {limit}; moved anyway")
+
+
+def _open_under(txn: Transaction, item_id: int) -> int:
+    """Open items below ``item_id`` (through parents) or linked to it as their goal."""
+    closed = {txn.settings.done, *CLOSED_STATUSES}
+    count = 0
+    for key, doc in txn.docs():
+        if key == item_id or doc.get("status") in closed:
+            continue
+        seen: set[int] = set()
+        current: dict[str, Any] | None = doc
+        while current is not None:
+            if current.get("goal") == item_id or current.get("parent") == item_id:
+                count += 1
+                break
+            parent = current.get("parent")
+            if parent is None or parent in seen:
+                break
+            seen.add(parent)
+            current = txn.doc(parent)
+    return count
+
+
 @dataclass
 class AddWhyNote:
     """Add a note to the why log without changing the current why (a decision, a link)."""
@@ -309,22 +344,106 @@ class AddWhyNote:
         return self.item_id
 
 
+STEP_LIMIT = 500
+"""Longest step text accepted, in characters."""
+
+
+def clean_step(text: str) -> str:
+    """A step's text as stored: one line, trimmed, not empty."""
+    text = clean_text(text, limit=STEP_LIMIT, what="step", single_line=True)
+    if not text:
+        raise BadValue("the step is empty")
+    return text
+
+
+def _steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """A copy of an item's checklist to edit (the stored list may be shared with older snapshots)."""
+    return [dict(step) for step in doc.get("checklist") or [] if isinstance(step, dict)]
+
+
+def _find_step(txn: Transaction, item_id: int, steps: list[dict[str, Any]], index: int,
+               expected_text: str | None) -> int:
+    """The step meant: ``index``, or where the step with ``expected_text`` went (another terminal
+    may have added, moved or removed steps since it was shown); a :class:`Conflict` if it is gone."""
+    if expected_text is None:
+        if not 0 <= index < len(steps):
+            raise BadValue(f"#{item_id} has no step {index + 1} (it has {len(steps)})")
+        return index
+    if 0 <= index < len(steps) and steps[index].get("text") == expected_text:
+        return index
+    same = [i for i, step in enumerate(steps) if step.get("text") == expected_text]
+    if len(same) == 1:
+        return same[0]
+    entry = txn.last_change_of(item_id, "checklist")
+    who = entry["by"] if entry else "someone"
+    raise Conflict(f"the step {expected_text[:60]!r} of #{item_id} was changed or removed by {who} meanwhile; "
+                   "nothing was written", item_id=item_id, field="checklist", by=who, value=None)
+
+
+def _write_steps(txn: Transaction, item_id: int, doc: dict[str, Any], steps: list[dict[str, Any]],
+                 summary: str) -> int:
+    """Store the new checklist; history holds the whole list before and after, so undo puts it back."""
+    old = doc.get("checklist") or []
+    if steps == old:
+        return item_id
+    if steps:
+        doc["checklist"] = steps
+    else:
+        doc.pop("checklist", None)
+    touch(txn, doc)
+    txn.record("step", item_id, {"checklist": [old or None, steps or None]}, summary)
+    return item_id
+
+
 @dataclass
 class AddStep:
-    """Append a checklist step."""
+    """Add a checklist step: at the end, or before position ``at`` (from 0)."""
 
     item_id: int
     text: str
+    at: int | None = None
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        text = clean_text(self.text, limit=500, what="step", single_line=True)
-        if not text:
-            raise BadValue("the step is empty")
-        doc["checklist"] = [*doc.get("checklist", []), {"text": text, "done": False}]
-        touch(txn, doc)
-        txn.record("step", self.item_id, {"checklist": [None, text]}, f"added a step to #{self.item_id}")
-        return self.item_id
+        steps = _steps(doc)
+        at = len(steps) if self.at is None else max(0, min(self.at, len(steps)))
+        steps.insert(at, {"text": clean_step(self.text), "done": False})
+        return _write_steps(txn, self.item_id, doc, steps, f"added step {at + 1} to #{self.item_id}")
+
+
+@dataclass
+class EditStep:
+    """Change a step's text (``index`` from 0; ``expected_text``: the text the person saw)."""
+
+    item_id: int
+    index: int
+    text: str
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        steps[index]["text"] = clean_step(self.text)
+        return _write_steps(txn, self.item_id, doc, steps, f"edited step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class MoveStep:
+    """Move a step up (``delta`` -1) or down (+1) in the checklist."""
+
+    item_id: int
+    index: int
+    delta: int
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        target = max(0, min(len(steps) - 1, index + self.delta))
+        steps.insert(target, steps.pop(index))
+        return _write_steps(txn, self.item_id, doc, steps, f"moved step {index + 1} of #{self.item_id} to {target + 1}")
 
 
 @dataclass
@@ -334,22 +453,56 @@ class ToggleStep:
     item_id: int
     index: int
     expected_done: bool | None = None
+    expected_text: str | None = None
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
-        steps = [dict(step) for step in doc.get("checklist", [])]
-        if not 0 <= self.index < len(steps):
-            raise BadValue(f"#{self.item_id} has no step {self.index + 1} (it has {len(steps)})")
-        step = steps[self.index]
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        step = steps[index]
         if self.expected_done is not None and bool(step.get("done")) != self.expected_done:
-            raise Conflict(f"step {self.index + 1} of #{self.item_id} was already toggled by someone else",
+            raise Conflict(f"step {index + 1} of #{self.item_id} was already toggled by someone else",
                            item_id=self.item_id, field="checklist")
         step["done"] = not step.get("done")
-        doc["checklist"] = steps
-        touch(txn, doc)
-        txn.record("step", self.item_id, {f"checklist.{self.index}": [not step["done"], step["done"]]},
-                   f"{'checked' if step['done'] else 'unchecked'} a step of #{self.item_id}")
-        return self.item_id
+        verb = "ticked off" if step["done"] else "reopened"
+        return _write_steps(txn, self.item_id, doc, steps, f"{verb} step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class RemoveStep:
+    """Take a step out of the checklist."""
+
+    item_id: int
+    index: int
+    expected_text: str | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        steps = _steps(doc)
+        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
+        del steps[index]
+        return _write_steps(txn, self.item_id, doc, steps, f"removed step {index + 1} of #{self.item_id}")
+
+
+@dataclass
+class SetSteps:
+    """Replace the whole checklist (the editor's steps field); ``expected`` is the list the person saw."""
+
+    item_id: int
+    steps: list[dict[str, Any]]
+    expected: list[dict[str, Any]] | None = None
+
+    def apply(self, txn: Transaction) -> int:
+        doc = txn.raw_item(self.item_id)
+        current = _steps(doc)
+        if self.expected is not None and current != [dict(step) for step in self.expected]:
+            entry = txn.last_change_of(self.item_id, "checklist")
+            who = entry["by"] if entry else "someone"
+            raise Conflict(f"#{self.item_id} steps were changed by {who} meanwhile; nothing was written",
+                           item_id=self.item_id, field="checklist", by=who, value=current)
+        steps = [{"text": clean_step(str(step.get("text", ""))), "done": bool(step.get("done"))}
+                 for step in self.steps]
+        return _write_steps(txn, self.item_id, doc, steps, f"set the steps of #{self.item_id}")
 
 
 @dataclass
@@ -425,6 +578,10 @@ class AddPerson:
         handle = self.person.handle.strip().lstrip("@")
         if not is_handle(handle):
             raise BadValue(f"{self.person.handle!r} is not a handle (letters, digits, . _ -)")
+        if handle.lower() in RESERVED_HANDLES:
+            raise BadValue(f"{handle!r} cannot be a person's handle: it already means "
+                           + ("you, whoever runs worktop" if handle.lower() == "me" else "nobody")
+                           + " (in --owner and in queries); pick another handle")
         if txn.has_person(handle):
             raise BadValue(f"{handle} is already in this workspace")
         if self.person.capacity < 0:
@@ -490,14 +647,30 @@ class Accept:
             entry = txn.last_change_of(self.item_id, "status")
             if entry is not None and (entry.get("changes", {}).get("status") or [None])[0] == settings.inbox:
                 raise Conflict(
-                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {entry['at']}; nothing was written",
+                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {show_time(entry['at'])}; "
+                    "nothing was written",
                     item_id=self.item_id, field="status", by=entry["by"], value=status,
                 )
             raise BadValue(f"#{self.item_id} is not in the inbox (it is {status}); use `move` to change its status")
         values = {name: raw for name, raw in self.values.items() if raw is not None}
+        recorded = len(txn.entries)
         if values:
             SetFields(self.item_id, values).apply(txn)
         Move(self.item_id, settings.board_statuses[0]).apply(txn)
+        # One accept is one history entry ("accepted #8 → todo (owner, due date, why)"), not a set
+        # and a move ("… and 1 more"): the fields it set and the move touch different fields.
+        entries = txn.entries[recorded:]
+        if len(entries) > 1 and all(e.get("item") == self.item_id for e in entries):
+            merged: dict[str, Any] = {}
+            for entry in entries:
+                merged.update(entry["changes"])
+            set_names = [name for name in values if name in merged]
+            first = entries[0]
+            first.update(op="accept", changes=merged, summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}"
+                         + (f" ({field_names(set_names)})" if set_names else ""))
+            del txn.entries[recorded + 1:]
+        elif len(entries) == 1:
+            entries[0].update(op="accept", summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}")
         return self.item_id
 
 
@@ -576,12 +749,16 @@ __all__ = [
     "Archive",
     "Block",
     "CreateItem",
+    "EditStep",
     "MarkDuplicate",
     "Move",
+    "MoveStep",
     "Operation",
+    "RemoveStep",
     "Reorder",
     "SetFields",
     "SetRole",
+    "SetSteps",
     "Snooze",
     "ToggleStep",
     "Unblock",

@@ -16,8 +16,7 @@ from datetime import date
 from typing import Any
 
 from data.errors import BadValue
-from data.model.items import CLOSED_STATUSES, Item, Person, coerce_field, is_handle
-from data.model.snapshot import Snapshot
+from data.model.items import Item, Person, coerce_field, is_handle
 from data.store.transaction import StoreTransaction as Transaction
 from data.writes.checks import check_expected
 from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze
@@ -47,9 +46,9 @@ def parse_snooze(text: str, today: date) -> str:
     """A typed snooze date, which must be after today (as :class:`~data.writes.ops.Snooze` requires)."""
     day = coerce_field("snoozed_until", text, today=today)
     if day is None:
-        raise BadValue("snooze needs a date, e.g. mon, +1w or 2026-12-01")
+        raise BadValue("snooze needs a date after today, e.g. tomorrow, mon, +1w or dec 24")
     if day <= today.isoformat():
-        raise BadValue(f"snooze until {day} is not after today ({today.isoformat()})")
+        raise BadValue(f"snooze until {day} is not after today ({today.isoformat()}): tomorrow is the soonest")
     return day
 
 
@@ -75,18 +74,6 @@ def parse_tag_edit(text: str) -> tuple[list[str], list[str]]:
     if not add and not remove:
         raise BadValue("type tags to add (ops infra) or remove (-later)")
     return add, remove
-
-
-def open_load(snapshot: Snapshot) -> dict[str, int]:
-    """Open items each person owns (the owner picker shows it beside their capacity)."""
-    settings = snapshot.settings
-    closed = {settings.done, *CLOSED_STATUSES}
-    load: dict[str, int] = {}
-    for doc in snapshot.docs.values():
-        owner = doc.get("owner")
-        if owner and doc.get("status") not in closed:
-            load[owner] = load.get(owner, 0) + 1
-    return load
 
 
 def _seen(item: Item, *names: str) -> dict[str, Any]:
@@ -179,7 +166,6 @@ __all__ = [
     "duplicate_ops",
     "move_ops",
     "new_person_ops",
-    "open_load",
     "parse_due",
     "parse_reason",
     "parse_snooze",

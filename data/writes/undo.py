@@ -25,12 +25,13 @@ from typing import Any
 from data.errors import BadValue, Conflict, NotFound, WorkspaceError
 from data.model.items import EDITABLE_FIELDS, clean_text
 from data.model.snapshot import Snapshot
+from data.model.wording import field_name, field_names, show_time, summary_of
 from data.store.transaction import StoreTransaction as Transaction
 from data.writes.checks import check_expected, same_value, shown, touch
 from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep
 from data.writes.workspace import Result, Workspace
 
-RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles"})
+RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles", "checklist"})
 """Stored fields no typed-value operation sets, restored as stored by :class:`RestoreFields`."""
 
 UNDO_LIMIT = 100
@@ -70,7 +71,7 @@ class RestoreFields:
                 doc[name] = value
         if changes:
             touch(txn, doc)
-            txn.record("restore", self.item_id, changes, f"restored {', '.join(changes)} of #{self.item_id}")
+            txn.record("restore", self.item_id, changes, f"restored {field_names(changes)} of #{self.item_id}")
         return self.item_id
 
 
@@ -122,9 +123,7 @@ class UndoStep:
                 item_id = entry.get("item")
                 if "status" in (entry.get("changes") or {}) and item_id in before.docs:
                     ranks.setdefault(item_id, before.docs[item_id].get("rank"))
-        summary = str(entries[0].get("summary", "a change"))
-        if len(entries) > 1:
-            summary += f" and {len(entries) - 1} more"
+        summary = summary_of(entries)
         return cls(revision, summary, entries, {k: v for k, v in ranks.items() if v is not None})
 
 
@@ -162,8 +161,8 @@ def net_changes(entries: list[dict[str, Any]]) -> tuple[dict[int, _ItemChanges],
                     record.notes_added.append(new)
                 elif new is None and old is not None:
                     record.notes_removed.append(old)
-            elif name == "checklist":
-                cannot.append(f"the step added to #{item_id} stays")
+            elif name == "checklist" and not all(value is None or isinstance(value, list) for value in pair):
+                cannot.append(f"the step added to #{item_id} stays")  # written by an older worktop
             elif name in record.fields:
                 record.fields[name][1] = new
             else:
@@ -255,9 +254,9 @@ def _changed_since(snapshot: Snapshot, revision: int, item_id: int, name: str, v
     """"#12 owner was changed by bo at … to 'cy'; left as it is" (who changed it after the step)."""
     for entry in snapshot.history.entries(item_id=item_id, since=revision, newest_first=True):
         if name in entry["changes"]:
-            return f"#{item_id} {name} was changed by {entry.get('by', 'someone')} at {entry.get('at', '?')} " \
-                   f"to {shown(value)}; left as it is"
-    return f"#{item_id} {name} was changed by someone else to {shown(value)}; left as it is"
+            return (f"#{item_id} {field_name(name)}: changed by {entry.get('by', 'someone')} at "
+                    f"{show_time(entry.get('at', '?'))} to {shown(value)}; left as it is")
+    return f"#{item_id} {field_name(name)}: changed by someone else to {shown(value)}; left as it is"
 
 
 # -- the per-session stacks -----------------------------------------------------------

@@ -42,7 +42,7 @@ async def test_a_move_past_the_wip_limit_warns_visibly(team_ws):
         await pilot.pause()
         assert fresh(team_ws).items[2].status == "doing"
         text = screen_text(app)
-        assert "doing is at its WIP limit (1/1)" in text and "moved anyway" in text
+        assert "doing is over its WIP limit: 2 cards for 1; moved anyway" in text
         header = board_of(app).columns[1].query_one(".column-header").render().plain
         assert "2/1" in header and "over WIP" in header
 

@@ -44,9 +44,9 @@ async def test_filter_applies_to_every_pane_and_shows_in_the_header(team_ws):
         todo = app.screen.query_one(Board).columns[0].query_one(".column-header").render().plain
         assert todo == "todo  1 of  4"  # shown, of every card in the column
         inbox = app.screen.query_one(InboxPane)
-        assert inbox.list.rows == [] and "0 left (filtered)" in inbox.border_title
+        assert inbox.list.rows == [] and "0 left (3 hidden by the filter)" in inbox.border_title
         assert "filter: owner:bo" in header(app)
-        assert "0 in the inbox · 2 on the board" in screen_text(app)
+        assert "0 in the inbox pane · 2 on the board" in screen_text(app)
         matrix = app.screen.query_one(OwnershipMatrix)
         assert "(filtered)" in matrix.border_title
         assert app.screen.query_one(Board).columns[0].list.has_focus  # back in the pane

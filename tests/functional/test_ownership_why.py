@@ -17,7 +17,7 @@ from data.writes.ops import SetFields
 from data.writes.workspace import Workspace
 from tests.functional.conftest import STAMP, list_text, make_app, wait_for
 from tui.main_screen import MainScreen
-from tui.prompts import DuePrompt, GoalPicker, NotePrompt, OwnerPrompt, WhyPrompt
+from tui.prompts import DuePrompt, GoalPicker, NotePrompt, OwnerPrompt, StepPrompt, WhyPrompt
 from widgets.gaps import GapsView
 from widgets.matrix import OwnershipMatrix
 from widgets.why import WhyPane
@@ -195,7 +195,8 @@ async def test_gaps_view_groups_open_work_and_fixes_it_in_place(team_ws):
         assert lines[0].startswith("no owner (who) · 1") and "On-call rota" in lines[1]
         assert lines[2].startswith("no due date (when) · 2")
         assert "On-call rota" in lines[3] and "Load test the IdP" in lines[4]
-        assert lines[5].startswith("no why, here or above (why) · 1") and "On-call rota" in lines[6]
+        assert lines[5].startswith("no steps on a project or workstream (how) · 1") and "On-call rota" in lines[6]
+        assert lines[7].startswith("no why, here or above (why) · 1") and "On-call rota" in lines[8]
         assert "3 in the inbox to triage" in gaps.query_one("#gaps-summary").render().plain
         assert gaps.list.current_id == ROTA and app.screen.selected_id == ROTA  # the heading is skipped
 
@@ -219,9 +220,20 @@ async def test_gaps_view_groups_open_work_and_fixes_it_in_place(team_ws):
         assert await wait_for(pilot, lambda: stored(team_ws, ROTA).get("due") == "2026-11-27")
         assert gaps.list.current_id == LOAD  # On-call rota left the group; the cursor is on the next item
 
-        await pilot.press("down")  # past the heading of the why group, onto On-call rota
+        await pilot.press("down")  # past the heading of the how group, onto On-call rota
         await pilot.pause()
         assert gaps.list.current_id == ROTA
+        await pilot.press("a")  # how: add steps in place, one after another
+        assert await wait_for(pilot, lambda: isinstance(app.screen, StepPrompt))
+        await pilot.press(*"Draft the rota", "enter")
+        assert await wait_for(pilot, lambda: [s["text"] for s in stored(team_ws, ROTA).get("checklist", [])]
+                              == ["Draft the rota"])
+        await pilot.press(*"Share it", "enter", "enter")  # enter on an empty line closes
+        assert await wait_for(pilot, lambda: isinstance(app.screen, MainScreen))
+        assert [s["text"] for s in stored(team_ws, ROTA)["checklist"]] == ["Draft the rota", "Share it"]
+        lines = [line for line in list_text(gaps.list) if line.strip()]
+        assert not any("(how)" in line for line in lines)  # the how group is gone
+        assert gaps.list.current_id == ROTA  # on the next thing to fix: its why
         await pilot.press("w")
         await pilot.pause()
         app.screen.query_one("#prompt-input").text = "Nobody knows who is on call at night"
@@ -261,6 +273,10 @@ async def test_a_bad_answer_is_explained_in_the_prompt_and_nothing_is_written(te
         await pilot.pause()
         assert isinstance(app.screen, DuePrompt)
         assert "not a date" in app.screen.query_one("#prompt-error").render().plain
+        await pilot.press("escape")  # what was typed is not dropped on one escape: it asks first
+        await pilot.pause()
+        assert isinstance(app.screen, DuePrompt)
+        assert "esc again discards" in app.screen.query_one("#prompt-error").render().plain
         await pilot.press("escape")
         await pilot.pause()
         assert isinstance(app.screen, MainScreen)
@@ -360,8 +376,9 @@ async def test_the_chain_is_navigable_from_task_to_goal(team_ws):
         await pilot.pause()
         assert app.screen.selected_id == SSO and pane.has_focus
         assert why_pane_text(app).startswith("▣ #2 SSO login")
-        assert [level.id for level in pane.levels] == [SSO, GOAL] and pane.chain_cursor == 0
-        await pilot.press("down", "enter")
+        # SSO login has two steps: the cursor starts on the first, and goes over them to the chain.
+        assert [level.id for level in pane.levels] == [SSO, GOAL] and pane.step_cursor == 0
+        await pilot.press("down", "down", "down", "enter")
         await pilot.pause()
         assert app.screen.selected_id == GOAL
         body = pane.query_one("#why-body").render().plain

@@ -223,41 +223,6 @@ async def test_editor_conflict_is_reported_not_overwritten(team_ws):
         assert fresh(team_ws).items[item_id].title == "Export to CSV (mine)"
 
 
-async def test_help_screen_lists_every_pane_binding(team_ws):
-    app = make_app(team_ws)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        await pilot.press("question_mark")
-        await pilot.pause()
-        text = screen_text(app)
-        for _ in range(4):  # the help is taller than the screen: scroll through it as a reader would
-            await pilot.press("pagedown")
-            await pilot.pause()
-            text += screen_text(app)
-        for words in ("Edit", "New", "Move ▶", "People/teams", "Save", "Command palette", "behind the number",
-                      "Make the person accountable", "responsible", "Gaps", "Select the chain link",
-                      "Add a note to the why log", "Link it to a goal", "New line"):
-            assert words in text, words
-        await pilot.press("escape")
-        await pilot.pause()
-        assert isinstance(app.screen, MainScreen)
-
-
-async def test_every_palette_action_runs(team_ws):
-    from tui.commands import ACTIONS
-
-    app = make_app(team_ws)
-    async with app.run_test(size=(160, 50)) as pilot:
-        await pilot.pause()
-        main = app.screen
-        for _title, _help, action in ACTIONS:
-            await main.run_action(action)
-            await pilot.pause()
-            while not isinstance(app.screen, MainScreen):
-                app.pop_screen()
-                await pilot.pause()
-
-
 async def test_how_long_ago_moves_on_while_nothing_else_changes(team_ws, monkeypatch):
     import tui.app
     from tests.functional.conftest import NOW

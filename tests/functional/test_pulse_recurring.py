@@ -135,7 +135,7 @@ async def test_recurring_screen_lists_workflows_and_skips_and_pauses(team_ws):
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("r")
+        await pilot.press("R")
         await pilot.pause()
         assert isinstance(app.screen, RecurringScreen)
         text = screen_text(app)
@@ -161,7 +161,7 @@ async def test_rule_form_previews_dates_refuses_a_bad_rule_and_saves(team_ws):
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("r", "n")
+        await pilot.press("R", "n")
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
         await pilot.press(*"every blue moon")
@@ -193,7 +193,7 @@ async def test_edit_rule_from_the_list(team_ws):
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
         await app.workers.wait_for_complete()
-        await pilot.press("r", "e")
+        await pilot.press("R", "e")
         await pilot.pause()
         form = app.screen
         assert isinstance(form, RuleForm) and form.query_one("#r-rule").value == "every monday"

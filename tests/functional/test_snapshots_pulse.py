@@ -48,7 +48,7 @@ def test_recurring_screen_and_rule_preview(team_ws, snap_compare):
 
     async def run_before(pilot) -> None:  # noqa: ANN001
         await _settled(pilot)
-        await pilot.press("r", "n")
+        await pilot.press("R", "n")
         await pilot.pause()
         pilot.app.screen.query_one("#r-rule").value = "monthly on the 31st"
         await pilot.pause()

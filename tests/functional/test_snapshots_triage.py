@@ -48,16 +48,20 @@ def test_triage_duplicate_suggestions(team_ws, snap_compare):
 
 def test_board_with_a_filter(team_ws, snap_compare):
     """Board focused with the filter 'owner:bo': a filter bar under the header shows the query and
-    '0 in the inbox · 2 on the board · esc clears'; the header ends 'filter: owner:bo'. Board title
-    '2 Board · 2 (filtered)': todo holds only #4 Write SAML handler ('todo 1 of 4'), doing only #6
-    Load test the IdP ('doing 1 of 1/5': the WIP count is of every card). The inbox is empty
-    ('0 left (filtered)'); the matrix counts only bo's work (ana 0/4)."""
+    '0 in the inbox pane · 2 on the board · esc clears'; the header ends 'filter: owner:bo'. Board
+    title '2 Board · 2 (filtered)': todo holds only #4 Write SAML handler ('todo 1 of 4'), doing only
+    #6 Load test the IdP ('doing 1 of 1/5': the WIP count is of every card); review and done say
+    'none match the filter'. The inbox says what is hidden ('0 left (3 hidden by the filter)', 'No
+    match: 3 waiting are hidden by the filter (esc clears it)'), not 'Inbox zero'; the matrix counts
+    only bo's work (ana 0/4)."""
     assert snap_compare(make_app(team_ws), terminal_size=(160, 50), press=["2", "slash", *"owner:bo", "enter"])
 
 
 def test_board_with_swimlanes(team_ws, snap_compare):
-    """Board focused with swimlanes on ('lanes by owner' in the title): each column groups its cards
-    under bands '── @ana · 2 ──', '── @bo · 1 ──', '── no owner · 1 ──' (ana, who is 'me', first).
+    """Board focused with swimlanes on ('lanes by owner' in the title): one band per owner through every
+    column, on the same rows ('── @ana · 2 ──' in todo, '── @ana · 0' in the others, then @bo, @cy,
+    'no owner'; ana, who is 'me', first), blank rows under the shorter columns; the lane bar above the
+    columns names the lane at the top.
     The second card, #5 Design settings page, is marked (space: a darker bar) and the cursor moved on
     to #4 Write SAML handler, stepping over the @bo band; the board's bottom border says
     '1 marked: o assign · m move · T tag · s snooze · esc unmark'."""

@@ -101,7 +101,7 @@ async def test_owner_picker_puts_me_first_and_moves_on(team_ws):
         await pilot.pause()
         assert fresh(team_ws).items[8].owner == "cy"
         inbox = inbox_of(app)
-        assert inbox.list.current_id == 9  # the cursor moved on
+        assert inbox.list.current_id == 8  # a field set: the cursor stays for the item's next answer
         assert "? when why" in list_text(inbox.list)[0] and "who" not in list_text(inbox.list)[0]
 
 
@@ -209,13 +209,13 @@ async def test_priority_and_tags(team_ws):
         await pilot.press("p", "1")
         await pilot.pause()
         assert fresh(team_ws).items[8].priority == 1
-        assert inbox_of(app).list.current_id == 9
+        assert inbox_of(app).list.current_id == 8  # still on it
         assert "#8 priority 1" in screen_text(app)
-        await pilot.press("T", *"ui dashboard", "enter")
+        await pilot.press("j", "T", *"ui dashboard", "enter")
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui", "dashboard"]
         assert "#9 tags updated" in screen_text(app)
-        await pilot.press("k", "number_sign", *"-dashboard", "enter")
+        await pilot.press("T", *"-dashboard", "enter")
         await pilot.pause()
         assert fresh(team_ws).items[9].tags == ["ui"]
 

@@ -342,7 +342,7 @@ def test_move_and_the_wip_warning(run: Any, ws: Path) -> None:
         assert run("move", item_id, "doing").out == f"#{item_id} → doing\n"
     result = run("move", 6, "doing")
     assert result.code == 0
-    assert result.err == "worktop: warning: doing is at its WIP limit (5/5); moved anyway\n"
+    assert result.err == "worktop: warning: doing is over its WIP limit: 6 cards for 5; moved anyway\n"
     assert run("move", 6, "doing").out == "#6 is already doing\n"
 
 
@@ -383,7 +383,7 @@ def test_log_lists_history_newest_first(run: Any, board: Path) -> None:
 def test_log_shows_each_field_from_and_to(run: Any, board: Path) -> None:
     run("set", 5, "title=Write the runbook", "due=2026-12-24", "tags=ops,docs")
     line = run("log", 5, "--limit", 1).out.splitlines()[1]
-    assert line.endswith("set title, due, tags of #5 · title: 'Write runbook' → 'Write the runbook'; "
+    assert line.endswith("set title, due date, tags of #5 · title: 'Write runbook' → 'Write the runbook'; "
                          "due: '2025-01-10' → '2026-12-24'; tags: — → ops, docs")
 
 

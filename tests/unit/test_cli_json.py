@@ -40,7 +40,8 @@ def test_every_command_that_reads_or_writes_has_json() -> None:
     for command in COMMANDS:
         if command.effect not in ("reads", "writes") or command.name in ("import", "export"):
             continue
-        variants = [command.args] if not command.subcommand_required else []
+        bare_lists = any(sub.name == "list" for sub in command.subcommands)  # `step 12` is `step 12 list`
+        variants = [command.args] if not (command.subcommand_required or bare_lists) else []
         variants += [(*command.args, *sub.args) for sub in command.subcommands]
         for args in variants:
             assert any(arg.key == "json" for arg in args), command.name
@@ -106,22 +107,24 @@ def test_report_takes_json_or_a_file_not_both(run: Any, board: Path, tmp_path: P
 
 
 def test_steps_are_listed_added_and_ticked(run: Any, board: Path) -> None:
-    assert run("step", 2, "write the fix").out == "#2: step 2 added\n"
-    assert run("step", 2, "--done", 2).out == "#2: step 2 done\n"
-    assert run("step", 2, "--done", 2).out == "#2: step 2 was already done\n"
-    assert run("step", 2).out == "  1. [ ] reproduce\n  2. [x] write the fix\n"
-    listed = out_json(run("step", 2, "--json"))
+    assert run("step", 2, "add", "write the fix").out == "#2: step 2 added\n"
+    assert run("step", 2, "done", 2).out == "#2: step 2 done: write the fix\n"
+    assert run("step", 2, "done", 2).out == "#2: step 2 is already done\n"
+    assert run("step", 2).out.splitlines()[1:] == ["   1. [ ] reproduce", "   2. [x] write the fix"]
+    listed = out_json(run("step", 2, "list", "--json"))
     assert listed["steps"] == [{"number": 1, "text": "reproduce", "done": False},
                                {"number": 2, "text": "write the fix", "done": True}]
-    doc = out_json(run("step", 2, "--undone", 2, "--json"))
-    assert doc["item"]["checklist"][1] == {"text": "write the fix", "done": False}
-    assert run("log", 2, "--limit", 1).out.splitlines()[1].endswith("unchecked a step of #2 · checklist.1: True → False")
+    doc = out_json(run("step", 2, "undo", 2, "--json"))
+    assert doc["changed"] is True and doc["item"]["checklist"][1] == {"text": "write the fix", "done": False}
+    again = out_json(run("step", 2, "undo", 2, "--json"))
+    assert again["changed"] is False and again["said"] == "#2: step 2 is already not done"
+    assert run("log", 2, "--limit", 1).out.splitlines()[1].endswith(
+        "reopened step 2 of #2 · checklist: 2 steps (1 done) → 2 steps (0 done)")
 
 
 @pytest.mark.parametrize(("argv", "says"), [
-    (["step", 2, "--done", 5], "#2 has no step 5 (it has 1)"),
-    (["step", 2, "x", "--done", 1], "give one of a new step, --done N or --undone N"),
-    (["step", 9, "x"], "no item #9"),
+    (["step", 2, "done", 5], "#2 has no step 5 (it has 1"),
+    (["step", 9, "add", "x"], "no item #9"),
     (["set", 2, "owner=cy", "--was", "owner"], "expected --was FIELD=VALUE"),
 ])
 def test_bad_steps_and_expectations_change_nothing(run: Any, board: Path, argv: list[Any], says: str) -> None:
@@ -142,7 +145,7 @@ def test_set_with_was_is_a_conflict_after_a_teammates_change(run: Any, board: Pa
     before = board.read_bytes()
     result = run("set", 2, "owner=ana", "--was", "owner=ben")
     assert result.code == 4
-    assert "#2 owner was changed by cy" in result.err and "(you saw 'ben'); nothing was written" in result.err
+    assert "#2 owner: changed by cy" in result.err and "(you saw 'ben'); nothing was written" in result.err
     assert board.read_bytes() == before
 
 
@@ -151,7 +154,7 @@ def test_move_with_was_is_a_conflict_after_a_teammates_move(run: Any, board: Pat
     before = board.read_bytes()
     result = run("move", 2, "done", "--was", "todo")
     assert result.code == 4
-    assert "#2 status was changed by cy" in result.err
+    assert "#2 status: changed by cy" in result.err
     assert board.read_bytes() == before
     assert run("move", 2, "done", "--was", "review").code == 0
 

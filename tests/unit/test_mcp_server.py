@@ -56,7 +56,8 @@ async def test_the_tools_are_the_registrys_commands_with_typed_schemas(ws: Path,
         tools = {tool.name: tool for tool in (await session.list_tools()).tools}
         instructions = session.initialize_result.instructions
     expected = {"ls", "show", "gaps", "goals", "pulse", "report", "log", "people", "add", "request", "set", "move",
-                "why", "note", "step", "accept", "decline", "snooze", "dup", "person_add", "every", "recurring",
+                "why", "note", "step_list", "step_add", "step_done", "step_undo", "step_edit", "step_move", "step_rm",
+                "accept", "decline", "snooze", "dup", "person_add", "every", "recurring",
                 "recurring_skip", "recurring_pause", "recurring_resume", "recurring_edit", "block", "unblock",
                 "export"}
     assert set(tools) == expected
@@ -141,7 +142,7 @@ async def test_a_conflict_is_a_tool_error_with_the_clis_message_and_writes_nothi
     by_hand = cli(ws, "move", 2, "done", "--was", "todo")
     assert by_hand.returncode == 4
     assert text_of(result) == by_hand.stderr.strip()
-    assert text_of(result).startswith("worktop: #2 status was changed by cy at ")
+    assert text_of(result).startswith("worktop: #2 status: changed by cy at ")
     assert result.structured_content == {"error": text_of(result), "exit_code": 4, "kind": "conflict"}
     assert accepted.is_error is True and "(you saw 'cy'); nothing was written" in text_of(accepted)
 

@@ -236,7 +236,7 @@ def test_moving_past_a_wip_limit_warns(workspace: Workspace) -> None:
     for item_id in ids[:5]:
         assert workspace.apply(Move(item_id, "doing")).warnings == []
     result = workspace.apply(Move(ids[5], "doing"))
-    assert result.warnings == ["doing is at its WIP limit (5/5); moved anyway"]
+    assert result.warnings == ["doing is over its WIP limit: 6 cards for 5; moved anyway"]
     assert doc(workspace, ids[5])["status"] == "doing"
 
 
@@ -390,7 +390,9 @@ def test_accept_moves_to_the_board_and_sets_fields_in_one_write(workspace: Works
     assert (stored["status"], stored["owner"], stored["due"], stored["why"]) == (
         "todo", "ben", "2025-01-17", "sales needs it")
     assert workspace.snapshot().revision == revision + 1
-    assert {entry["rev"] for entry in history(workspace)[:2]} == {revision + 1}
+    (entry,) = [e for e in history(workspace) if e["rev"] == revision + 1]  # one accept, one history entry
+    assert entry["op"] == "accept" and entry["summary"] == f"accepted #{item_id} → todo (owner, due date, why)"
+    assert set(entry["changes"]) >= {"owner", "due", "why", "status"}
 
 
 def test_accept_with_a_bad_field_changes_nothing(workspace: Workspace) -> None:
@@ -449,3 +451,53 @@ def test_accepting_a_snoozed_request_wakes_it(workspace: Workspace) -> None:
     workspace.apply(Snooze(item_id, "+1w"))
     workspace.apply(Accept(item_id))
     assert "snoozed_until" not in doc(workspace, item_id)
+
+
+@pytest.mark.parametrize("handle", ["me", "none", "None", "nobody", "no", "-"])
+def test_words_that_already_mean_something_are_refused_as_people(workspace: Workspace, handle: str) -> None:
+    """Bug: `person add me` / `person add none` succeeded, then --owner me / owner:none meant something else."""
+    says = refused(workspace, AddPerson(Person(handle)), BadValue, "cannot be a person's handle")
+    assert "pick another handle" in says
+
+
+def test_a_goal_done_while_work_still_serves_it_warns(workspace: Workspace) -> None:
+    """Bug: moving a goal to done while 63 open items served it said nothing."""
+    goal = workspace.apply(CreateItem("Halve response time", kind="goal")).item_id
+    project = workspace.apply(CreateItem("On-call tooling", kind="project", fields={"parent": goal})).item_id
+    workspace.apply(CreateItem("Pager rota", fields={"parent": project}))  # under it, two levels down
+    workspace.apply(CreateItem("Runbooks", fields={"goal": goal}))  # linked to it
+    finished = workspace.apply(CreateItem("Old alert", fields={"goal": goal})).item_id
+    workspace.apply(Move(finished, "done"))  # closed work does not count
+    result = workspace.apply(Move(goal, "done"))
+    assert result.warnings == [f"goal #{goal} is done, but 3 open items still serve it "
+                               f"(worktop ls parent:{goal} lists the ones directly under it)"]
+    assert doc(workspace, goal)["status"] == "done"  # a warning, not a refusal
+    assert workspace.apply(Move(project, "done")).warnings[0].startswith(f"project #{project} is done, but 1 open item")
+
+
+def test_a_bulk_move_past_a_wip_limit_warns_once_with_the_count_after_it(workspace: Workspace) -> None:
+    """Bug: one toast per card ('at its limit (8/7)' when over); now one, saying over, with the final count."""
+    ids = [workspace.apply(CreateItem(f"t{n}")).item_id for n in range(8)]
+    result = workspace.apply_all([Move(item_id, "doing") for item_id in ids])
+    assert result.warnings == ["doing is over its WIP limit: 8 cards for 5; moved anyway"]
+
+
+def test_summaries_read_as_words(workspace: Workspace) -> None:
+    """Bug: the header said 'and 1 more' for one accept and showed raw field names (snoozed_until)."""
+    item_id = request(workspace)
+    workspace.apply(Accept(item_id, {"owner": "ben", "due": "fri"}))
+    assert workspace.snapshot().last_change.summary == f"accepted #{item_id} → todo (owner, due date)"
+    other = request(workspace)
+    workspace.apply(SetFields(other, {"snoozed_until": "+1w"}))
+    assert workspace.snapshot().last_change.summary == f"set snooze date of #{other}"
+    workspace.apply_all([SetFields(item_id, {"priority": 1}), SetFields(other, {"priority": 2})])
+    assert workspace.snapshot().last_change.summary == f"set priority of #{item_id} and 1 more item"
+
+
+def test_a_conflict_says_when_in_words_and_cuts_long_values_with_an_ellipsis(workspace: Workspace) -> None:
+    item_id = workspace.apply(CreateItem("Write docs")).item_id
+    long_why = "Three customers asked for single sign-on before their renewal in January, and sales says more will"
+    as_user(workspace, "cy").apply(SetFields(item_id, {"why": long_why}))
+    says = refused(workspace, SetFields(item_id, {"why": "mine"}, expected={"why": ""}), Conflict, "changed by cy")
+    assert "T" not in says.split(" at ")[1][:12] and "Z" not in says  # 'Jan 15 09:00', not 2025-01-15T09:00:00Z
+    assert "…'" in says and long_why not in says

@@ -65,9 +65,23 @@ def test_prefix_then_typo_then_an_offer_to_add() -> None:
     assert not any(m.is_new for m in match_people(PEOPLE, "bo", me="ana"))
 
 
-def test_an_actor_who_is_not_a_person_is_offered_as_new() -> None:
-    first = match_people(PEOPLE, "", me="root")[0]
-    assert first.handle == "root" and first.is_me and first.is_new
+def test_an_actor_who_is_not_a_person_is_offered_last_as_new() -> None:
+    """Enter on the first line must not add the user as a person by accident (README's accept recipe)."""
+    matches = match_people(PEOPLE, "", me="root")
+    assert [m.handle for m in matches] == ["ana", "bo", "cy", "dana", "root"]
+    assert matches[-1].is_me and matches[-1].is_new and not any(m.is_new for m in matches[:-1])
+
+
+def test_nothing_typed_lists_everyone_however_many() -> None:
+    """Bug: with eight people and a user who is not one, the picker dropped the last person (hana)."""
+    people = {h: Person(h) for h in ("ana", "bo", "chen", "dara", "eli", "fay", "gus", "hana")}
+    assert [m.handle for m in match_people(people, "", me="root")][:8] == sorted(people)
+    assert [m.handle for m in match_people(people, "", me="hana")] == ["hana", *sorted(set(people) - {"hana"})]
+
+
+def test_words_that_mean_nobody_or_me_are_never_offered_as_people() -> None:
+    for word in ("none", "nobody", "no", "-"):
+        assert not any(m.is_new for m in match_people(PEOPLE, word, me="ana")), word
 
 
 def test_not_a_handle_is_not_offered_to_add() -> None:

@@ -71,7 +71,7 @@ def test_undo_leaves_a_field_someone_changed_since_and_says_who(workspace: Works
     doc = on_disk(workspace, request_id)
     assert doc["status"] == "inbox" and "owner" not in doc  # still held what ana gave them: undone
     assert doc["due"] == "2025-01-20"  # ben's value stays
-    assert "due was changed by ben" in outcome.message and "'2025-01-20'" in outcome.message
+    assert "#1 due date: changed by ben" in outcome.message and "'2025-01-20'" in outcome.message
 
 
 def test_undo_with_every_field_changed_since_writes_nothing(workspace: Workspace, request_id: int) -> None:
@@ -80,7 +80,7 @@ def test_undo_with_every_field_changed_since_writes_nothing(workspace: Workspace
     ben(workspace).apply(SetFields(request_id, {"owner": "ben"}))
     before = fingerprint(workspace)
     outcome = history.undo(workspace)
-    assert outcome.done is None and "nothing undone" in outcome.message and "owner was changed by ben" in outcome.message
+    assert outcome.done is None and "nothing undone" in outcome.message and "owner: changed by ben" in outcome.message
     assert fingerprint(workspace) == before
 
 
@@ -103,7 +103,7 @@ def test_a_write_racing_the_undo_is_a_conflict_and_the_step_stays(workspace: Wor
     monkeypatch.setattr(data.writes.undo, "plan_inverse", real_plan)
     assert len(history.done) == 1  # the step can be tried again
     outcome = history.undo(workspace)
-    assert "owner was changed by ben" in outcome.message
+    assert "owner: changed by ben" in outcome.message
     assert "due" not in on_disk(workspace, request_id)
 
 
@@ -197,10 +197,11 @@ def test_restore_fields_refuses_fields_it_does_not_own(workspace: Workspace, req
 
 
 def test_a_write_with_several_entries_is_one_undo_step(workspace: Workspace, request_id: int) -> None:
-    result = workspace.apply(Accept(request_id, {"owner": "cy"}))
+    other = workspace.apply(CreateItem("Other", kind="request")).item_id
+    result = workspace.apply_all([Accept(request_id, {"owner": "cy"}), Accept(other)])
     entries = [e for e in workspace.snapshot().history.entries(since=result.revision - 1) if e["rev"] == result.revision]
-    assert [e["op"] for e in entries] == ["set", "move"]
+    assert [(e["op"], e["item"]) for e in entries] == [("accept", request_id), ("accept", other)]  # one each
     step = UndoStep.of_result(result)
-    assert step is not None and [e["op"] for e in step.entries] == ["set", "move"]
+    assert step is not None and step.summary == f"accepted #{request_id} → todo (owner) and 1 more item"
     plan = plan_inverse(step, workspace.snapshot())
-    assert [type(op).__name__ for op in plan.ops] == ["Move", "SetFields"]
+    assert [type(op).__name__ for op in plan.ops] == ["Move", "SetFields", "Move"]

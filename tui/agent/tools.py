@@ -171,8 +171,8 @@ def agent_tools(*, read_only: bool = False, actor: str = "") -> list[AgentTool]:
         if command.effect not in OFFERED_EFFECTS or (read_only and not command.reads_only):
             continue
         variants: list[tuple[str | None, str, tuple[Arg, ...]]] = []
-        if not command.subcommand_required:
-            variants.append((None, "", ()))
+        if not command.subcommand_required and not any(sub.name == "list" for sub in command.subcommands):
+            variants.append((None, "", ()))  # where the bare command is its `list`, that tool is enough
         variants += [(sub.name, sub.help, sub.args) for sub in command.subcommands]
         for subcommand, sub_help, sub_args in variants:
             args = (*command.args, *sub_args)

@@ -23,7 +23,7 @@ import os
 import sys
 
 from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, CliError, explain, fail
-from tui.cli.parser import build_parser, command_at, negated_terms
+from tui.cli.parser import attach_dash_values, build_parser, command_at, negated_terms
 from tui.cli.registry import APP, BY_NAME, COMMANDS
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "main"]
@@ -69,6 +69,8 @@ def _run(words: list[str], at: int | None) -> int:
             # A short-lived command: the cyclic GC only slows down parsing a big workspace.
             gc.disable()
         negated: list[str] = []
+        if command is not None:
+            words = attach_dash_values(command, words, after=at or 0)
         if command is not None and command.query_arg:
             words, negated = negated_terms(command, words, after=at or 0)
         try:

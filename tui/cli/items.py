@@ -57,7 +57,6 @@ def run_request(args: argparse.Namespace) -> int:
 
 
 def run_ls(args: argparse.Namespace) -> int:
-    import shlex
 
     from data.model.items import missing_answers
     from data.model.query import parse_query
@@ -70,9 +69,9 @@ def run_ls(args: argparse.Namespace) -> int:
     today = workspace.today
     text = " ".join(args.query)
     query = parse_query(text, me=workspace.actor, today=today, statuses=settings.all_statuses)
-    # Asking for a status by name shows it even if it is closed.
-    names_status = any(word.lstrip("-").lower().startswith("status:") for word in shlex.split(text))
-    everything = args.all or names_status
+    # Closed and snoozed work is searched only when the query names a status or says snoozed
+    # (Query.in_scope: the TUI's filter follows the same rule).
+    everything = args.all or query.shows_hidden
     today_iso = today.isoformat()
     candidates, hidden_closed, hidden_snoozed = [], 0, 0
     for item in snapshot.items.values():
@@ -360,51 +359,6 @@ def run_note(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def run_step(args: argparse.Namespace) -> int:
-    from data.writes.ops import AddStep, ToggleStep
-
-    item_id = parse_id(args.id)
-    chosen = [name for name in ("text", "done", "undone") if getattr(args, name)]
-    if len(chosen) > 1:
-        raise CliError("give one of a new step, --done N or --undone N")
-    workspace = open_workspace(args)
-    out = Out()
-    item = workspace.snapshot().item(item_id)
-    if not chosen:
-        if args.json:
-            print_json({"id": item.id, "title": item.title, "steps": [
-                {"number": number, "text": str(step.get("text", "")), "done": bool(step.get("done"))}
-                for number, step in enumerate(item.checklist, start=1)]})
-            return EXIT_OK
-        if not item.checklist:
-            out.write(f"#{item_id} has no steps yet; add one with `worktop step {item_id} TEXT`")
-        for number, step in enumerate(item.checklist, start=1):
-            out.write(f"{number:>3}. [{'x' if step.get('done') else ' '}] {out.safe(str(step.get('text', '')))}")
-        return EXIT_OK
-    if args.text:
-        result = workspace.apply(AddStep(item_id, " ".join(args.text)))
-        said = f"#{item_id}: step {len(item.checklist) + 1} added"
-    else:
-        number, done = (args.done, True) if args.done else (args.undone, False)
-        if not 1 <= number <= len(item.checklist):
-            raise CliError(f"#{item_id} has no step {number} (it has {len(item.checklist)})")
-        if bool(item.checklist[number - 1].get("done")) == done:
-            from data.writes.workspace import Result
-
-            result = Result(revision=workspace.snapshot().revision, item_id=item_id, changed=False)
-            said = f"#{item_id}: step {number} was already {'done' if done else 'not done'}"
-        else:
-            # Expecting the state just read: a teammate ticking it meanwhile is a conflict, not a silent flip back.
-            result = workspace.apply(ToggleStep(item_id, number - 1, expected_done=not done))
-            said = f"#{item_id}: step {number} {'done' if done else 'not done'}"
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
-        return EXIT_OK
-    out.write(said)
-    return EXIT_OK
-
-
 def run_log(args: argparse.Namespace) -> int:
     item_id = parse_id(args.id) if args.id is not None else None
     if args.limit < 1:
@@ -433,10 +387,14 @@ def from_to(entry: dict) -> str:
     def shown(value: object) -> str:
         if value in (None, "", [], {}):
             return "—"
+        if isinstance(value, list) and value and all(isinstance(v, dict) and "text" in v for v in value):
+            done = sum(1 for step in value if step.get("done"))
+            return f"{len(value)} steps ({done} done)"
         text = ", ".join(map(str, value)) if isinstance(value, list) and all(
             isinstance(v, str | int) for v in value) else str(value)
         text = " ".join(text.split())
-        return repr(text[:40] + "…" if len(text) > 40 else text) if isinstance(value, str) else text[:40]
+        text = text[:40] + "…" if len(text) > 40 else text  # a cut value says it is cut
+        return repr(text) if isinstance(value, str) else text
 
     parts = [f"{name}: {shown(pair[0])} → {shown(pair[1])}" for name, pair in changes.items()
              if isinstance(pair, list) and len(pair) == 2]

@@ -84,6 +84,31 @@ def command_at(argv: list[str]) -> int | None:
     return None
 
 
+def attach_dash_values(command: Command, words: list[str], *, after: int) -> list[str]:
+    """``--since -2w`` → ``--since=-2w``: a value that starts with a dash is not an option.
+
+    argparse reads ``-2w`` as an unknown option and reports ``expected one argument`` (the
+    help's own example failed). Only an option that takes a value, followed by a word that is a
+    dash and a digit (a relative date: ``-2w``, ``-3d``), is joined.
+    """
+    with_value = {name for arg in command.args if not arg.positional and arg.kind != "flag"
+                  for name in (arg.name, *arg.aliases)}
+    out = words[:after + 1]
+    rest = iter(words[after + 1:])
+    for word in rest:
+        if word in with_value:
+            value = next(rest, None)
+            if value is not None and len(value) > 1 and value[0] == "-" and value[1].isdigit():
+                out.append(f"{word}={value}")
+                continue
+            out.append(word)
+            if value is not None:
+                out.append(value)
+            continue
+        out.append(word)
+    return out
+
+
 def negated_terms(command: Command, words: list[str], *, after: int) -> tuple[list[str], list[str]]:
     """Take a query's negated terms (``-#ops``, ``-owner:me``) out of ``words``.
 

@@ -28,10 +28,9 @@ def run_person(args: argparse.Namespace) -> int:
 def run_people(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     snapshot = workspace.snapshot()
-    load = dict.fromkeys(snapshot.people, 0)
-    for item in snapshot.items.values():
-        if item.owner in load and item.kind != "goal" and snapshot.settings.is_open(item.status):
-            load[item.owner] += 1
+    from data.views.figures import open_load
+
+    load = dict.fromkeys(snapshot.people, 0) | {h: n for h, n in open_load(snapshot).items() if h in snapshot.people}
     if args.json:
         print_json([{"handle": p.handle, "name": p.name, "team": p.team, "capacity": p.capacity,
                      "open_items": load[p.handle], "over_capacity": load[p.handle] > p.capacity}

@@ -353,6 +353,31 @@ COMMANDS: tuple[Command, ...] = (
     ), answers="Changes an item's fields: who owns it (owner=ana), when it is due (due=fri), what it is (title, "
        "body, kind), where it belongs (parent, goal), tags and priority. Each assignment is FIELD=VALUE; give "
        "`was` with the values you read so a teammate's change meanwhile is a conflict, not overwritten."),
+    Command("step", "steps (how): worktop step 12 add TEXT | done N | undo N | edit N TEXT | move N TO | rm N",
+            "steps:run_step", "writes", (ID,), subcommands=(
+                Subcommand("list", "list the steps, numbered (also: worktop step 12)", (
+                    Arg("--json", kind="flag", help="print the steps as JSON"),
+                )),
+                Subcommand("add", "add a step (at the end, or before step --at N)", (
+                    Arg("text", many=True, metavar="TEXT"),
+                    Arg("--at", kind="int", metavar="N", help="put it in as step N"), WRITE_JSON,
+                )),
+                Subcommand("done", "tick step N off", (Arg("number", kind="int", metavar="N"), WRITE_JSON)),
+                Subcommand("undo", "put step N back to not done", (
+                    Arg("number", kind="int", metavar="N"), WRITE_JSON,
+                )),
+                Subcommand("edit", "change the text of step N", (
+                    Arg("number", kind="int", metavar="N"), Arg("text", many=True, metavar="TEXT"), WRITE_JSON,
+                )),
+                Subcommand("move", "move step N to place TO", (
+                    Arg("number", kind="int", metavar="N"), Arg("to", kind="int", metavar="TO"), WRITE_JSON,
+                )),
+                Subcommand("rm", "remove step N", (Arg("number", kind="int", metavar="N"), WRITE_JSON)),
+            ), subcommand_key="step_command",
+            answers="How an item gets done: its checklist steps. Lists them numbered (list), adds one (add TEXT, "
+            "--at N), ticks one off (done N) or back (undo N), rewrites (edit N TEXT), reorders (move N TO) or "
+            "removes one (rm N); each change is checked against the step's text, so a step a teammate moved "
+            "meanwhile is still the one meant."),
     Command("move", "move an item to a status (a board column, done, archived)", "items:run_move", "writes", (
         ID, Arg("status", metavar="STATUS", help="a board column (todo, doing, review, …), done or archived"),
         Arg("--was", metavar="STATUS",
@@ -373,15 +398,6 @@ COMMANDS: tuple[Command, ...] = (
         ID, Arg("text", many=True, metavar="TEXT", words=True, help="the note"), WRITE_JSON,
     ), answers="Leaves a timestamped note in an item's why log (progress, a decision, a finding) without "
        "replacing its why."),
-    Command("step", "add a checklist step, or tick one off: worktop step 12 --done 2", "items:run_step", "writes", (
-        ID,
-        Arg("text", many=True, required=False, metavar="TEXT", words=True,
-            help="a new step; without it (or --done/--undone) the steps are listed"),
-        Arg("--done", kind="int", metavar="N", help="mark step N (from 1) done"),
-        Arg("--undone", kind="int", metavar="N", help="mark step N (from 1) not done"),
-        WRITE_JSON,
-    ), answers="How the work gets done: lists an item's checklist steps, adds a step, or marks step N done "
-       "or not done."),
     Command("log", "show the history, newest first", "items:run_log", "reads", (
         Arg("id", metavar="ID", required=False, help="only this item's history"),
         Arg("--limit", kind="int", default=20, metavar="N", help="entries to show (default 20)"),
