@@ -136,6 +136,30 @@ def test_init_makes_a_versioned_schema_and_a_newer_one_is_refused(pg: Any, tmp_p
     assert "set up by a newer worktop (schema 2, this one reads 1); upgrade worktop" in refused.stderr
 
 
+def test_a_damaged_item_is_refused_naming_it_on_a_first_read_and_a_catch_up(pg: Any) -> None:
+    """A document another tool stored with a field of the wrong type: the read says which item, nothing breaks."""
+    url = new_workspace(pg)
+    ws = Workspace(url)
+    for n in range(3):
+        ws.apply(CreateItem(f"item {n}"))
+    watcher = Workspace(url)
+    assert len(watcher.snapshot().items) == 3
+    wid = ws.store.workspace_id  # type: ignore[attr-defined]
+    pg.sql("UPDATE worktop.items SET doc = json_build_object('title', 7, 'kind', 'task', 'status', 'todo')"
+           " WHERE workspace = %s AND id = 2", wid)
+    pg.sql("UPDATE worktop.workspaces SET revision = revision + 1 WHERE id = %s", wid)
+    pg.sql("INSERT INTO worktop.changes (workspace, rev, items) SELECT id, revision, '{2}' FROM worktop.workspaces"
+           " WHERE id = %s", wid)
+    for reader in (watcher, Workspace(url)):  # caught up from the changes row; read whole
+        with pytest.raises(WorkspaceUnreadable, match=r"item #2: title is 7 \(a number\), not text"):
+            reader.snapshot()
+    # JSON the server takes but worktop cannot read back (a number too large for a double)
+    pg.sql("""UPDATE worktop.items SET doc = '{"title": "x", "kind": "task", "status": "todo", "n": 1e999}'"""
+           " WHERE workspace = %s AND id = 2", wid)
+    with pytest.raises(WorkspaceUnreadable, match=r"item #2 is not valid JSON \(number is infinity"):
+        Workspace(url).snapshot()
+
+
 # -- rights and authorship -----------------------------------------------------------------------------------
 
 def test_a_read_only_role_opens_read_only_with_the_reason(pg: Any) -> None:
