@@ -12,10 +12,11 @@ medians of ``--repeats`` runs of:
   process commits a title change; measured from the writer's commit returning to
   the watcher holding a snapshot with the new title (the data half of "on
   another screen": bench/bench_pairing.py measures the TUI's frame on top);
-* ``worktop add`` over a slow link (PostgreSQL only): the same process reaching the
-  server through a proxy this script runs that holds every packet for ``--delay-ms``
-  each way (default 5: a 10 ms round trip, as to another office over a VPN), so each
-  round trip the add makes costs what it would across a network;
+* ``worktop add`` and another client's change over a slow link (PostgreSQL only): the
+  add process, or the watching one, reaches the server through a proxy this script runs
+  that holds every packet for ``--delay-ms`` each way (default 5: a 10 ms round trip, as
+  to another office over a VPN), so each round trip costs what it would across a network
+  (the writer of the change stays local: its commit is the start of the clock);
 * RSS of the watching process after catching up (``VmRSS``; its peak, ``VmHWM``, beside
   it). Read from ``/proc/self/status``: ``getrusage``'s ``ru_maxrss`` keeps the parent's
   peak across ``fork`` + ``exec``, so it reported this script's own size for every child.
@@ -118,9 +119,12 @@ def one_first_read(location: str) -> float:
                                 capture_output=True, text=True).stdout)
 
 
-def change_on_other(location: str, repeats: int) -> tuple[float, float, float]:
-    """(median ms from a commit to the watcher holding it, the watcher's RSS and peak RSS in MiB)."""
-    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, location], env=ENV, cwd=ROOT, text=True,
+def change_on_other(location: str, repeats: int, *, watching: str | None = None) -> tuple[float, float, float]:
+    """(median ms from a commit to the watcher holding it, the watcher's RSS and peak RSS in MiB).
+
+    ``watching``: where the watcher opens the workspace, when not at ``location`` (the slow link).
+    """
+    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, watching or location], env=ENV, cwd=ROOT, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     writer = subprocess.Popen([sys.executable, "-c", WRITER, location, str(repeats + 1)], env=ENV, cwd=ROOT,
                               text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
@@ -224,22 +228,26 @@ def main() -> None:
             add = alternate(one_add, locations, args.repeats)
             slow_add = alternate(one_add, {"postgres": str(slow)}, args.repeats)["postgres"]
             read = alternate(one_first_read, locations, max(3, args.repeats // 2))
+            slow_change = change_on_other(str(pointer), args.repeats, watching=str(slow))[0]
             for kind, location in locations.items():
                 change, rss, peak = change_on_other(location, args.repeats)
                 rows.append({"items": size, "store": kind, "add_ms": add[kind],
                              "slow_add_ms": slow_add if kind == "postgres" else None,
-                             "first_read_ms": read[kind], "change_ms": change, "rss_mib": rss, "peak_mib": peak})
+                             "first_read_ms": read[kind], "change_ms": change,
+                             "slow_change_ms": slow_change if kind == "postgres" else None,
+                             "rss_mib": rss, "peak_mib": peak})
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         remove_server(server)
     delay = f"{args.delay_ms * 2:g} ms"
     lines = [f"| items | store | `worktop add` | `worktop add`, {delay} round trip | first read "
-             "| another client's change | RSS (watcher; peak) |",
-             "|---:|---|---:|---:|---:|---:|---:|"]
+             f"| another client's change | the change, {delay} round trip | RSS (watcher; peak) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
     for row in rows:
         slow_text = f"{row['slow_add_ms']:.0f} ms" if row["slow_add_ms"] is not None else "–"
+        slow_change_text = f"{row['slow_change_ms']:.1f} ms" if row["slow_change_ms"] is not None else "–"
         lines.append(f"| {row['items']:,} | {row['store']} | {row['add_ms']:.0f} ms | {slow_text} "
-                     f"| {row['first_read_ms']:.0f} ms | {row['change_ms']:.1f} ms "
+                     f"| {row['first_read_ms']:.0f} ms | {row['change_ms']:.1f} ms | {slow_change_text} "
                      f"| {row['rss_mib']:.0f} MiB; {row['peak_mib']:.0f} |")
     for size in sizes:
         mine = {r["store"]: r for r in rows if r["items"] == size}
@@ -247,15 +255,17 @@ def main() -> None:
             f, p = mine["file"], mine["postgres"]
             lines.append(f"| {size:,} | postgres ÷ file | {p['add_ms'] / f['add_ms']:.2f}× | – "
                          f"| {p['first_read_ms'] / f['first_read_ms']:.2f}× | {p['change_ms'] / f['change_ms']:.2f}× "
-                         f"| {p['rss_mib'] / f['rss_mib']:.2f}× |")
+                         f"| – | {p['rss_mib'] / f['rss_mib']:.2f}× |")
     for kind in ("file", "postgres"):
         mine_rows = [r for r in rows if r["store"] == kind]
         if len(mine_rows) >= 2:
             lo, hi = mine_rows[0], mine_rows[-1]
-            slow_ratio = (f"{hi['slow_add_ms'] / lo['slow_add_ms']:.2f}×" if lo["slow_add_ms"] else "–")
+            slow_ratio = f"{hi['slow_add_ms'] / lo['slow_add_ms']:.2f}×" if lo["slow_add_ms"] else "–"
+            slow_change_ratio = f"{hi['slow_change_ms'] / lo['slow_change_ms']:.2f}×" if lo["slow_change_ms"] else "–"
             lines.append(f"| {hi['items']:,} ÷ {lo['items']:,} | {kind} | {hi['add_ms'] / lo['add_ms']:.2f}× "
                          f"| {slow_ratio} | {hi['first_read_ms'] / lo['first_read_ms']:.2f}× "
-                         f"| {hi['change_ms'] / lo['change_ms']:.2f}× | {hi['rss_mib'] / lo['rss_mib']:.2f}× |")
+                         f"| {hi['change_ms'] / lo['change_ms']:.2f}× | {slow_change_ratio} "
+                         f"| {hi['rss_mib'] / lo['rss_mib']:.2f}× |")
     table = "\n".join(lines)
     print(table)
     results = ROOT / "bench" / "results"

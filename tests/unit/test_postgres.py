@@ -346,6 +346,34 @@ def test_a_client_killed_mid_transaction_leaves_nothing_and_holds_no_one_up(pg: 
     assert 999 not in snap.items and snap.revision == 2
 
 
+def test_a_write_kept_waiting_past_the_lock_timeout_is_refused_and_writes_nothing(
+        pg: Any, python_children: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another client holds the workspace mid-write: past ``LOCK_TIMEOUT`` the write says so, nothing half-made."""
+    import data.store.postgres.store as pg_store
+    from data.errors import LockHeld
+
+    url = new_workspace(pg)
+    monkeypatch.setattr(pg_store, "LOCK_TIMEOUT", "200ms")  # set on the connection when it is made
+    waiting = Workspace(url)
+    waiting.meta()
+    before = waiting.snapshot().revision
+    holder = python_children.start(HOLDER, url)
+    assert holder.stdout.readline().strip() == "inside", holder.stderr.read()
+    with pytest.raises(LockHeld, match="another client has held .* for more than 200ms while writing; nothing was"):
+        waiting.apply(CreateItem("kept waiting"))
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(30)
+    deadline = time.monotonic() + 30  # until the server has noticed the holder is gone (not a threshold)
+    while True:
+        try:
+            written = waiting.apply(CreateItem("once it is free"))  # the same store, not left broken
+            break
+        except LockHeld:
+            assert time.monotonic() < deadline, "the dead holder's lock was never released"
+    assert written.revision == before + 1
+    assert [i.title for i in Workspace(url).snapshot().items.values()] == ["once it is free"]
+
+
 def test_a_lost_server_is_a_clear_error_and_the_store_reconnects(pg: Any, tmp_path: Path) -> None:
     """The server goes away between two writes (its backend ended, as in a restart): a message, then it works."""
     url = new_workspace(pg)
