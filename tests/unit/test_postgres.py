@@ -160,6 +160,59 @@ def test_a_damaged_item_is_refused_naming_it_on_a_first_read_and_a_catch_up(pg: 
         Workspace(url).snapshot()
 
 
+def test_a_write_finds_what_waits_and_counts_a_column_without_reading_every_item(
+        pg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write in a fresh process (nothing cached): a cycle refused, a WIP count, a decline releasing what
+    waited on it — through the indexes, never through reading the whole item table."""
+    from data.errors import BadValue
+    from data.store.postgres.store import PgTransaction
+    from data.writes.ops import Block
+
+    url = new_workspace(pg)
+    ws = Workspace(url)
+    ids = [ws.apply(CreateItem(f"t{n}")).item_id for n in range(8)]
+    ws.apply(Block(ids[1], [ids[0]]))
+    ws.apply(Block(ids[2], [ids[1], ids[0]]))
+    for item_id in ids[3:8]:
+        ws.apply(Move(item_id, "doing"))
+    ws.apply(SetFields(ids[4], {"title": "a NUL \x00 in it"}))  # stored as \u0000, which json's ->> refuses
+    ws.apply(Block(ids[4], [ids[1]]))
+
+    def whole_read(self: Any) -> Any:
+        raise AssertionError("this write read every item")
+
+    monkeypatch.setattr(PgTransaction, "_all_docs", whole_read)
+    with pytest.raises(BadValue, match="that would make a cycle"):
+        Workspace(url).apply(Block(ids[0], [ids[2]]))
+    assert Workspace(url).apply(Move(ids[0], "doing")).warnings == \
+        ["doing is over its WIP limit: 6 cards for 5; moved anyway"]
+    Workspace(url).apply(Move(ids[1], "declined", reason="not this quarter"))
+    items = Workspace(url).snapshot().items
+    assert items[ids[2]].doc.get("blocked_by") == [ids[0]] and "blocked_by" not in items[ids[4]].doc
+    assert items[ids[4]].title == "a NUL \x00 in it"
+
+
+def test_a_schema_made_before_the_indexes_gets_them_from_the_next_init(pg: Any) -> None:
+    db = pg.fresh_name("db")
+    pg.sql(f"CREATE DATABASE {db}", database="postgres")
+    Workspace.create(pg.url("first", database=db), name="first")
+    pg.sql("DROP INDEX worktop.items_status, worktop.items_waiting", database=db)
+    Workspace.create(pg.url("second", database=db), name="second")
+    names = pg.sql("SELECT indexname FROM pg_indexes WHERE schemaname = 'worktop' AND tablename = 'items'"
+                   " ORDER BY 1", database=db)
+    assert names == [("items_pkey",), ("items_status",), ("items_waiting",)]
+    import psycopg
+
+    from data.store.postgres.store import STATUS_COUNT, WITH_BLOCKERS
+
+    with psycopg.connect(pg.conninfo(database=db), autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")  # the statements the store sends can use them
+        for statement, params, index in ((STATUS_COUNT, (1, "doing"), "items_status"),
+                                         (WITH_BLOCKERS, (1,), "items_waiting")):
+            plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {statement}", params).fetchall())
+            assert index in plan, plan
+
+
 # -- rights and authorship -----------------------------------------------------------------------------------
 
 def test_a_read_only_role_opens_read_only_with_the_reason(pg: Any) -> None:

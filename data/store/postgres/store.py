@@ -97,6 +97,11 @@ CHANGES_SINCE = "SELECT rev, items, people FROM worktop.changes WHERE workspace 
 PEOPLE_SINCE = ("SELECT id, doc::text FROM worktop.people WHERE workspace = %s AND EXISTS (SELECT FROM worktop.changes"
                 " c WHERE c.workspace = %s AND c.rev > %s AND c.people) ORDER BY id")
 """Every person, when a change after the revision changed people (else no rows)."""
+STATUS_COUNT = "SELECT count(*) FROM worktop.items WHERE workspace = %s AND worktop.field(doc, 'status') = %s"
+"""Items in one column (served by the index ``items_status``: the same expression)."""
+WITH_BLOCKERS = ("SELECT id, doc::text FROM worktop.items WHERE workspace = %s"
+                 " AND worktop.field(doc, 'blocked_by') IS NOT NULL")
+"""The items that may wait on others (served by the partial index ``items_waiting``: the same condition)."""
 ITEMS_SINCE = ("SELECT id, doc::text FROM worktop.items WHERE workspace = %s AND id IN (SELECT unnest(c.items)"
                " FROM worktop.changes c WHERE c.workspace = %s AND c.rev > %s)")
 """The items the changes after the revision wrote (one removed since has no row)."""
@@ -814,8 +819,10 @@ def install_schema(conn: psycopg.Connection[Any], location: str) -> list[str]:
         if exists and exists[0]:
             version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()
             check_version(version[0] if version else None, location)
+            _add_indexes(conn)
             return notes
         conn.execute(schema.CREATE)
+        conn.execute(schema.INDEXES)
         conn.execute("INSERT INTO worktop.schema_info (version) VALUES (%s)", (schema.SCHEMA_VERSION,))
         try:
             with conn.transaction():
@@ -829,6 +836,16 @@ def install_schema(conn: psycopg.Connection[Any], location: str) -> list[str]:
         notes.append("made roles worktop_reader and worktop_writer: let people in with "
                      "GRANT worktop_writer TO ROLE (or worktop_reader to let them only read)")
     return notes
+
+
+def _add_indexes(conn: psycopg.Connection[Any]) -> None:
+    """:data:`schema.INDEXES` on a schema made before them, where the role may (else it goes on without)."""
+    missing = conn.execute("SELECT to_regclass('worktop.items_status') IS NULL"
+                           " OR to_regclass('worktop.items_waiting') IS NULL"
+                           " OR to_regprocedure('worktop.field(json, text)') IS NULL").fetchone()
+    if missing and missing[0]:
+        with contextlib.suppress(pg_errors.InsufficientPrivilege), conn.transaction():
+            conn.execute(schema.INDEXES)
 
 
 class PgTransaction(StoreTransaction):
@@ -895,12 +912,29 @@ class PgTransaction(StoreTransaction):
             self.meta["next_id"] = self.largest + 1
         return super().next_id()
 
+    def docs_with_blockers(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The items that wait on others, found through the ``items_waiting`` index (not by reading every item)."""
+        cached = self._cache()
+        if cached is not None and cached.docs is not None:
+            yield from super().docs_with_blockers()
+            return
+        rows = self.conn.execute(WITH_BLOCKERS, (self.store.workspace_id,)).fetchall()
+        stored = {int(k): self.store._doc(text, f"item #{k}", ITEM_FIELD_TYPES) for k, text in rows}
+        self._lazy.update(stored)
+        for item_id, doc in stored.items():
+            current = self.changed.get(item_id, doc)
+            if current is not None and current.get("blocked_by"):
+                yield item_id, current
+        for item_id, new_doc in list(self.changed.items()):
+            if item_id not in stored and new_doc is not None and new_doc.get("blocked_by"):
+                yield item_id, new_doc
+
     def count_with_status(self, status: str) -> int:
+        """Items in a column (its WIP count), through the ``items_status`` index, as this write has them."""
         cached = self._cache()
         if cached is not None and cached.docs is not None:
             return super().count_with_status(status)
-        row = self.conn.execute("SELECT count(*) FROM worktop.items WHERE workspace = %s AND doc->>'status' = %s",
-                                (self.store.workspace_id, status)).fetchone()
+        row = self.conn.execute(STATUS_COUNT, (self.store.workspace_id, status)).fetchone()
         count = int(row[0]) if row else 0
         for item_id, doc in self.changed.items():
             stored = self._load_doc(item_id) if item_id not in self.added else None
