@@ -24,10 +24,15 @@ medians of ``--repeats`` runs of:
 Each measurement alternates between the stores run by run, after one warm-up run of
 each, so the machine's load falls on both alike.
 
+``--baseline DIR``: also run every PostgreSQL measurement with the code of another
+checkout (``git worktree add DIR main``, or ``git archive main | tar -x -C DIR``; its
+``data``, ``tui`` and ``widgets`` compiled), on the same server and workspaces,
+alternating with this one: a before/after in one run (rows ``postgres (DIR's name)``).
+
 Goals (issue 15): a write's cost does not grow with the workspace — 100k within
 1.2× of 1k for add and for the change — and the change ≤ 50 ms median at 10k.
 
-Usage: ``python bench/bench_postgres.py [--sizes 1000,10000,100000] [--repeats 7] [--delay-ms 5]``
+Usage: ``python bench/bench_postgres.py [--sizes 1000,10000,100000] [--repeats 7] [--delay-ms 5] [--baseline DIR]``
 """
 
 from __future__ import annotations
@@ -44,6 +49,7 @@ import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
@@ -53,7 +59,10 @@ from data.store.copy import copy_workspace  # noqa: E402
 from data.store.postgres.location import pointer_text  # noqa: E402
 from tests.support.postgres import remove_server, start_server  # noqa: E402
 
-ENV = dict(os.environ, WORKTOP_USER="ana", PYTHONPATH=str(ROOT))
+
+def env_for(root: Path) -> dict[str, str]:
+    """A child's environment running the code of the checkout at ``root``."""
+    return dict(os.environ, WORKTOP_USER="ana", PYTHONPATH=str(root))
 
 WATCHER = r"""
 import json, os, sys, threading, time
@@ -96,37 +105,44 @@ def median_ms(values: list[float]) -> float:
     return statistics.median(values) * 1000
 
 
-def alternate(measure: Callable[[str], float], locations: dict[str, str], repeats: int) -> dict[str, float]:
-    """Median ms of ``measure(location)`` for each store, run by run in turn, after one warm-up run of each."""
-    times: dict[str, list[float]] = {kind: [] for kind in locations}
+Where = tuple[str, Path]
+"""A location and the checkout whose code opens it."""
+
+
+def alternate(measure: Callable[[str, Path], float], places: dict[str, Where], repeats: int) -> dict[str, float]:
+    """Median ms of ``measure(location, root)`` for each kind, run by run in turn, after one warm-up run of each."""
+    times: dict[str, list[float]] = {kind: [] for kind in places}
     for n in range(repeats + 1):
-        for kind, location in locations.items():
-            took = measure(location)
+        for kind, (location, root) in places.items():
+            took = measure(location, root)
             if n:
                 times[kind].append(took)
     return {kind: median_ms(values) for kind, values in times.items()}
 
 
-def one_add(location: str) -> float:
+def one_add(location: str, root: Path) -> float:
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "tui.cli", "-w", location, "add", "bench add"], env=ENV, cwd=ROOT,
+    subprocess.run([sys.executable, "-m", "tui.cli", "-w", location, "add", "bench add"], env=env_for(root), cwd=root,
                    check=True, capture_output=True)
     return time.perf_counter() - started
 
 
-def one_first_read(location: str) -> float:
-    return float(subprocess.run([sys.executable, "-c", FIRST_READ, location], env=ENV, cwd=ROOT, check=True,
-                                capture_output=True, text=True).stdout)
+def one_first_read(location: str, root: Path) -> float:
+    return float(subprocess.run([sys.executable, "-c", FIRST_READ, location], env=env_for(root), cwd=root,
+                                check=True, capture_output=True, text=True).stdout)
 
 
-def change_on_other(location: str, repeats: int, *, watching: str | None = None) -> tuple[float, float, float]:
+def change_on_other(location: str, root: Path, repeats: int, *, watching: str | None = None
+                    ) -> tuple[float, float, float]:
     """(median ms from a commit to the watcher holding it, the watcher's RSS and peak RSS in MiB).
 
     ``watching``: where the watcher opens the workspace, when not at ``location`` (the slow link).
+    Both processes run the code at ``root``.
     """
-    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, watching or location], env=ENV, cwd=ROOT, text=True,
+    env = env_for(root)
+    watcher = subprocess.Popen([sys.executable, "-c", WATCHER, watching or location], env=env, cwd=root, text=True,
                                stdin=subprocess.PIPE, stdout=subprocess.PIPE)
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, location, str(repeats + 1)], env=ENV, cwd=ROOT,
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, location, str(repeats + 1)], env=env, cwd=root,
                               text=True, stdin=subprocess.PIPE, stdout=subprocess.PIPE)
     assert watcher.stdout is not None and watcher.stdin is not None
     assert writer.stdout is not None and writer.stdin is not None
@@ -208,8 +224,12 @@ def main() -> None:
     parser.add_argument("--sizes", default="1000,10000,100000")
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--delay-ms", type=float, default=5.0, help="one-way delay of the slow link")
+    parser.add_argument("--baseline", type=Path, help="another checkout whose PostgreSQL figures to measure alongside")
     args = parser.parse_args()
     sizes = [int(s) for s in args.sizes.split(",")]
+    pg_kinds = {"postgres": ROOT}
+    if args.baseline is not None:
+        pg_kinds[f"postgres ({args.baseline.resolve().name})"] = args.baseline.resolve()
     server = start_server()
     link = SlowLink(str(server.sockets / f".s.PGSQL.{server.port}"), args.delay_ms / 1000)
     rows = []
@@ -224,53 +244,64 @@ def main() -> None:
             slow = folder / f"slow{size}.json"
             slow.write_bytes(pointer_text(f"postgresql://worktop_admin@127.0.0.1:{link.port}/worktop"
                                           f"?workspace=bench{size}&sslmode=disable"))
-            locations = {"file": str(path), "postgres": str(pointer)}
-            add = alternate(one_add, locations, args.repeats)
-            slow_add = alternate(one_add, {"postgres": str(slow)}, args.repeats)["postgres"]
-            read = alternate(one_first_read, locations, max(3, args.repeats // 2))
-            slow_change = change_on_other(str(pointer), args.repeats, watching=str(slow))[0]
-            for kind, location in locations.items():
-                change, rss, peak = change_on_other(location, args.repeats)
-                rows.append({"items": size, "store": kind, "add_ms": add[kind],
-                             "slow_add_ms": slow_add if kind == "postgres" else None,
-                             "first_read_ms": read[kind], "change_ms": change,
-                             "slow_change_ms": slow_change if kind == "postgres" else None,
+            places: dict[str, Where] = {"file": (str(path), ROOT)}
+            places.update({kind: (str(pointer), root) for kind, root in pg_kinds.items()})
+            slow_places = {kind: (str(slow), root) for kind, root in pg_kinds.items()}
+            add = alternate(one_add, places, args.repeats)
+            slow_add = alternate(one_add, slow_places, args.repeats)
+            read = alternate(one_first_read, places, max(3, args.repeats // 2))
+            for kind, (location, root) in places.items():
+                change, rss, peak = change_on_other(location, root, args.repeats)
+                slow_change = None if kind == "file" else \
+                    change_on_other(str(pointer), root, args.repeats, watching=str(slow))[0]
+                rows.append({"items": size, "store": kind, "add_ms": add[kind], "slow_add_ms": slow_add.get(kind),
+                             "first_read_ms": read[kind], "change_ms": change, "slow_change_ms": slow_change,
                              "rss_mib": rss, "peak_mib": peak})
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         remove_server(server)
-    delay = f"{args.delay_ms * 2:g} ms"
-    lines = [f"| items | store | `worktop add` | `worktop add`, {delay} round trip | first read "
-             f"| another client's change | the change, {delay} round trip | RSS (watcher; peak) |",
-             "|---:|---|---:|---:|---:|---:|---:|---:|"]
-    for row in rows:
-        slow_text = f"{row['slow_add_ms']:.0f} ms" if row["slow_add_ms"] is not None else "–"
-        slow_change_text = f"{row['slow_change_ms']:.1f} ms" if row["slow_change_ms"] is not None else "–"
-        lines.append(f"| {row['items']:,} | {row['store']} | {row['add_ms']:.0f} ms | {slow_text} "
-                     f"| {row['first_read_ms']:.0f} ms | {row['change_ms']:.1f} ms | {slow_change_text} "
-                     f"| {row['rss_mib']:.0f} MiB; {row['peak_mib']:.0f} |")
-    for size in sizes:
-        mine = {r["store"]: r for r in rows if r["items"] == size}
-        if len(mine) == 2:
-            f, p = mine["file"], mine["postgres"]
-            lines.append(f"| {size:,} | postgres ÷ file | {p['add_ms'] / f['add_ms']:.2f}× | – "
-                         f"| {p['first_read_ms'] / f['first_read_ms']:.2f}× | {p['change_ms'] / f['change_ms']:.2f}× "
-                         f"| – | {p['rss_mib'] / f['rss_mib']:.2f}× |")
-    for kind in ("file", "postgres"):
-        mine_rows = [r for r in rows if r["store"] == kind]
-        if len(mine_rows) >= 2:
-            lo, hi = mine_rows[0], mine_rows[-1]
-            slow_ratio = f"{hi['slow_add_ms'] / lo['slow_add_ms']:.2f}×" if lo["slow_add_ms"] else "–"
-            slow_change_ratio = f"{hi['slow_change_ms'] / lo['slow_change_ms']:.2f}×" if lo["slow_change_ms"] else "–"
-            lines.append(f"| {hi['items']:,} ÷ {lo['items']:,} | {kind} | {hi['add_ms'] / lo['add_ms']:.2f}× "
-                         f"| {slow_ratio} | {hi['first_read_ms'] / lo['first_read_ms']:.2f}× "
-                         f"| {hi['change_ms'] / lo['change_ms']:.2f}× | {slow_change_ratio} "
-                         f"| {hi['rss_mib'] / lo['rss_mib']:.2f}× |")
-    table = "\n".join(lines)
+    table = "\n".join(report(rows, sizes, list(places), f"{args.delay_ms * 2:g} ms"))
     print(table)
     results = ROOT / "bench" / "results"
     results.mkdir(exist_ok=True)
     (results / "postgres.md").write_text(table + "\n")
+
+
+def report(rows: list[dict[str, Any]], sizes: list[int], kinds: list[str], delay: str) -> list[str]:
+    """The markdown table: a row per size and store, then ratios (against the file, and 100k against 1k)."""
+    def ms(value: float | None, digits: int = 0) -> str:
+        return "–" if value is None else f"{value:.{digits}f} ms"
+
+    def ratio(a: float | None, b: float | None) -> str:
+        return "–" if a is None or b is None else f"{a / b:.2f}×"
+
+    lines = [f"| items | store | `worktop add` | `worktop add`, {delay} round trip | first read "
+             f"| another client's change | the change, {delay} round trip | RSS (watcher; peak) |",
+             "|---:|---|---:|---:|---:|---:|---:|---:|"]
+    for row in rows:
+        lines.append(f"| {row['items']:,} | {row['store']} | {ms(row['add_ms'])} | {ms(row['slow_add_ms'])} "
+                     f"| {ms(row['first_read_ms'])} | {ms(row['change_ms'], 1)} | {ms(row['slow_change_ms'], 1)} "
+                     f"| {row['rss_mib']:.0f} MiB; {row['peak_mib']:.0f} |")
+    by = {(r["items"], r["store"]): r for r in rows}
+    for size in sizes:
+        f = by.get((size, "file"))
+        for kind in kinds[1:]:
+            p = by.get((size, kind))
+            if f and p:
+                lines.append(f"| {size:,} | {kind} ÷ file | {ratio(p['add_ms'], f['add_ms'])} | – "
+                             f"| {ratio(p['first_read_ms'], f['first_read_ms'])} "
+                             f"| {ratio(p['change_ms'], f['change_ms'])} | – | {ratio(p['rss_mib'], f['rss_mib'])} |")
+    if len(sizes) >= 2:
+        for kind in kinds:
+            lo, hi = by.get((sizes[0], kind)), by.get((sizes[-1], kind))
+            if lo and hi:
+                lines.append(f"| {sizes[-1]:,} ÷ {sizes[0]:,} | {kind} | {ratio(hi['add_ms'], lo['add_ms'])} "
+                             f"| {ratio(hi['slow_add_ms'], lo['slow_add_ms'])} "
+                             f"| {ratio(hi['first_read_ms'], lo['first_read_ms'])} "
+                             f"| {ratio(hi['change_ms'], lo['change_ms'])} "
+                             f"| {ratio(hi['slow_change_ms'], lo['slow_change_ms'])} "
+                             f"| {ratio(hi['rss_mib'], lo['rss_mib'])} |")
+    return lines
 
 
 if __name__ == "__main__":

@@ -433,20 +433,21 @@ class PgStore:
         from data.store.safe_open import gc_paused
 
         ws = self.workspace_id
-        with gc_paused(), conn.pipeline():
-            if begin:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            head = conn.execute(HEAD, (ws,)) if begin else None
-            if since is None:
-                changes = None
-                people = conn.execute(PEOPLE, (ws,))
-                found = conn.execute(ALL_ITEMS, (ws,)) if items else None
-            else:
-                changes = conn.execute(CHANGES_SINCE, (ws, since))
-                people = conn.execute(PEOPLE_SINCE, (ws, ws, since))
-                found = conn.execute(ITEMS_SINCE, (ws, ws, since)) if items else None
-            if begin:
-                conn.execute("COMMIT")
+        with gc_paused():
+            with conn.pipeline():  # leaving it sends one Sync and takes every result: fetching inside costs a trip
+                if begin:
+                    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                head = conn.execute(HEAD, (ws,)) if begin else None
+                if since is None:
+                    changes = None
+                    people = conn.execute(PEOPLE, (ws,))
+                    found = conn.execute(ALL_ITEMS, (ws,)) if items else None
+                else:
+                    changes = conn.execute(CHANGES_SINCE, (ws, since))
+                    people = conn.execute(PEOPLE_SINCE, (ws, ws, since))
+                    found = conn.execute(ITEMS_SINCE, (ws, ws, since)) if items else None
+                if begin:
+                    conn.execute("COMMIT")
             return _Rows(head.fetchone() if head is not None else None,
                          changes.fetchall() if changes is not None else None, people.fetchall(),
                          found.fetchall() if found is not None else None)
@@ -584,14 +585,14 @@ class PgStore:
         One round trip: ``BEGIN``, the locked row, and then (a statement of its own, so it sees every write
         committed before the lock was granted) the largest item id there — what a create's new id must pass.
         """
-        with conn.pipeline():
+        with conn.pipeline():  # the results are taken when it is left (see _read_rows)
             conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
             row = conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
                                (self.workspace_id,))
             largest = conn.execute("SELECT coalesce(max(id), 0) FROM worktop.items WHERE workspace = %s",
                                    (self.workspace_id,))
-            locked, top = row.fetchone(), largest.fetchone()
-        return locked, int(top[0]) if top else 0
+        top = largest.fetchone()
+        return row.fetchone(), int(top[0]) if top else 0
 
     def commit(self, txn: StoreTransaction) -> int:
         """Write what the transaction changed, its history and its changes row, and commit; the new revision."""
