@@ -136,6 +136,18 @@ def test_init_makes_a_versioned_schema_and_a_newer_one_is_refused(pg: Any, tmp_p
     assert "set up by a newer worktop (schema 2, this one reads 1); upgrade worktop" in refused.stderr
 
 
+def test_settings_read_when_connecting_answer_only_that_first_read(pg: Any) -> None:
+    """A new connection's introduction brings the settings and people along (one round trip fewer for a CLI
+    command); a read later on the same connection asks the server again."""
+    url = new_workspace(pg)
+    ws, other = Workspace(url), Workspace(with_role(url, "ben"), actor="ben")
+    assert ws.actor == "ana"  # connects (and reads the settings with the introduction)
+    revision = other.apply(CreateItem("meanwhile")).revision
+    assert ws.meta()["revision"] == revision
+    fresh = Workspace(url)
+    assert fresh.meta()["revision"] == revision and fresh.meta()["last_change"]["by"] == "ben"
+
+
 def test_a_damaged_item_is_refused_naming_it_on_a_first_read_and_a_catch_up(pg: Any) -> None:
     """A document another tool stored with a field of the wrong type: the read says which item, nothing breaks."""
     url = new_workspace(pg)

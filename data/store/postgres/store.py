@@ -80,16 +80,23 @@ STORAGE_KEYS = ("format", "format_version", "history_bytes", "item_count")
 
 ENTRY_COLUMNS = "rev, by, entry::text"
 
+HEAD_COLUMNS = ("w.revision, w.meta::text, c.by, (" + schema.WRITE_RIGHTS + "), pg_is_in_recovery(),"
+                " current_setting('default_transaction_read_only') = 'on'")
+"""The revision, the settings, who made that revision (as the server stamped it) and the connected role's rights."""
+
 INTRODUCE = ("SELECT session_user, set_config('lock_timeout', %s, false),"
              " set_config('idle_in_transaction_session_timeout', %s, false),"
-             " (SELECT version FROM worktop.schema_info), (SELECT id FROM worktop.workspaces WHERE name = %s)")
-"""A new connection's one statement: who we are, its settings, the schema's version, the workspace's id."""
+             " (SELECT version FROM worktop.schema_info), w.id, " + HEAD_COLUMNS + ","
+             " (SELECT json_agg(json_build_array(p.id, p.doc::text) ORDER BY p.id) FROM worktop.people p"
+             " WHERE p.workspace = w.id)::text"
+             " FROM (SELECT) AS one LEFT JOIN worktop.workspaces w ON w.name = %s"
+             " LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision")
+"""A new connection's one statement: who we are, its settings, the schema's version, the workspace's id — and
+its head and people, which answer the first :meth:`PgStore.meta` without another round trip."""
 
-HEAD = ("SELECT w.revision, w.meta::text, c.by, (" + schema.WRITE_RIGHTS + "), pg_is_in_recovery(),"
-        " current_setting('default_transaction_read_only') = 'on'"
-        " FROM worktop.workspaces w LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision"
-        " WHERE w.id = %s")
-"""The revision, the settings, who made that revision (as the server stamped it) and the connected role's rights."""
+HEAD = ("SELECT " + HEAD_COLUMNS + " FROM worktop.workspaces w"
+        " LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision WHERE w.id = %s")
+"""The :data:`HEAD_COLUMNS` of the workspace."""
 
 PEOPLE = "SELECT id, doc::text FROM worktop.people WHERE workspace = %s ORDER BY id"
 ALL_ITEMS = "SELECT id, doc::text FROM worktop.items WHERE workspace = %s"
@@ -188,6 +195,8 @@ class PgStore:
         self._verified_at = 0.0
         self._presence_wakers: set[threading.Event] = set()
         self._presence: Any = None
+        self._introduced: tuple[tuple[Any, ...], str | None] | None = None
+        """The head row and people (as JSON) the connection's introduction read, until the connection is used again."""
 
     # -- connecting ------------------------------------------------------------------------------------------
     @property
@@ -222,6 +231,7 @@ class PgStore:
         """The store's connection, made (and the workspace looked up) on first use or after it was lost."""
         conn = self._conn
         if conn is not None and not conn.closed and not conn.broken:
+            self._introduced = None  # only the call that connected may take it: it is as fresh as a read now
             return conn
         self._conn = None
         conn = self.open_connection()
@@ -261,6 +271,7 @@ class PgStore:
         if self.workspace_id is not None and self.workspace_id != found:
             self._state = None  # the workspace was made again under the same name: nothing cached is about it
         self.workspace_id = int(found)
+        self._introduced = (tuple(row[5:11]), row[11])
 
     def _why_not_introduced(self, conn: psycopg.Connection[Any], error: psycopg.Error) -> None:
         """After :data:`INTRODUCE` failed: raise what is wrong (no schema, a newer one, one that is incomplete)."""
@@ -413,6 +424,12 @@ class PgStore:
         old = self._state
         if head is not None and old is not None and old.revision == head[0] and (old.docs is not None or not whole):
             return old
+        introduced, self._introduced = self._introduced, None
+        if introduced is not None and head is None and not whole and (old is None or old.docs is None):
+            revision, meta = self._head_of(introduced[0])
+            pairs = orjson.loads(introduced[1]) if introduced[1] else []
+            known = self._state = PgState(revision, meta, self._people_of([(k, text) for k, text in pairs]), None)
+            return known
         since = None if old is None or (whole and old.docs is None) else old.revision
         while True:
             items = whole if since is None or old is None else old.docs is not None
