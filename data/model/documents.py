@@ -88,20 +88,27 @@ def _tags(value: list[Any]) -> str | None:
 
 
 def _checklist(value: list[Any]) -> str | None:
-    if depth(value) > MAX_DEPTH:
-        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for step in value:
         if type(step) is not dict or type(step.get("text")) is not str or type(step.get("done", False)) is not bool:
             return f"holds a step {_show(step)} that is not {{'text': ..., 'done': true/false}}"
+        # A step of text and done is two levels deep with the list; only other fields can nest deeper.
+        if not step.keys() <= _STEP_KEYS and depth(step, MAX_DEPTH - 1) > MAX_DEPTH - 1:
+            return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     return None
 
 
+_STEP_KEYS = frozenset(("text", "done"))
+_LOG_FIELDS = ("at", "by", "text", "kind")
+_LOG_KEYS = frozenset(_LOG_FIELDS)
+
+
 def _why_log(value: list[Any]) -> str | None:
-    if depth(value) > MAX_DEPTH:
-        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for entry in value:
-        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in ("at", "by", "text", "kind")):
+        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in _LOG_FIELDS):
             return f"holds an entry {_show(entry)} that is not {{'at', 'by', 'text', 'kind'}} text"
+        # Only fields beyond the four texts can nest (the list and the entry are two levels).
+        if not entry.keys() <= _LOG_KEYS and depth(entry, MAX_DEPTH - 1) > MAX_DEPTH - 1:
+            return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     return None
 
 
