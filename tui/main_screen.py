@@ -88,8 +88,6 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         # Focused before the first frame, so that frame is the one a person sees (a focus moved
         # after it restyled and redrew every pane); a pane key pressed meanwhile (current_pane) wins.
         self.focus_pane(self.current_pane)
-        if self.app.snapshot is not None:
-            self.pairing.start()
 
     def on_unmount(self) -> None:
         self.pairing.stop()
@@ -120,8 +118,10 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
 
     def _first_screen_shown(self) -> None:
         """Every pane has drawn once: now what the first screen does not show (the filter bar, made
-        hidden so ``/`` opens it at once; the recurring instances due)."""
+        hidden so ``/`` opens it at once; presence, telling the others you are here; the recurring
+        instances due)."""
         self.filtering.make_bar()
+        self.pairing.start()
         self.app.first_screen_shown()
 
     def clock_ticked(self) -> None:
