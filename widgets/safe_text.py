@@ -62,13 +62,4 @@ class SafeInput(Input):
 
 
 
-def __getattr__(name: str) -> Any:
-    """``SafeTextArea`` lives in :mod:`widgets.safe_text_area` (importing ``TextArea`` costs ~8 ms at start-up)."""
-    if name == "SafeTextArea":
-        from widgets.safe_text_area import SafeTextArea
-
-        return SafeTextArea
-    raise AttributeError(name)
-
-
 __all__ = ["SafeInput", "inert_line", "inert_lines"]
