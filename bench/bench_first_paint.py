@@ -17,7 +17,8 @@ late by at most one poll (about 10 ms).
 
 Writes the table to stdout and to ``bench/results/first_paint.md``.
 
-Usage: ``python bench/bench_first_paint.py [--sizes 1000,10000,50000] [--repeats 5]``
+Usage: ``python bench/bench_first_paint.py [--sizes 1000,10000,50000] [--repeats 5] [--before REV]``
+(``--before``: also an older commit of worktop, checked out in a temp worktree, in the same runs).
 """
 
 from __future__ import annotations
@@ -58,10 +59,9 @@ BARE = textwrap.dedent("""
 ENV = "env -u COLORTERM -u COLUMNS -u LINES -u PYTHONDONTWRITEBYTECODE TERM=xterm-256color WORKTOP_USER=bench"
 
 
-def worktop_cmd(path: Path) -> str:
-    script = Path(sys.executable).with_name("worktop")
-    program = str(script) if script.exists() else f"{sys.executable} -m tui.cli"
-    return f"cd {ROOT} && {ENV} PYTHONPATH={ROOT} {program} -w {path}"
+def worktop_cmd(path: Path, root: Path = ROOT) -> str:
+    """worktop from the source tree at ``root`` (this one, or an older commit checked out to compare)."""
+    return f"cd {root} && {ENV} PYTHONPATH={root} {sys.executable} -m tui.cli -w {path}"
 
 
 def bare_cmd(folder: Path) -> str:
@@ -107,21 +107,33 @@ def time_to_screen(tmux: TmuxServer, name: str, command: str, ready: Callable[[s
     return elapsed * 1000
 
 
-def measure(path: Path, folder: Path, repeats: int) -> tuple[float, float, list[float], list[float]]:
+def measure(path: Path, folder: Path, repeats: int, before: Path | None) -> dict[str, list[float]]:
+    """Times to the full screen of this worktop, the bare app and (``before``) an older worktop, alternating."""
+    programs = [("worktop", worktop_cmd(path), worktop_ready), ("bare", bare_cmd(folder), bare_ready)]
+    if before is not None:
+        programs.insert(1, ("before", worktop_cmd(path, before), worktop_ready))
     tmux = TmuxServer()
     try:
         tmux.start("keeper", "sleep 3600", (80, 24))  # the server stays up between runs
-        bare = bare_cmd(folder)
-        worktop = worktop_cmd(path)
-        time_to_screen(tmux, "warm-bare", bare, bare_ready)  # page cache and bytecode, for both
-        time_to_screen(tmux, "warm-worktop", worktop, worktop_ready)
-        ours, base = [], []
-        for n in range(repeats):  # alternating, so a busy moment lands on both
-            ours.append(time_to_screen(tmux, f"w{n}", worktop, worktop_ready))
-            base.append(time_to_screen(tmux, f"b{n}", bare, bare_ready))
-        return statistics.median(ours), statistics.median(base), ours, base
+        for name, command, ready in programs:  # page cache and bytecode, for each
+            time_to_screen(tmux, f"warm-{name}", command, ready)
+        times: dict[str, list[float]] = {name: [] for name, _command, _ready in programs}
+        for n in range(repeats):  # alternating, so a busy moment lands on each
+            for name, command, ready in programs:
+                times[name].append(time_to_screen(tmux, f"{name}{n}", command, ready))
+        return times
     finally:
         tmux.close()
+
+
+def checkout(revision: str, folder: Path) -> Path:
+    """The source tree at ``revision`` in ``folder`` (a detached git worktree), its bytecode compiled."""
+    import subprocess
+
+    target = folder / "before"
+    subprocess.run(["git", "-C", str(ROOT), "worktree", "add", "--detach", "-q", str(target), revision], check=True)
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "data", "tui", "widgets"], cwd=target, check=True)
+    return target
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -129,6 +141,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--sizes", default="1000,10000,50000")
     parser.add_argument("--repeats", type=int, default=5)
     parser.add_argument("--aged-entries", type=int, default=80_000)
+    parser.add_argument("--before", metavar="REV", help="also time worktop at this git revision, in the same runs")
     args = parser.parse_args(argv)
     if shutil.which("tmux") is None:
         print("tmux is not installed: nothing measured", file=sys.stderr)
@@ -136,25 +149,50 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     with tempfile.TemporaryDirectory(prefix="worktop-paint-") as tmp:
         folder = Path(tmp)
-        cases = [(f"{int(size):,} items", int(size), 0) for size in args.sizes.split(",")]
-        if args.aged_entries:
-            cases.append((f"10,000 items after a year ({args.aged_entries:,} history entries)", 10_000,
-                          args.aged_entries))
-        for label, size, entries in cases:
-            path = folder / f"{size}-{entries}" / "worktop.json"
-            path.parent.mkdir()
-            make_demo(path, items=size, seed=1)
-            if entries:
-                age(path, entries)
-            ours, base, all_ours, all_base = measure(path, folder, args.repeats)
-            rows.append((label, ours, base, all_ours, all_base))
-            print(f"{label}: worktop {ours:.0f} ms, bare {base:.0f} ms ({ours / base:.2f}x)", flush=True)
-    lines = ["| launched in tmux, 160×50, until every pane shows its content | worktop | bare Textual app, "
-             "same run | ratio |", "|---|---:|---:|---:|"]
-    for label, ours, base, all_ours, all_base in rows:
-        lines.append(f"| {label} | {ours:.0f} ms ({min(all_ours):.0f}–{max(all_ours):.0f}) | {base:.0f} ms "
-                     f"({min(all_base):.0f}–{max(all_base):.0f}) | {ours / base:.2f}× |")
-    lines += ["", f"Medians of {args.repeats} runs, alternating; Python {sys.version.split()[0]}, "
+        before = checkout(args.before, folder) if args.before else None
+        try:
+            cases = [(f"{int(size):,} items", int(size), 0) for size in args.sizes.split(",")]
+            if args.aged_entries:
+                cases.append((f"10,000 items after a year ({args.aged_entries:,} history entries)", 10_000,
+                              args.aged_entries))
+            for label, size, entries in cases:
+                path = folder / f"{size}-{entries}" / "worktop.json"
+                path.parent.mkdir()
+                make_demo(path, items=size, seed=1)
+                if entries:
+                    age(path, entries)
+                times = measure(path, folder, args.repeats, before)
+                rows.append((label, times))
+                said = ", ".join(f"{name} {statistics.median(values):.0f} ms" for name, values in times.items())
+                print(f"{label}: {said}", flush=True)
+        finally:
+            if before is not None:
+                import subprocess
+
+                subprocess.run(["git", "-C", str(ROOT), "worktree", "remove", "--force", str(before)], check=False)
+
+    def cell(values: list[float]) -> str:
+        return f"{statistics.median(values):.0f} ms ({min(values):.0f}–{max(values):.0f})"
+
+    compared = args.before is not None
+    head = "| launched in tmux, 160×50, until every pane shows its content | worktop |"
+    rule = "|---|---:|"
+    if compared:
+        head += f" worktop at {args.before} |"
+        rule += "---:|"
+    head += " bare Textual app | ratio to bare |" + (" before: ratio |" if compared else "")
+    rule += "---:|---:|" + ("---:|" if compared else "")
+    lines = [head, rule]
+    for label, times in rows:
+        bare = statistics.median(times["bare"])
+        line = f"| {label} | {cell(times['worktop'])} |"
+        if compared:
+            line += f" {cell(times['before'])} |"
+        line += f" {cell(times['bare'])} | {statistics.median(times['worktop']) / bare:.2f}× |"
+        if compared:
+            line += f" {statistics.median(times['before']) / bare:.2f}× |"
+        lines.append(line)
+    lines += ["", f"Medians of {args.repeats} runs, each program in turn; Python {sys.version.split()[0]}, "
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end."]
     table = "\n".join(lines) + "\n"
     print(table)

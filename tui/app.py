@@ -77,6 +77,8 @@ class WorktopApp(App):
         self.typeahead = TypeAhead(self)
         """Keys typed while a dialog opens, held for it (tui/typeahead.py)."""
         self._told: set[str] = set()
+        self.first_screen_done = False
+        """Every pane has drawn once and what waited for that has started (see :meth:`first_screen_shown`)."""
 
     @property
     def undo(self) -> UndoHistory:
@@ -187,7 +189,6 @@ class WorktopApp(App):
             self.exit(return_code=3, message=f"worktop: {error}")
             return
         self.main.show_snapshot(self.snapshot)
-        self.generate_recurring()
         if self.read_only_reason is not None:
             self.notify(f"Read-only: {self.read_only_reason}. You can look, not change", severity="warning",
                         timeout=8)
@@ -204,6 +205,16 @@ class WorktopApp(App):
             self._watch()
             # A safety net for missed events and for snoozed items waking at midnight.
             self.set_interval(2.0, self._check_disk)
+
+    def first_screen_shown(self) -> None:
+        """Called by the main screen once every pane has drawn its content for the first time.
+
+        Work the first screen does not show waits until now: making the recurring instances
+        due (which reads the workspace again and, only when something is due, takes the lock
+        and writes), so it neither delays the first frame nor competes with it.
+        """
+        self.generate_recurring()
+        self.first_screen_done = True
 
     def _sweep_garbage(self) -> None:
         gc.unfreeze()

@@ -21,7 +21,8 @@ from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_cl
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
 from widgets.keys import bindings
-from widgets.safe_text import SafeInput, SafeTextArea
+from widgets.safe_text import SafeInput
+from widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp

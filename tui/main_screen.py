@@ -85,11 +85,9 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         self.query_one(Board).me = self.app.workspace.actor
         self._apply_layout(self.app.size.width)
         self.app.screen_ready()
-        # Deferred until the panes have a size; a pane key pressed meanwhile (current_pane) wins.
-        self.call_after_refresh(lambda: self.focus_pane(self.current_pane))
-        self.call_after_refresh(self.filtering.make_bar)
-        if self.app.snapshot is not None:
-            self.pairing.start()
+        # Focused before the first frame, so that frame is the one a person sees (a focus moved
+        # after it restyled and redrew every pane); a pane key pressed meanwhile (current_pane) wins.
+        self.focus_pane(self.current_pane)
 
     def on_unmount(self) -> None:
         self.pairing.stop()
@@ -107,18 +105,24 @@ class MainScreen(PaneActions, OwnershipActions, Screen):
         keep = self.filtering.keep(snapshot)
         self.query_one(InboxPane).show(self.ctx, keep, self.filtering.unlisted(snapshot))
         self.query_one(Board).show(self.ctx, keep)
-        matrix = self.query_one(OwnershipMatrix)
-        if previous is None and matrix.matrix is None:
-            # First paint: draw the lists first; the matrix (a pass over every item) follows a frame later.
-            self.call_after_refresh(lambda: matrix.show(self.ctx, force=True))
-        else:
-            matrix.show(self.ctx, keep=keep)
+        first = previous is None and self.query_one(OwnershipMatrix).matrix is None
+        self.query_one(OwnershipMatrix).show(self.ctx, keep=keep)
         self.query_one(WhyPane).show(self.ctx, self.selected_id)
         self.query_one(PulseView).show(self.ctx, visible=self.current_pane == "pulse")
         self.refresh_header()
         self.pairing.snapshot_shown()
+        if first:
+            self.call_after_refresh(self._first_screen_shown)
         # Drop the old snapshot now: holding two 50k-item workspaces would double memory.
         self.ctx.previous = None
+
+    def _first_screen_shown(self) -> None:
+        """Every pane has drawn once: now what the first screen does not show (the filter bar, made
+        hidden so ``/`` opens it at once; presence, telling the others you are here; the recurring
+        instances due)."""
+        self.filtering.make_bar()
+        self.pairing.start()
+        self.app.first_screen_shown()
 
     def clock_ticked(self) -> None:
         """Time moved on: redraw what says how long ago (the header, the inbox's ages)."""

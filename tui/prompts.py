@@ -35,7 +35,8 @@ from data.writes.ops import AddWhyNote, Operation, SetFields
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe
 from widgets.keys import bindings
-from widgets.safe_text import SafeInput, SafeTextArea
+from widgets.safe_text import SafeInput
+from widgets.safe_text_area import SafeTextArea
 
 if TYPE_CHECKING:
     from tui.app import WorktopApp

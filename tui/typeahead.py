@@ -14,10 +14,11 @@ appears (the action said why not), they go on where they would have gone.
 
 from __future__ import annotations
 
+import sys
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from widgets.keys import KEYS
 
@@ -94,7 +95,7 @@ class TypeAhead:
         if key not in self._keys:
             return False
         focused = self.app.focused
-        if isinstance(focused, (Input, TextArea)):
+        if _is_text_field(focused):
             return False  # typed text, not a command
         active = self.app.screen.active_bindings.get(key)
         return active is not None and active.binding.id in _OPENING_IDS
@@ -159,7 +160,7 @@ class TypeAhead:
     def _ready(self) -> bool:
         focused = self.app.focused
         return focused is not None and focused is not self._focused and (
-            self.app.screen is not self._screen or isinstance(focused, (Input, TextArea)) or self._screen is None)
+            self.app.screen is not self._screen or _is_text_field(focused) or self._screen is None)
 
     def focus_moved(self) -> None:
         """The focus changed (the app saw a widget focused): a dialog or the first pane may be ready."""
@@ -175,6 +176,14 @@ class TypeAhead:
             self._timer = None
         for event in held:
             self.app.post_message(event)
+
+
+def _is_text_field(widget: object) -> bool:
+    """An ``Input`` or a ``TextArea`` (not imported for this: no ``TextArea`` exists until a form loads it)."""
+    if isinstance(widget, Input):
+        return True
+    area = sys.modules.get("textual.widgets._text_area")
+    return area is not None and isinstance(widget, area.TextArea)
 
 
 __all__ = ["TypeAhead"]

@@ -31,6 +31,8 @@ def inbox_ids(ctx: RowContext, keep: Callable[[Item], bool] | None = None) -> tu
     waiting = []
     snoozed = hidden = 0
     for item_id, doc in ctx.snapshot.docs.items():
+        if doc.get("status") != inbox:  # most items: neither waiting nor snoozed (a call each cost ~40 ms at 50k)
+            continue
         if not is_waiting_doc(doc, inbox, today):  # the one definition (data/views/figures.py)
             snoozed += is_snoozed(doc, inbox, today)
             continue

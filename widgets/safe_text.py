@@ -1,5 +1,7 @@
 """Text fields that show workspace text inertly: an ``Input`` and a ``TextArea`` no text can drive the terminal from.
 
+(The ``TextArea`` is in :mod:`widgets.safe_text_area`, loaded when a form needs it.)
+
 Textual's ``Input`` and ``TextArea`` hand their text to the terminal as it is,
 so a title holding ``ESC ] 52 ; c ; …`` would set the clipboard of whoever
 opens the item, ``ESC ] 2 ;`` their terminal's title, ``ESC [ 2 J`` blank the
@@ -17,8 +19,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import events
-from textual.widgets import Input, TextArea
+from textual.widgets import Input
 
 from data.model.items import display_width_safe
 
@@ -59,28 +60,6 @@ class SafeInput(Input):
         return self._original if self.value == self._shown else self.value
 
 
-class SafeTextArea(TextArea):
-    """A ``TextArea`` whose text never holds a raw control character other than line breaks."""
-
-    def __init__(self, text: str = "", *args: Any, **kwargs: Any) -> None:
-        self._original = text
-        self._shown = inert_lines(text)
-        super().__init__(self._shown, *args, **kwargs)
-
-    def load(self, text: str) -> None:
-        """Show ``text`` from the workspace; :attr:`stored` gives it back unchanged until it is edited."""
-        self._original = text
-        self._shown = inert_lines(text)
-        self.text = self._shown
-
-    @property
-    def stored(self) -> str:
-        """The text to save: the loaded text itself if the area was not edited, else what it shows."""
-        return self._original if self.text == self._shown else self.text
-
-    async def _on_paste(self, event: events.Paste) -> None:
-        event.text = inert_lines(event.text)
-        await super()._on_paste(event)
 
 
-__all__ = ["SafeInput", "SafeTextArea", "inert_line", "inert_lines"]
+__all__ = ["SafeInput", "inert_line", "inert_lines"]

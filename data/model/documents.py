@@ -77,8 +77,11 @@ PERSON_FIELD_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+_ONLY_TEXT = frozenset((str,))
+
+
 def _all_text(values: Iterable[Any]) -> bool:
-    return all(type(v) is str for v in values)
+    return set(map(type, values)) <= _ONLY_TEXT  # C loops: the hot path of reading a workspace
 
 
 def _roles(value: dict[str, Any]) -> str | None:
@@ -90,20 +93,27 @@ def _tags(value: list[Any]) -> str | None:
 
 
 def _checklist(value: list[Any]) -> str | None:
-    if depth(value) > MAX_DEPTH:
-        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for step in value:
         if type(step) is not dict or type(step.get("text")) is not str or type(step.get("done", False)) is not bool:
             return f"holds a step {_show(step)} that is not {{'text': ..., 'done': true/false}}"
+        # A step of text and done is two levels deep with the list; only other fields can nest deeper.
+        if not step.keys() <= _STEP_KEYS and depth(step, MAX_DEPTH - 1) > MAX_DEPTH - 1:
+            return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     return None
 
 
+_STEP_KEYS = frozenset(("text", "done"))
+_LOG_FIELDS = ("at", "by", "text", "kind")
+_LOG_KEYS = frozenset(_LOG_FIELDS)
+
+
 def _why_log(value: list[Any]) -> str | None:
-    if depth(value) > MAX_DEPTH:
-        return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for entry in value:
-        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in ("at", "by", "text", "kind")):
+        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in _LOG_FIELDS):
             return f"holds an entry {_show(entry)} that is not {{'at', 'by', 'text', 'kind'}} text"
+        # Only fields beyond the four texts can nest (the list and the entry are two levels).
+        if not entry.keys() <= _LOG_KEYS and depth(entry, MAX_DEPTH - 1) > MAX_DEPTH - 1:
+            return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     return None
 
 
@@ -191,14 +201,20 @@ def first_damaged(docs: Mapping[_K, dict[str, Any]], types: dict[str, tuple[type
     checked with ``isinstance`` in a C loop; only the lists and maps among them,
     and documents with fields this version does not know, take the slow path.
     """
-    shapes: dict[tuple[str, ...], tuple[tuple[tuple[type, ...], ...], tuple[str, ...]] | None] = {}
+    shapes: dict[tuple[str, ...], _Shape | None] = {}
     for key, doc in docs.items():
         names = tuple(doc)
         shape = shapes.get(names, _UNSEEN)
         if shape is _UNSEEN:
             shape = shapes[names] = _shape(names, types)
-        if shape is None or not all(map(isinstance, doc.values(), shape[0])) or any(
-                doc[name] and _CONTAINER_CHECKS[name](doc[name]) for name in shape[1]):
+        suspect = shape is None or not all(map(isinstance, doc.values(), shape[0]))
+        if not suspect:
+            for name, check in shape[1]:  # the lists and maps of this shape (a plain loop: no generator per doc)
+                value = doc[name]
+                if value and check(value) is not None:
+                    suspect = True
+                    break
+        if suspect:
             problem = document_problem(doc, types)
             if problem is not None:
                 return key, problem
@@ -208,12 +224,16 @@ def first_damaged(docs: Mapping[_K, dict[str, Any]], types: dict[str, tuple[type
 _UNSEEN: Any = object()
 
 
-def _shape(names: tuple[str, ...], types: dict[str, tuple[type, ...]]
-           ) -> tuple[tuple[tuple[type, ...], ...], tuple[str, ...]] | None:
-    """Allowed types per field of documents with these fields, and which of them to look inside; None: unknown fields."""
+_Shape = tuple[tuple[tuple[type, ...], ...], tuple[tuple[str, Callable[[Any], str | None]], ...]]
+
+
+def _shape(names: tuple[str, ...], types: dict[str, tuple[type, ...]]) -> _Shape | None:
+    """Allowed types per field of documents with these fields, and which of them to look inside (with
+    the check for each); None: unknown fields."""
     if not all(name in types for name in names):
         return None
-    return tuple(types[name] for name in names), tuple(name for name in names if name in _CONTAINER_CHECKS)
+    return (tuple(types[name] for name in names),
+            tuple((name, _CONTAINER_CHECKS[name]) for name in names if name in _CONTAINER_CHECKS))
 
 
 __all__ = ["ITEM_FIELD_TYPES", "MAX_DEPTH", "PERSON_FIELD_TYPES", "depth", "document_problem", "first_damaged"]

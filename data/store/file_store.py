@@ -135,13 +135,13 @@ class FileState:
         """Every item (parsing the whole file the first time, for a state that read only lines)."""
         if self.docs is None:
             parsed = layout.parse(self.raw, path)
-            self.docs = {int(k): v for k, v in parsed.items.items()}
+            self.docs = dict(zip(map(int, parsed.items), parsed.items.values(), strict=True))
         return self.docs
 
 
 def _state_from(parsed: Parsed, raw: bytes, key: StatKey, path: Path) -> FileState:
     with gc_paused():
-        docs = {int(k): v for k, v in parsed.items.items()}
+        docs = dict(zip(map(int, parsed.items), parsed.items.values(), strict=True))  # C loops
     return FileState(key=key, raw=raw, meta=parsed.meta, people=parsed.people, docs=docs,
                      lines=Lines(raw, path) if parsed.lines else None, version=parsed.version,
                      v1_history=parsed.history, other_tables=parsed.other_tables)

@@ -132,7 +132,7 @@ def validate(data: Any, path: Path) -> dict[str, Any]:
         if not isinstance(docs, dict):
             raise WorkspaceUnreadable(f"{path}: table {table!r} is not an object; nothing was written")
         # C-speed checks (about 0.5 ms at 10k items, 7 ms at 50k); the slow loop only names the culprit.
-        if not (all(map(is_id, docs)) and set(map(type, docs.values())) <= {dict}):
+        if not (all_ids(docs) and set(map(type, docs.values())) <= {dict}):
             key = next(k for k, v in docs.items() if type(v) is not dict or not is_id(k))
             raise WorkspaceUnreadable(
                 f"{path}: {table} entry {key!r} is not a document with a numeric id; nothing was written"
@@ -154,6 +154,15 @@ MAX_STATUSES = 24
 def is_id(key: str) -> bool:
     """A document id: ASCII digits, at most :data:`MAX_ID_DIGITS` (``"¹"`` is a digit to Python, not a number)."""
     return key.isascii() and key.isdigit() and len(key) <= MAX_ID_DIGITS
+
+
+def all_ids(keys: Iterable[str]) -> bool:
+    """:func:`is_id` for every key, in C loops (a call per key was ~1 µs each: 50 ms at 50k items)."""
+    keys = list(keys)
+    if not keys:
+        return True
+    joined = "".join(keys)  # ASCII digits throughout, so every key is; lengths bound each
+    return joined.isascii() and joined.isdigit() and min(map(len, keys)) >= 1 and max(map(len, keys)) <= MAX_ID_DIGITS
 
 
 def check_meta(doc: dict[str, Any], path: Path) -> None:

@@ -489,11 +489,16 @@ def templates_changed(previous: Snapshot | None, snapshot: Snapshot) -> bool:
                for item_id in changes)
 
 
-def generate(workspace: Workspace, template_id: int | None = None) -> tuple[list[int], Result]:
-    """Make due instances in a workspace now; (ids made, the write's Result). Writes only if something was made."""
+def generate(workspace: Workspace, template_id: int | None = None, snapshot: Snapshot | None = None
+             ) -> tuple[list[int], Result]:
+    """Make due instances in a workspace now; (ids made, the write's Result).
+
+    Tried on ``snapshot`` (or a fresh one) first: when nothing is due, no lock is taken and
+    nothing is written; otherwise the lock is taken and the freshest state decides.
+    """
     op = GenerateInstances(template_id)
-    result = workspace.apply(op)
-    return list(op.created), result
+    result = workspace.apply_if_changing([op], snapshot)
+    return (list(op.created) if result.changed else []), result
 
 
 __all__ = [

@@ -209,6 +209,22 @@ class Workspace:
         return self.snapshot().history.entries(item_id=item_id, limit=limit, newest_first=True)
 
     # -- writing ------------------------------------------------------------
+    def apply_if_changing(self, ops: list[Operation], snapshot: Snapshot | None = None) -> Result:
+        """Apply the operations only if they change something, tried first on a snapshot in memory.
+
+        For writes made on the workspace's own account (recurring instances made ahead as it is
+        opened): when the rehearsal changes nothing, no lock is taken and nothing is written, so a
+        second opener, or ten at once, leave the file as it is. When it would change something,
+        :meth:`apply_all` decides again on the freshest state under the lock.
+        """
+        snapshot = snapshot or self.snapshot()
+        txn = _Rehearsal(snapshot, self.actor, now_iso(), self.today)
+        for op in ops:
+            op.apply(txn)
+        if not txn.entries:
+            return Result(revision=snapshot.revision, changed=False, warnings=txn.warnings)
+        return self.apply_all(ops)
+
     def apply(self, op: Operation) -> Result:
         """Apply one operation under the lock to the freshest state and write it durably.
 
@@ -244,6 +260,29 @@ class Workspace:
         self.last_written_revision = revision
         return Result(revision=revision, item_id=item_id, warnings=txn.warnings,
                       notices=list(getattr(txn, "notices", [])), entries=txn.entries)
+
+
+class _Rehearsal(Transaction):
+    """A transaction over a snapshot, never committed: what operations would do (see ``would_change``)."""
+
+    def __init__(self, snapshot: Snapshot, actor: str, now: str, today: date) -> None:
+        super().__init__(actor, now, today)
+        self._snapshot = snapshot
+
+    def _load_meta(self) -> dict[str, Any]:
+        return dict(self._snapshot.meta)
+
+    def _load_people(self) -> list[dict[str, Any]]:
+        return [_person_doc(person) for person in self._snapshot.people.values()]
+
+    def _load_doc(self, item_id: int) -> dict[str, Any] | None:
+        return self._snapshot.docs.get(item_id)
+
+    def _all_docs(self) -> Mapping[int, dict[str, Any]]:
+        return self._snapshot.docs
+
+    def last_change_of(self, item_id: int, field_name: str) -> dict[str, Any] | None:
+        return self._snapshot.history.last_change_of(item_id, field_name)
 
 
 def _person_doc(person: Person) -> dict[str, Any]:

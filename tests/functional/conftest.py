@@ -74,6 +74,17 @@ async def wait_for(pilot, predicate: Callable[[], bool], timeout: float = 8.0) -
     return predicate()
 
 
+async def settled(app) -> None:  # noqa: ANN001
+    """Until the app's first screen is out and the work that waits for it (recurring instances made
+    ahead) has finished: what a person sees a moment after opening."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + 15.0
+    while not app.first_screen_done and loop.time() < deadline:
+        await asyncio.sleep(0.02)
+    assert app.first_screen_done, "the first screen never finished drawing"
+    await app.workers.wait_for_complete()
+
+
 def list_text(item_list) -> list[str]:  # noqa: ANN001
     """What an ItemList shows, line by line (only the visible part)."""
     return [item_list.render_line(y).text.rstrip() for y in range(item_list.size.height)]

@@ -28,7 +28,8 @@ from tests.support.aging import to_format_1
 from tui.app import WorktopApp, run_app
 from tui.editor import ItemEditor
 from tui.main_screen import MainScreen
-from widgets.safe_text import SafeInput, SafeTextArea
+from widgets.safe_text import SafeInput
+from widgets.safe_text_area import SafeTextArea
 
 EVIL = "Evil \x1b]52;c;aGFja2Vk\x07 \x1b]2;PWNED\x07 \x1b[2J end"
 

@@ -10,7 +10,7 @@ import pytest
 from data.writes.ops import SetFields
 from data.writes.recurrence import CreateRecurring, GenerateInstances
 from data.writes.workspace import Workspace
-from tests.functional.conftest import make_app, screen_text, wait_for
+from tests.functional.conftest import make_app, screen_text, settled, wait_for
 from tests.history_builder import build_history_workspace
 from tui.app import WorktopApp
 from tui.main_screen import MainScreen
@@ -43,7 +43,7 @@ def instances(ws: Workspace, template: int) -> dict[str, dict]:
 async def test_key_5_shows_the_pulse_instead_of_the_four_panes_and_1_brings_them_back(history_ws):
     app = history_app(history_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("5")
         screen = app.screen
         pulse = screen.query_one(PulseView)
@@ -63,7 +63,7 @@ async def test_key_5_shows_the_pulse_instead_of_the_four_panes_and_1_brings_them
 async def test_pulse_window_key_changes_the_weeks_shown(history_ws):
     app = history_app(history_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("5")
         await pilot.pause()
         pulse = app.screen.query_one(PulseView)
@@ -76,7 +76,7 @@ async def test_pulse_window_key_changes_the_weeks_shown(history_ws):
 async def test_narrow_layout_has_a_fifth_tab_for_the_pulse(history_ws):
     app = history_app(history_ws)
     async with app.run_test(size=(80, 24)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("5")
         screen = app.screen
         assert await wait_for(pilot, lambda: screen.query_one(PulseView).region.width > 70)
@@ -92,7 +92,7 @@ async def test_the_pulse_follows_changes_while_shown(history_ws):
 
     app = history_app(history_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("5")
         await pilot.pause()
         pulse = app.screen.query_one(PulseView)
@@ -108,14 +108,14 @@ async def test_the_app_makes_due_instances_on_start_once(team_ws):
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
         assert await wait_for(pilot, lambda: len(instances(team_ws, template)) == 2)
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.pause()
         assert sorted(instances(team_ws, template)) == ["2026-11-30", "2026-12-07"]
         assert "Weekly release ·" in screen_text(app)  # on the board (the column is narrow)
         revision = fresh(team_ws).revision
     second = make_app(team_ws)  # another terminal starting: nothing more to make, nothing written
     async with second.run_test(size=(160, 50)) as pilot:
-        await second.workers.wait_for_complete()
+        await settled(second)
         await pilot.pause()
         assert fresh(team_ws).revision == revision
 
@@ -125,7 +125,7 @@ async def test_editing_a_template_in_the_editor_updates_future_instances(team_ws
     team_ws.apply(GenerateInstances())
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         app.apply_ops([SetFields(template, {"owner": "cy"})])  # what the editor's save does
         assert await wait_for(pilot, lambda: all(d["owner"] == "cy" for d in instances(team_ws, template).values()))
 
@@ -134,7 +134,7 @@ async def test_recurring_screen_lists_workflows_and_skips_and_pauses(team_ws):
     template = team_ws.apply(CreateRecurring("Weekly release", "every monday", fields={"owner": "bo"})).item_id
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("R")
         await pilot.pause()
         assert isinstance(app.screen, RecurringScreen)
@@ -160,7 +160,7 @@ async def test_recurring_screen_lists_workflows_and_skips_and_pauses(team_ws):
 async def test_rule_form_previews_dates_refuses_a_bad_rule_and_saves(team_ws):
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("R", "n")
         await pilot.pause()
         assert isinstance(app.screen, RuleForm)
@@ -192,7 +192,7 @@ async def test_edit_rule_from_the_list(team_ws):
     template = team_ws.apply(CreateRecurring("Sync", "every monday")).item_id
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         await pilot.press("R", "e")
         await pilot.pause()
         form = app.screen
@@ -210,7 +210,7 @@ async def test_generating_when_another_terminal_made_everything_still_shows_the_
     template = team_ws.apply(CreateRecurring("Weekly release", "every monday")).item_id
     app = make_app(team_ws)  # no watcher: only the generation's own read can bring the change in
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         other = Workspace(team_ws.path, actor="cy", today=team_ws.today)
         other.apply_all([SetHorizon(21), GenerateInstances()])  # another terminal makes 14 Dec
         assert len(instances(team_ws, template)) == 3
@@ -225,7 +225,7 @@ async def test_a_new_day_makes_the_instances_the_horizon_now_reaches(team_ws):
     template = team_ws.apply(CreateRecurring("Weekly release", "every monday")).item_id
     app = make_app(team_ws)
     async with app.run_test(size=(160, 50)) as pilot:
-        await app.workers.wait_for_complete()
+        await settled(app)
         assert sorted(instances(team_ws, template)) == ["2026-11-30", "2026-12-07"]
         team_ws._today = date(2026, 12, 1)  # midnight passes (the workspace's pinned day moves on)
         app._check_disk()  # what the app's 2-second check runs

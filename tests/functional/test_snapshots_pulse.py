@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from data.writes.recurrence import CreateRecurring
-from tests.functional.conftest import make_app
+from tests.functional.conftest import make_app, settled
 from tests.functional.test_pulse_recurring import history_app
 from tests.history_builder import build_history_workspace
 
@@ -18,7 +18,7 @@ from tests.history_builder import build_history_workspace
 async def _settled(pilot) -> None:  # noqa: ANN001
     """Wait for the start-up generation of recurring instances, so the picture never races it."""
     await pilot.pause()
-    await pilot.app.workers.wait_for_complete()
+    await settled(pilot.app)
     await pilot.pause()
 
 

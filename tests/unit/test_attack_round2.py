@@ -144,6 +144,10 @@ DEEP_PLACES = {
         checklist=[{"text": "step", "done": False, "note": _deep()}]),
     "a why-log entry's extra field": lambda d: d["items"]["1"].update(
         why_log=[{"at": "2025-01-01T00:00:00Z", "by": "ana", "text": "t", "kind": "why", "extra": _deep()}]),
+    "a why-log entry with few fields, one of them deep": lambda d: d["items"]["1"].update(
+        why_log=[{"text": "t", "extra": _deep()}]),
+    "a checklist step with one deep field beside its text": lambda d: d["items"]["1"].update(
+        checklist=[{"text": "step", "note": _deep()}]),
     "a field of meta": lambda d: d["meta"]["1"].update(custom=_deep()),
     "a second meta document": lambda d: d["meta"].update({"2": {"custom": _deep()}}),
     "a table worktop does not know": lambda d: d.update(extra={"1": {"custom": _deep()}}),
