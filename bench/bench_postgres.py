@@ -42,6 +42,7 @@ import argparse
 import asyncio
 import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -234,8 +235,8 @@ def main() -> None:
     server = start_server()
     link = SlowLink(str(server.sockets / f".s.PGSQL.{server.port}"), args.delay_ms / 1000)
     rows = []
+    folder = Path(tempfile.mkdtemp(prefix="worktop-bench-pg-"))
     try:
-        folder = Path(tempfile.mkdtemp(prefix="worktop-bench-pg-"))
         for size in sizes:
             path = make_demo(folder / f"w{size}.json", items=size, seed=1)
             url = server.url(f"bench{size}", role="worktop_admin")
@@ -264,6 +265,7 @@ def main() -> None:
                 print(json.dumps(rows[-1]), flush=True)
     finally:
         remove_server(server)
+        shutil.rmtree(folder, ignore_errors=True)
     table = "\n".join(report(rows, sizes, list(places), f"{args.delay_ms * 2:g} ms"))
     print(table)
     results = ROOT / "bench" / "results"
