@@ -105,6 +105,27 @@ def workspace(workspace_path: Path, store_kind: str, request: pytest.FixtureRequ
     return Workspace(workspace_path, actor="ana", today=TODAY)
 
 
+@pytest.fixture
+def history_workspace(tmp_path: Path, store_kind: str, monkeypatch: pytest.MonkeyPatch,
+                      request: pytest.FixtureRequest) -> tuple[Workspace, dict[str, int]]:
+    """The workspace with a known history (tests/history_builder.py) and its item ids by letter, in
+    ``tmp_path/h/worktop.json``: the file, or on PostgreSQL (``store_kind``) a pointer file naming it."""
+    from tests.history_builder import build_history_workspace
+
+    folder = tmp_path / "h"
+    folder.mkdir()
+    path = folder / "worktop.json"
+    if store_kind == "file":
+        return build_history_workspace(path, monkeypatch)
+    from data.store.postgres.location import pointer_text
+
+    server = request.getfixturevalue("pg_server")
+    url = server.url(server.fresh_name(), role="ana")
+    ws, ids = build_history_workspace(url, monkeypatch)
+    path.write_bytes(pointer_text(url))
+    return Workspace(path, actor="ana", today=ws.today), ids
+
+
 def subprocess_env(**extra: str) -> dict[str, str]:
     """The environment for a child Python: imports resolve from the repo, output unbuffered."""
     env = dict(os.environ)

@@ -38,8 +38,11 @@ from data.writes.workspace import Workspace
 TODAY = date(2025, 1, 15)
 
 
-def build_history_workspace(path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, dict[str, int]]:
-    """The workspace above; returns it and the item ids by letter."""
+def build_history_workspace(path: Path | str, monkeypatch: pytest.MonkeyPatch) -> tuple[Workspace, dict[str, int]]:
+    """The workspace above at ``path`` (a file, or a ``postgresql://`` URL); returns it and the item ids by letter.
+
+    The ``history_workspace`` fixture (tests/conftest.py) makes it on the store a test runs on.
+    """
     clock = {"now": "2024-11-30T09:00:00Z"}
     monkeypatch.setattr("data.writes.workspace.now_iso", lambda: clock["now"])
     ws = Workspace.create(path, name="acme", actor="ana", today=TODAY, people=[

@@ -16,8 +16,10 @@ that can be read writable.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any, TypeVar
+
+_K = TypeVar("_K")
 
 MAX_DEPTH = 64
 """How deeply an unknown field may nest lists and objects (orjson writes at most 254)."""
@@ -191,7 +193,7 @@ def document_problem(doc: dict[str, Any], types: dict[str, tuple[type, ...]]) ->
     return None
 
 
-def first_damaged(docs: dict[str, dict[str, Any]], types: dict[str, tuple[type, ...]]) -> tuple[str, str] | None:
+def first_damaged(docs: Mapping[_K, dict[str, Any]], types: dict[str, tuple[type, ...]]) -> tuple[_K, str] | None:
     """The first document of a table that :func:`document_problem` finds fault with: (key, problem).
 
     About 1 µs a document: documents of one shape (the same fields in the same

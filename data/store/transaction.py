@@ -139,6 +139,13 @@ class StoreTransaction(ABC):
             if new_doc is not None and item_id not in stored:
                 yield item_id, new_doc
 
+    def docs_with_blockers(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The item documents that wait on others (a non-empty ``blocked_by``), as :meth:`docs` has them.
+
+        Usually few: a store that reads lazily finds them without reading every item.
+        """
+        return ((item_id, doc) for item_id, doc in self.docs() if doc.get("blocked_by"))
+
     def count_with_status(self, status: str) -> int:
         return sum(1 for _item_id, doc in self.docs() if doc.get("status") == status)
 

@@ -51,7 +51,7 @@ def check_blockers(txn: Transaction, item_id: int | None, added: list[int]) -> N
     def waits_on(other: int) -> list[int]:
         nonlocal index
         if index is None:
-            index = {i: blockers_of(doc) for i, doc in txn.docs() if doc.get("blocked_by")}
+            index = {i: blockers_of(doc) for i, doc in txn.docs_with_blockers()}
         return index.get(other, [])
 
     cycle = cycle_through(item_id, added, waits_on)
@@ -81,7 +81,7 @@ def release_blocked(txn: Transaction, blocker: int, status: str, *, instead: int
     ``instead``: the original of a duplicate, which the work waits on from now on
     (unless that would be itself or close a cycle).
     """
-    for other, doc in [(i, d) for i, d in txn.docs() if blocker in blockers_of(d)]:
+    for other, doc in [(i, d) for i, d in txn.docs_with_blockers() if blocker in blockers_of(d)]:
         remaining = [b for b in blockers_of(doc) if b != blocker]
         summary = f"#{other} no longer blocked by #{blocker} ({status})"
         if instead is not None and instead != other and instead not in remaining:

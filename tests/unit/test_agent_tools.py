@@ -1,4 +1,7 @@
-"""The agent tools as made from the registry, checked in-process (the stdio server is in test_mcp_server.py)."""
+"""The agent tools as made from the registry, checked in-process (the stdio server is in test_mcp_server.py).
+
+The tests that call a tool on a workspace run on the file and on PostgreSQL.
+"""
 
 from __future__ import annotations
 
@@ -10,8 +13,11 @@ import pytest
 from jsonschema import Draft202012Validator
 
 from data.writes.workspace import Workspace
+from tests.support.stores import is_pg
 from tui.agent.tools import agent_tools, inert_json
 from tui.cli.registry import BY_NAME, COMMANDS
+
+pytestmark = pytest.mark.both_stores
 
 TOOLS = {tool.name: tool for tool in agent_tools(actor="agent:test")}
 
@@ -40,8 +46,9 @@ def test_a_tool_calls_the_commands_own_code(workspace: Workspace, monkeypatch: p
     outcome = TOOLS["add"].call(str(workspace.path), {"title": "from a tool", "tag": ["a", "b"], "priority": 2})
     assert outcome.ok, outcome.text
     stored = workspace.snapshot().item(outcome.item_id)
+    author = "ana" if is_pg(workspace) else "agent:test"  # on PostgreSQL: the role logged in, whatever is claimed
     assert (stored.title, stored.tags, stored.priority, stored.doc["created_by"]) == (
-        "from a tool", ["a", "b"], 2, "agent:test")
+        "from a tool", ["a", "b"], 2, author)
     assert outcome.status == "todo"
 
 

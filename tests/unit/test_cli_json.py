@@ -2,7 +2,7 @@
 
 Also the two commands agents needed that people use too: ``step`` (the checklist)
 and ``--was`` on ``set`` and ``move`` (say what you saw: a teammate's change
-meanwhile is a conflict, not overwritten).
+meanwhile is a conflict, not overwritten). Each test runs on the file and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -15,7 +15,11 @@ import pytest
 
 from data.writes.ops import Move, SetFields
 from data.writes.workspace import Workspace
+from tests.support import stores
+from tests.unit.test_cli import written
 from tui.cli.registry import COMMANDS
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
@@ -128,11 +132,11 @@ def test_steps_are_listed_added_and_ticked(run: Any, board: Path) -> None:
     (["set", 2, "owner=cy", "--was", "owner"], "expected --was FIELD=VALUE"),
 ])
 def test_bad_steps_and_expectations_change_nothing(run: Any, board: Path, argv: list[Any], says: str) -> None:
-    before = board.read_bytes()
+    before = written(board)
     result = run(*argv)
     assert result.code == 1, result
     assert says in result.err
-    assert board.read_bytes() == before
+    assert written(board) == before
 
 
 def test_set_with_was_writes_when_nothing_changed_meanwhile(run: Any, board: Path) -> None:
@@ -141,21 +145,21 @@ def test_set_with_was_writes_when_nothing_changed_meanwhile(run: Any, board: Pat
 
 
 def test_set_with_was_is_a_conflict_after_a_teammates_change(run: Any, board: Path) -> None:
-    Workspace(board, actor="cy").apply(SetFields(2, {"owner": "cy"}))
-    before = board.read_bytes()
+    stores.as_user(Workspace(board), "cy").apply(SetFields(2, {"owner": "cy"}))
+    before = written(board)
     result = run("set", 2, "owner=ana", "--was", "owner=ben")
     assert result.code == 4
     assert "#2 owner: changed by cy" in result.err and "(you saw 'ben'); nothing was written" in result.err
-    assert board.read_bytes() == before
+    assert written(board) == before
 
 
 def test_move_with_was_is_a_conflict_after_a_teammates_move(run: Any, board: Path) -> None:
-    Workspace(board, actor="cy").apply(Move(2, "review"))
-    before = board.read_bytes()
+    stores.as_user(Workspace(board), "cy").apply(Move(2, "review"))
+    before = written(board)
     result = run("move", 2, "done", "--was", "todo")
     assert result.code == 4
     assert "#2 status: changed by cy" in result.err
-    assert board.read_bytes() == before
+    assert written(board) == before
     assert run("move", 2, "done", "--was", "review").code == 0
 
 

@@ -1,6 +1,7 @@
 """``worktop step``, ``report --since -2w`` and reserved people names, run in-process as a person would.
 
-The ``run`` fixture (tests/unit/conftest.py) runs as ana with today pinned to Wed 2025-01-15.
+The ``run`` fixture (tests/unit/conftest.py) runs as ana with today pinned to Wed 2025-01-15; each test runs on
+the file and on PostgreSQL.
 """
 
 from __future__ import annotations
@@ -9,6 +10,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.unit.test_cli import written
+
+pytestmark = pytest.mark.both_stores
 
 
 def steps(ws: Path, item_id: int) -> list[tuple[str, bool]]:
@@ -44,10 +49,10 @@ def test_step_add_done_undo_edit_move_rm(run: Any, ws: Path) -> None:
 ])
 def test_step_refuses_clearly_and_changes_nothing(run: Any, ws: Path, argv: list, says: str) -> None:
     run("add", "Launch", "--step", "plan", "--step", "build")
-    before = ws.read_bytes()
+    before = written(ws)
     result = run(*argv)
     assert result.code == 1 and says in result.err and result.err.count("\n") == 1
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_report_since_a_relative_date_with_a_dash(run: Any, ws: Path) -> None:
@@ -61,7 +66,7 @@ def test_report_since_a_relative_date_with_a_dash(run: Any, ws: Path) -> None:
 @pytest.mark.parametrize("name", ["me", "none", "None", "nobody"])
 def test_person_add_refuses_words_that_mean_something_else(run: Any, ws: Path, name: str) -> None:
     """Bug: `person add me` and `person add none` succeeded; then --owner me / owner:none meant another thing."""
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("person", "add", name)
     assert result.code == 1 and "cannot be a person's handle" in result.err and "pick another handle" in result.err
-    assert ws.read_bytes() == before
+    assert written(ws) == before

@@ -1,6 +1,7 @@
 """``worktop every``, ``recurring``, ``pulse`` and ``report``: what they print and store, and how they fail.
 
-Run as ana with today pinned to Wednesday 2025-01-15 (fixtures in tests/unit/conftest.py).
+Run as ana with today pinned to Wednesday 2025-01-15 (fixtures in tests/unit/conftest.py), on the file
+and on PostgreSQL (through a pointer file).
 """
 
 from __future__ import annotations
@@ -13,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import ROOT, subprocess_env
-from tests.history_builder import build_history_workspace
-from tests.unit.test_cli import item, one_error_line, stored
+from tests.unit.test_cli import item, one_error_line, stored, written
+
+pytestmark = pytest.mark.both_stores
 
 
 def instances_of(path: Path, template: int) -> dict[str, dict]:
@@ -37,20 +39,20 @@ def test_every_makes_a_workflow_and_its_instances_at_once(run, ws) -> None:
 
 
 def test_every_preview_saves_nothing(run, ws) -> None:
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("every", "monthly on the 31st", "Close the books", "--preview", "--count", "4")
     assert result.code == 0
     assert "next: Fri 31 Jan 2025, Fri 28 Feb 2025, Mon 31 Mar 2025, Wed 30 Apr 2025" in result.out
     assert "(preview: nothing saved)" in result.out
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_a_bad_rule_is_one_line_and_nothing_is_written(run, ws) -> None:
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("every", "every blue moon", "Party")
     assert result.code == 1
     assert "cannot read the rule 'every blue moon'" in one_error_line(result)
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_recurring_lists_generates_skips_pauses_and_edits(run, ws, monkeypatch) -> None:
@@ -96,9 +98,8 @@ def test_recurring_actions_refuse_items_that_are_not_workflows(run, ws) -> None:
     assert result.code == 1
 
 
-def test_pulse_and_report_on_a_known_history(run, tmp_path, monkeypatch) -> None:
-    (tmp_path / "h").mkdir()
-    ws, ids = build_history_workspace(tmp_path / "h" / "worktop.json", monkeypatch)
+def test_pulse_and_report_on_a_known_history(run, tmp_path, history_workspace) -> None:
+    ws, ids = history_workspace
     result = run("pulse", "--weeks", "4", "-w", ws.path)
     assert result.code == 0, result.err
     lines = result.out.splitlines()
@@ -122,9 +123,8 @@ def test_pulse_and_report_on_a_known_history(run, tmp_path, monkeypatch) -> None
     assert future.code == 1 and "after today" in one_error_line(future)
 
 
-def test_report_since_a_weekday_means_the_one_just_gone(run, tmp_path, monkeypatch) -> None:
-    (tmp_path / "h").mkdir()
-    ws, _ids = build_history_workspace(tmp_path / "h" / "worktop.json", monkeypatch)
+def test_report_since_a_weekday_means_the_one_just_gone(run, history_workspace) -> None:
+    ws, _ids = history_workspace
     result = run("report", "--since", "fri", "-w", ws.path)  # Friday 10 Jan, not 17 Jan
     assert "Since Fri 10 Jan" in result.out
 

@@ -3,7 +3,8 @@
 The fixtures in tests/fixtures/interchange/ follow each format's documentation:
 todo.txt's README examples, Linear's export header, the JSON ``gh issue list
 --json …`` prints (cli/cli's field names), and a Trello board export. The
-workspace has people ana, ben and cy, acting as ana, today pinned to 2025-01-15.
+workspace has people ana, ben and cy, acting as ana, today pinned to 2025-01-15; each test that uses it
+runs on the file and on PostgreSQL (through a pointer file).
 """
 
 from __future__ import annotations
@@ -20,12 +21,16 @@ import orjson
 import pytest
 
 from tests.conftest import ROOT
+from tests.unit.test_cli import stored, written
+
+pytestmark = pytest.mark.both_stores
 
 FIXTURES = ROOT / "tests" / "fixtures" / "interchange"
 
 
 def items(ws: Path) -> dict[int, dict[str, Any]]:
-    return {int(k): v for k, v in orjson.loads(ws.read_bytes())["items"].items()}
+    """What the workspace at ``ws`` (a file, or a pointer file) stores, by id."""
+    return {int(k): v for k, v in stored(ws)["items"].items()}
 
 
 def by_title(ws: Path) -> dict[str, dict[str, Any]]:
@@ -161,10 +166,10 @@ def test_any_csv_with_a_map(run: Any, ws: Path, tmp_path: Path) -> None:
 def test_a_broken_csv_is_refused_naming_the_row(run: Any, ws: Path, tmp_path: Path, content: str, says: str) -> None:
     path = tmp_path / "broken.csv"
     path.write_text(content)
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("import", path)
     assert result.code == 1 and says in result.err and str(path) in result.err
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_csv_export_is_rfc4180_and_formula_safe(run: Any, ws: Path, tmp_path: Path) -> None:
@@ -314,9 +319,9 @@ def test_a_large_import_shows_progress_on_a_terminal(run: Any, ws: Path, tmp_pat
 
 def test_export_to_a_file_never_overwrites_the_workspace(run: Any, ws: Path, tmp_path: Path) -> None:
     run("add", "Keep me")
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("export", "--to", "json", "-o", ws)
-    assert result.code == 1 and "is the workspace file" in result.err and ws.read_bytes() == before
+    assert result.code == 1 and "is the workspace file" in result.err and written(ws) == before
     out = tmp_path / "out.json"
     assert run("export", "--to", "json", "-o", out, "owner:none").code == 0
     exported = orjson.loads(out.read_bytes())
@@ -328,9 +333,9 @@ def test_export_to_a_file_never_overwrites_the_workspace(run: Any, ws: Path, tmp
 def test_each_format_dry_runs_without_writing_and_reimports_without_duplicates(
         run: Any, ws: Path, tmp_path: Path, name: str, count: int) -> None:
     path = copy(name, tmp_path)
-    before = ws.read_bytes()
+    before = written(ws)
     dry = run("import", path, "--dry-run", "--add-people")
-    assert dry.code == 0 and f": {count} new" in dry.out and ws.read_bytes() == before
+    assert dry.code == 0 and f": {count} new" in dry.out and written(ws) == before
     assert run("import", path, "--add-people").code == 0 and len(items(ws)) == count
     again = run("import", path)
     assert f"0 new, 0 updated, {count} unchanged" in again.out and len(items(ws)) == count

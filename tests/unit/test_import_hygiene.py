@@ -1,7 +1,8 @@
 """Layering: ``data`` never loads Textual (or the layers above it), nor do the CLI's modules.
 
 Each import runs in a fresh interpreter, because this test process has long
-since imported Textual for other tests.
+since imported Textual for other tests. The commands that open a workspace run on
+the file and on PostgreSQL (through a pointer file).
 """
 
 from __future__ import annotations
@@ -12,6 +13,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from data.writes.workspace import Workspace
+
+pytestmark = pytest.mark.both_stores
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA_MODULES = sorted(
@@ -63,15 +68,13 @@ def test_cli_imports_no_textual(module: str, python_children: Any) -> None:
     )
 
 
-def test_a_command_loads_only_its_own_module(python_children: Any, tmp_path: Path) -> None:
+def test_a_command_loads_only_its_own_module(python_children: Any, workspace: Workspace) -> None:
     """``worktop add`` has an 80 ms budget: it imports the registry, the parser and the items
     commands, not the other command groups."""
-    python_children.run("from data.writes.workspace import Workspace; import sys; Workspace.create(sys.argv[1])",
-                        tmp_path / "w.json")
     out = python_children.run(f"""
         import json, sys
         from tui.cli import main
-        assert main(["-w", {str(tmp_path / "w.json")!r}, "add", "x"]) == 0
+        assert main(["-w", {str(workspace.path)!r}, "add", "x"]) == 0
         print(json.dumps(sorted(name for name in sys.modules if name.startswith("tui."))))
     """).stdout
     loaded = json.loads(out.strip().splitlines()[-1])
@@ -86,16 +89,14 @@ SERVER_LIBRARIES = ("mcp", "mcp_types", "textual_serve", "aiohttp", "jsonschema"
 
 @pytest.mark.parametrize("argv", [["ls"], ["add", "x"], ["show", "1"], ["--help"], ["mcp", "--help"],
                                   ["serve", "--help"]])
-def test_no_command_but_the_servers_loads_their_libraries(python_children: Any, tmp_path: Path,
+def test_no_command_but_the_servers_loads_their_libraries(python_children: Any, workspace: Workspace,
                                                          argv: list[str]) -> None:
     """The agent and browser servers are imported only when they run (``python -X importtime -m tui.cli ls``
     shows the same modules as before they existed)."""
-    python_children.run("from data.writes.workspace import Workspace; import sys; Workspace.create(sys.argv[1])",
-                        tmp_path / "w.json")
     out = python_children.run(f"""
         import json, sys
         from tui.cli import main
-        main(["-w", {str(tmp_path / "w.json")!r}, *{argv!r}])
+        main(["-w", {str(workspace.path)!r}, *{argv!r}])
         print(json.dumps(sorted(sys.modules)))
     """).stdout
     loaded = json.loads(out.strip().splitlines()[-1])

@@ -2,7 +2,8 @@
 
 Each test has its own Taskwarrior database (tests/support/taskwarrior.py) with
 UDAs ``estimate`` (numeric) and ``reviewer`` (string). The worktop workspace has
-people ana, ben and cy, acting as ana, today pinned to 2025-01-15.
+people ana, ben and cy, acting as ana, today pinned to 2025-01-15; each test that uses it runs on the file and
+on PostgreSQL (through a pointer file).
 """
 
 from __future__ import annotations
@@ -14,10 +15,14 @@ import orjson
 import pytest
 
 from tests.support.taskwarrior import Taskwarrior
+from tests.unit.test_cli import stored, written
+
+pytestmark = pytest.mark.both_stores
 
 
 def items(ws: Path) -> dict[int, dict[str, Any]]:
-    return {int(k): v for k, v in orjson.loads(ws.read_bytes())["items"].items()}
+    """What the workspace at ``ws`` (a file, or a pointer file) stores, by id."""
+    return {int(k): v for k, v in stored(ws)["items"].items()}
 
 
 def by_title(ws: Path) -> dict[str, dict[str, Any]]:
@@ -134,12 +139,12 @@ def test_a_task_finished_in_taskwarrior_is_finished_here(run: Any, ws: Path, tea
 
 def test_dry_run_reports_and_writes_nothing(run: Any, ws: Path, team_tasks: Taskwarrior, tmp_path: Path) -> None:
     export = write_export(team_tasks, tmp_path)
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("import", export, "--dry-run")
     assert result.code == 0
     assert result.out.splitlines()[0].startswith("would import") and "10 new" in result.out
     assert result.out.rstrip().endswith("(dry run: nothing was written)")
-    assert ws.read_bytes() == before
+    assert written(ws) == before
 
 
 def test_old_style_exports_read_too(run: Any, ws: Path, team_tasks: Taskwarrior, tmp_path: Path) -> None:
@@ -186,10 +191,10 @@ def test_a_broken_export_is_refused_naming_the_place(run: Any, ws: Path, tmp_pat
                                                      says: str) -> None:
     path = tmp_path / "broken.json"
     path.write_text(content)
-    before = ws.read_bytes()
+    before = written(ws)
     result = run("import", path, "--from", "taskwarrior")
     assert result.code == 1 and result.err.startswith(f"worktop: {path}") and says in result.err
-    assert "Traceback" not in result.err and ws.read_bytes() == before
+    assert "Traceback" not in result.err and written(ws) == before
 
 
 def test_round_trip_through_the_real_task_binary(run: Any, ws: Path, tw: Taskwarrior, tmp_path: Path) -> None:

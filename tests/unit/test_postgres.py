@@ -136,6 +136,95 @@ def test_init_makes_a_versioned_schema_and_a_newer_one_is_refused(pg: Any, tmp_p
     assert "set up by a newer worktop (schema 2, this one reads 1); upgrade worktop" in refused.stderr
 
 
+def test_settings_read_when_connecting_answer_only_that_first_read(pg: Any) -> None:
+    """A new connection's introduction brings the settings and people along (one round trip fewer for a CLI
+    command); a read later on the same connection asks the server again."""
+    url = new_workspace(pg)
+    ws, other = Workspace(url), Workspace(with_role(url, "ben"), actor="ben")
+    assert ws.actor == "ana"  # connects (and reads the settings with the introduction)
+    revision = other.apply(CreateItem("meanwhile")).revision
+    assert ws.meta()["revision"] == revision
+    fresh = Workspace(url)
+    assert fresh.meta()["revision"] == revision and fresh.meta()["last_change"]["by"] == "ben"
+
+
+def test_a_damaged_item_is_refused_naming_it_on_a_first_read_and_a_catch_up(pg: Any) -> None:
+    """A document another tool stored with a field of the wrong type: the read says which item, nothing breaks."""
+    url = new_workspace(pg)
+    ws = Workspace(url)
+    for n in range(3):
+        ws.apply(CreateItem(f"item {n}"))
+    watcher = Workspace(url)
+    assert len(watcher.snapshot().items) == 3
+    wid = ws.store.workspace_id  # type: ignore[attr-defined]
+    pg.sql("UPDATE worktop.items SET doc = json_build_object('title', 7, 'kind', 'task', 'status', 'todo')"
+           " WHERE workspace = %s AND id = 2", wid)
+    pg.sql("UPDATE worktop.workspaces SET revision = revision + 1 WHERE id = %s", wid)
+    pg.sql("INSERT INTO worktop.changes (workspace, rev, items) SELECT id, revision, '{2}' FROM worktop.workspaces"
+           " WHERE id = %s", wid)
+    for reader in (watcher, Workspace(url)):  # caught up from the changes row; read whole
+        with pytest.raises(WorkspaceUnreadable, match=r"item #2: title is 7 \(a number\), not text"):
+            reader.snapshot()
+    # JSON the server takes but worktop cannot read back (a number too large for a double)
+    pg.sql("""UPDATE worktop.items SET doc = '{"title": "x", "kind": "task", "status": "todo", "n": 1e999}'"""
+           " WHERE workspace = %s AND id = 2", wid)
+    with pytest.raises(WorkspaceUnreadable, match=r"item #2 is not valid JSON \(number is infinity"):
+        Workspace(url).snapshot()
+
+
+def test_a_write_finds_what_waits_and_counts_a_column_without_reading_every_item(
+        pg: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Each write in a fresh process (nothing cached): a cycle refused, a WIP count, a decline releasing what
+    waited on it — through the indexes, never through reading the whole item table."""
+    from data.errors import BadValue
+    from data.store.postgres.store import PgTransaction
+    from data.writes.ops import Block
+
+    url = new_workspace(pg)
+    ws = Workspace(url)
+    ids = [ws.apply(CreateItem(f"t{n}")).item_id for n in range(8)]
+    ws.apply(Block(ids[1], [ids[0]]))
+    ws.apply(Block(ids[2], [ids[1], ids[0]]))
+    for item_id in ids[3:8]:
+        ws.apply(Move(item_id, "doing"))
+    ws.apply(SetFields(ids[4], {"title": "a NUL \x00 in it"}))  # stored as \u0000, which json's ->> refuses
+    ws.apply(Block(ids[4], [ids[1]]))
+
+    def whole_read(self: Any) -> Any:
+        raise AssertionError("this write read every item")
+
+    monkeypatch.setattr(PgTransaction, "_all_docs", whole_read)
+    with pytest.raises(BadValue, match="that would make a cycle"):
+        Workspace(url).apply(Block(ids[0], [ids[2]]))
+    assert Workspace(url).apply(Move(ids[0], "doing")).warnings == \
+        ["doing is over its WIP limit: 6 cards for 5; moved anyway"]
+    Workspace(url).apply(Move(ids[1], "declined", reason="not this quarter"))
+    items = Workspace(url).snapshot().items
+    assert items[ids[2]].doc.get("blocked_by") == [ids[0]] and "blocked_by" not in items[ids[4]].doc
+    assert items[ids[4]].title == "a NUL \x00 in it"
+
+
+def test_a_schema_made_before_the_indexes_gets_them_from_the_next_init(pg: Any) -> None:
+    db = pg.fresh_name("db")
+    pg.sql(f"CREATE DATABASE {db}", database="postgres")
+    Workspace.create(pg.url("first", database=db), name="first")
+    pg.sql("DROP INDEX worktop.items_status, worktop.items_waiting", database=db)
+    Workspace.create(pg.url("second", database=db), name="second")
+    names = pg.sql("SELECT indexname FROM pg_indexes WHERE schemaname = 'worktop' AND tablename = 'items'"
+                   " ORDER BY 1", database=db)
+    assert names == [("items_pkey",), ("items_status",), ("items_waiting",)]
+    import psycopg
+
+    from data.store.postgres.store import STATUS_COUNT, WITH_BLOCKERS
+
+    with psycopg.connect(pg.conninfo(database=db), autocommit=True) as conn:
+        conn.execute("SET enable_seqscan = off")  # the statements the store sends can use them
+        for statement, params, index in ((STATUS_COUNT, (1, "doing"), "items_status"),
+                                         (WITH_BLOCKERS, (1,), "items_waiting")):
+            plan = "\n".join(row[0] for row in conn.execute(f"EXPLAIN {statement}", params).fetchall())
+            assert index in plan, plan
+
+
 # -- rights and authorship -----------------------------------------------------------------------------------
 
 def test_a_read_only_role_opens_read_only_with_the_reason(pg: Any) -> None:
@@ -320,6 +409,34 @@ def test_a_client_killed_mid_transaction_leaves_nothing_and_holds_no_one_up(pg: 
     snap = Workspace(url).snapshot()
     assert [i.title for i in snap.items.values()] == ["w0 op0"]
     assert 999 not in snap.items and snap.revision == 2
+
+
+def test_a_write_kept_waiting_past_the_lock_timeout_is_refused_and_writes_nothing(
+        pg: Any, python_children: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Another client holds the workspace mid-write: past ``LOCK_TIMEOUT`` the write says so, nothing half-made."""
+    import data.store.postgres.store as pg_store
+    from data.errors import LockHeld
+
+    url = new_workspace(pg)
+    monkeypatch.setattr(pg_store, "LOCK_TIMEOUT", "200ms")  # set on the connection when it is made
+    waiting = Workspace(url)
+    waiting.meta()
+    before = waiting.snapshot().revision
+    holder = python_children.start(HOLDER, url)
+    assert holder.stdout.readline().strip() == "inside", holder.stderr.read()
+    with pytest.raises(LockHeld, match="another client has held .* for more than 200ms while writing; nothing was"):
+        waiting.apply(CreateItem("kept waiting"))
+    os.kill(holder.pid, signal.SIGKILL)
+    holder.wait(30)
+    deadline = time.monotonic() + 30  # until the server has noticed the holder is gone (not a threshold)
+    while True:
+        try:
+            written = waiting.apply(CreateItem("once it is free"))  # the same store, not left broken
+            break
+        except LockHeld:
+            assert time.monotonic() < deadline, "the dead holder's lock was never released"
+    assert written.revision == before + 1
+    assert [i.title for i in Workspace(url).snapshot().items.values()] == ["once it is free"]
 
 
 def test_a_lost_server_is_a_clear_error_and_the_store_reconnects(pg: Any, tmp_path: Path) -> None:

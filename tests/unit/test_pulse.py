@@ -1,21 +1,22 @@
 """Pulse figures and the Markdown report, on a history whose figures were worked out by hand
-(the table in tests/history_builder.py)."""
+(the table in tests/history_builder.py), on the file and on PostgreSQL."""
 
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from data.views.pulse import compute_pulse, percentile_nearest_rank
 from data.views.report import build_report, md_escape
-from tests.history_builder import TODAY, build_history_workspace
+from tests.history_builder import TODAY
+
+pytestmark = pytest.mark.both_stores
 
 
 @pytest.fixture
-def built(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    return build_history_workspace(tmp_path / "worktop.json", monkeypatch)
+def built(history_workspace):
+    return history_workspace
 
 
 def test_pulse_figures_equal_the_hand_computed_ones(built) -> None:

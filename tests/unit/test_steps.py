@@ -1,12 +1,12 @@
 """Steps (the checklist, the "how"): every change is an operation, in the history, undoable, and safe
 against another terminal changing the steps meanwhile.
 
-The ``workspace`` fixture acts as ana, with people ana, ben and cy, today pinned to Wed 2025-01-15.
+The ``workspace`` fixture acts as ana, with people ana, ben and cy, today pinned to Wed 2025-01-15; every
+test runs on the file and on PostgreSQL.
 """
 
 from __future__ import annotations
 
-import orjson
 import pytest
 
 from data.errors import Conflict
@@ -14,10 +14,13 @@ from data.model.items import BadValue
 from data.writes.ops import AddStep, CreateItem, EditStep, MoveStep, RemoveStep, SetSteps, ToggleStep
 from data.writes.undo import UndoHistory, UndoStep
 from data.writes.workspace import Workspace
+from tests.support.stores import as_user, fingerprint, stored_doc
+
+pytestmark = pytest.mark.both_stores
 
 
 def steps(ws: Workspace, item_id: int) -> list[tuple[str, bool]]:
-    doc = orjson.loads(ws.path.read_bytes())["items"][str(item_id)]
+    doc = stored_doc(ws, item_id)
     return [(step["text"], step["done"]) for step in doc.get("checklist", [])]
 
 
@@ -57,22 +60,22 @@ def test_refuses_empty_and_missing_steps(workspace: Workspace, project: int) -> 
 
 def test_a_step_moved_by_someone_else_is_still_found(workspace: Workspace, project: int) -> None:
     """Shown as step 3, moved to the top by ben meanwhile: ticking 'ship' ticks 'ship', not what is third now."""
-    Workspace(workspace.path, actor="ben", today=workspace.today).apply(MoveStep(project, 2, -2))
+    as_user(workspace, "ben").apply(MoveStep(project, 2, -2))
     workspace.apply(ToggleStep(project, 2, expected_text="ship"))
     assert steps(workspace, project) == [("ship", True), ("plan", False), ("build", False)]
 
 
 def test_a_step_someone_else_removed_is_a_conflict(workspace: Workspace, project: int) -> None:
-    Workspace(workspace.path, actor="ben", today=workspace.today).apply(RemoveStep(project, 1))
-    before = workspace.path.read_bytes()
+    as_user(workspace, "ben").apply(RemoveStep(project, 1))
+    before = fingerprint(workspace)
     with pytest.raises(Conflict, match="changed or removed by ben"):
         workspace.apply(EditStep(project, 1, "build it", expected_text="build"))
-    assert workspace.path.read_bytes() == before
+    assert fingerprint(workspace) == before
 
 
 def test_set_steps_expects_what_was_seen(workspace: Workspace, project: int) -> None:
     seen = [dict(step) for step in workspace.snapshot().items[project].checklist]
-    Workspace(workspace.path, actor="ben", today=workspace.today).apply(ToggleStep(project, 0))
+    as_user(workspace, "ben").apply(ToggleStep(project, 0))
     with pytest.raises(Conflict, match="changed by ben"):
         workspace.apply(SetSteps(project, [{"text": "one", "done": False}], expected=seen))
     workspace.apply(SetSteps(project, [{"text": "one", "done": True}]))
@@ -100,7 +103,7 @@ def test_every_step_change_is_undone_and_redone(workspace: Workspace, project: i
 def test_undo_leaves_steps_someone_changed_since(workspace: Workspace, project: int) -> None:
     history = UndoHistory()
     do(workspace, history, AddStep(project, "review"))
-    Workspace(workspace.path, actor="ben", today=workspace.today).apply(ToggleStep(project, 0))
+    as_user(workspace, "ben").apply(ToggleStep(project, 0))
     outcome = history.undo(workspace)
     assert "#1 steps: changed by ben" in outcome.message
     assert steps(workspace, project)[-1] == ("review", False)

@@ -80,6 +80,49 @@ STORAGE_KEYS = ("format", "format_version", "history_bytes", "item_count")
 
 ENTRY_COLUMNS = "rev, by, entry::text"
 
+HEAD_COLUMNS = ("w.revision, w.meta::text, c.by, (" + schema.WRITE_RIGHTS + "), pg_is_in_recovery(),"
+                " current_setting('default_transaction_read_only') = 'on'")
+"""The revision, the settings, who made that revision (as the server stamped it) and the connected role's rights."""
+
+INTRODUCE = ("SELECT session_user, set_config('lock_timeout', %s, false),"
+             " set_config('idle_in_transaction_session_timeout', %s, false),"
+             " (SELECT version FROM worktop.schema_info), w.id, " + HEAD_COLUMNS + ","
+             " (SELECT json_agg(json_build_array(p.id, p.doc::text) ORDER BY p.id) FROM worktop.people p"
+             " WHERE p.workspace = w.id)::text"
+             " FROM (SELECT) AS one LEFT JOIN worktop.workspaces w ON w.name = %s"
+             " LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision")
+"""A new connection's one statement: who we are, its settings, the schema's version, the workspace's id — and
+its head and people, which answer the first :meth:`PgStore.meta` without another round trip."""
+
+HEAD = ("SELECT " + HEAD_COLUMNS + " FROM worktop.workspaces w"
+        " LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision WHERE w.id = %s")
+"""The :data:`HEAD_COLUMNS` of the workspace."""
+
+PEOPLE = "SELECT id, doc::text FROM worktop.people WHERE workspace = %s ORDER BY id"
+ALL_ITEMS = "SELECT id, doc::text FROM worktop.items WHERE workspace = %s"
+CHANGES_SINCE = "SELECT rev, items, people FROM worktop.changes WHERE workspace = %s AND rev > %s ORDER BY rev"
+PEOPLE_SINCE = ("SELECT id, doc::text FROM worktop.people WHERE workspace = %s AND EXISTS (SELECT FROM worktop.changes"
+                " c WHERE c.workspace = %s AND c.rev > %s AND c.people) ORDER BY id")
+"""Every person, when a change after the revision changed people (else no rows)."""
+STATUS_COUNT = "SELECT count(*) FROM worktop.items WHERE workspace = %s AND worktop.field(doc, 'status') = %s"
+"""Items in one column (served by the index ``items_status``: the same expression)."""
+WITH_BLOCKERS = ("SELECT id, doc::text FROM worktop.items WHERE workspace = %s"
+                 " AND worktop.field(doc, 'blocked_by') IS NOT NULL")
+"""The items that may wait on others (served by the partial index ``items_waiting``: the same condition)."""
+ITEMS_SINCE = ("SELECT id, doc::text FROM worktop.items WHERE workspace = %s AND id IN (SELECT unnest(c.items)"
+               " FROM worktop.changes c WHERE c.workspace = %s AND c.rev > %s)")
+"""The items the changes after the revision wrote (one removed since has no row)."""
+
+
+@dataclass
+class _Rows:
+    """What one pipelined read fetched (see :meth:`PgStore._read_rows`)."""
+
+    head: tuple[Any, ...] | None
+    changes: list[tuple[Any, ...]] | None
+    people: list[tuple[Any, ...]]
+    items: list[tuple[Any, ...]] | None
+
 
 def _entry(rev: int, by: str, text: str) -> dict[str, Any] | None:
     """A history entry from its row (its ``rev`` and ``by`` are columns; the rest is the stored document)."""
@@ -152,6 +195,8 @@ class PgStore:
         self._verified_at = 0.0
         self._presence_wakers: set[threading.Event] = set()
         self._presence: Any = None
+        self._introduced: tuple[tuple[Any, ...], str | None] | None = None
+        """The head row and people (as JSON) the connection's introduction read, until the connection is used again."""
 
     # -- connecting ------------------------------------------------------------------------------------------
     @property
@@ -186,6 +231,7 @@ class PgStore:
         """The store's connection, made (and the workspace looked up) on first use or after it was lost."""
         conn = self._conn
         if conn is not None and not conn.closed and not conn.broken:
+            self._introduced = None  # only the call that connected may take it: it is as fresh as a read now
             return conn
         self._conn = None
         conn = self.open_connection()
@@ -198,33 +244,48 @@ class PgStore:
         return conn
 
     def _introduce(self, conn: psycopg.Connection[Any]) -> None:
-        """Session settings, who we are, the schema's version and the workspace's id, in two round trips."""
+        """Session settings, who we are, the schema's version and the workspace's id: one round trip.
+
+        A missing schema or a role that may not read it makes that one statement fail; only then do
+        further queries find out which it was, for the message.
+        """
         try:
-            row = conn.execute(
-                "SELECT session_user, set_config('lock_timeout', %s, false),"
-                " set_config('idle_in_transaction_session_timeout', %s, false),"
-                " to_regclass('worktop.schema_info') IS NOT NULL",
-                (LOCK_TIMEOUT, IDLE_IN_TRANSACTION)).fetchone()
+            try:
+                row = conn.execute(INTRODUCE, (LOCK_TIMEOUT, IDLE_IN_TRANSACTION, self.where.workspace)).fetchone()
+            except (pg_errors.UndefinedTable, pg_errors.InvalidSchemaName, pg_errors.InsufficientPrivilege) as error:
+                self._why_not_introduced(conn, error)
+                raise
             assert row is not None
             self.session_user = str(row[0])
-            if not row[3]:
-                raise WorkspaceMissing(f"no worktop workspace at {self.location}: the database has no worktop "
-                                       f"schema; create it with `worktop init {self.location}`")
-            version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()
-            check_version(version[0] if version else None, self.location)
-            found = conn.execute("SELECT id FROM worktop.workspaces WHERE name = %s", (self.where.workspace,)).fetchone()
+            check_version(row[3], self.location)
         except pg_errors.InsufficientPrivilege as error:
             raise WorkspaceUnreadable(f"{self.location} cannot be read by role {self.session_user} "
                                       f"({_describe(error)}); ask its owner: GRANT worktop_reader TO "
                                       f"{self.session_user}") from None
         except psycopg.OperationalError as error:
             raise StoreUnavailable(f"lost the PostgreSQL server for {self.location}: {_describe(error)}") from None
+        found = row[4]
         if found is None:
             raise WorkspaceMissing(f"no workspace {self.where.workspace!r} in the database of {self.location}; "
                                    f"create it with `worktop init {self.location}`")
-        if self.workspace_id is not None and self.workspace_id != found[0]:
+        if self.workspace_id is not None and self.workspace_id != found:
             self._state = None  # the workspace was made again under the same name: nothing cached is about it
-        self.workspace_id = int(found[0])
+        self.workspace_id = int(found)
+        self._introduced = (tuple(row[5:11]), row[11])
+
+    def _why_not_introduced(self, conn: psycopg.Connection[Any], error: psycopg.Error) -> None:
+        """After :data:`INTRODUCE` failed: raise what is wrong (no schema, a newer one, one that is incomplete)."""
+        row = conn.execute("SELECT session_user, to_regclass('worktop.schema_info') IS NOT NULL").fetchone()
+        assert row is not None
+        self.session_user = str(row[0])
+        if not row[1]:
+            raise WorkspaceMissing(f"no worktop workspace at {self.location}: the database has no worktop "
+                                   f"schema; create it with `worktop init {self.location}`")
+        version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()  # a refusal: raised as is
+        check_version(version[0] if version else None, self.location)
+        if not isinstance(error, pg_errors.InsufficientPrivilege):
+            raise WorkspaceUnreadable(f"{self.location}: the worktop schema is incomplete ({_describe(error)}); "
+                                      "nothing was written")
 
     def _lost(self, error: BaseException, doing: str = "reading") -> StoreUnavailable:
         """Forget a broken connection; the error to raise."""
@@ -236,14 +297,12 @@ class PgStore:
                                 f"({_describe(error)}); worktop reconnects by itself")
 
     @contextlib.contextmanager
-    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
-        """The connection inside a consistent read-only transaction (one snapshot of the database)."""
+    def _connected(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection, under the mutex; a lost server, a refusal and a broken read become worktop's errors."""
         with self._mutex:
             conn = self._connection()
             try:
-                conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 yield conn
-                conn.execute("COMMIT")
             except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                 raise self._lost(error) from None
             except WorkspaceError:
@@ -256,20 +315,25 @@ class PgStore:
                 _rollback(conn)
                 raise
 
+    @contextlib.contextmanager
+    def _reading(self) -> Iterator[psycopg.Connection[Any]]:
+        """The connection inside a consistent read-only transaction (one snapshot of the database)."""
+        with self._connected() as conn:
+            conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            yield conn
+            conn.execute("COMMIT")
+
     # -- reading ---------------------------------------------------------------------------------------------
-    def _head(self, conn: psycopg.Connection[Any]) -> tuple[int, dict[str, Any], str | None]:
-        """(revision, settings, who made that revision as the server stamped it) — and the rights, refreshed."""
-        row = conn.execute(
-            "SELECT w.revision, w.meta::text, c.by, (" + schema.WRITE_RIGHTS + "), pg_is_in_recovery(),"
-            " current_setting('default_transaction_read_only') = 'on'"
-            " FROM worktop.workspaces w LEFT JOIN worktop.changes c ON c.workspace = w.id AND c.rev = w.revision"
-            " WHERE w.id = %s", (self.workspace_id,)).fetchone()
+    def _head_of(self, row: tuple[Any, ...] | None) -> tuple[int, dict[str, Any]]:
+        """(revision, settings) from a :data:`HEAD` row — and the rights, refreshed."""
         if row is None:
             raise WorkspaceMissing(f"the workspace {self.where.workspace!r} was removed from {self.location}")
         revision, meta_text, by, rights, standby, default_ro = row
         self._set_rights(bool(rights), bool(standby), bool(default_ro))
         meta = self._meta_of(meta_text, revision)
-        return int(revision), meta, by
+        if by is not None and isinstance(meta.get("last_change"), dict):
+            meta["last_change"] = dict(meta["last_change"], by=by)  # who, as the server knows it
+        return int(revision), meta
 
     def _set_rights(self, rights: bool, standby: bool, default_read_only: bool) -> None:
         if standby:
@@ -297,10 +361,10 @@ class PgStore:
         return meta
 
     def _people(self, conn: psycopg.Connection[Any]) -> dict[int, dict[str, Any]]:
-        rows = conn.execute("SELECT id, doc::text FROM worktop.people WHERE workspace = %s ORDER BY id",
-                            (self.workspace_id,)).fetchall()
-        people = {int(k): self._doc(text, f"person {k}", PERSON_FIELD_TYPES) for k, text in rows}
-        return people
+        return self._people_of(conn.execute(PEOPLE, (self.workspace_id,)).fetchall())
+
+    def _people_of(self, rows: list[tuple[Any, ...]]) -> dict[int, dict[str, Any]]:
+        return {int(k): self._doc(text, f"person {k}", PERSON_FIELD_TYPES) for k, text in rows}
 
     def _doc(self, text: str, what: str, types: dict[str, tuple[type, ...]]) -> dict[str, Any]:
         try:
@@ -316,46 +380,119 @@ class PgStore:
         return checked
 
     def _all_items(self, conn: psycopg.Connection[Any]) -> dict[int, dict[str, Any]]:
-        """Every item of the workspace, in one round trip and one parse."""
+        """Every item of the workspace, in one round trip (see :meth:`_all_items_of`)."""
         from data.store.safe_open import gc_paused
 
-        row = conn.execute("SELECT json_object_agg(id, doc)::text FROM worktop.items WHERE workspace = %s",
-                           (self.workspace_id,)).fetchone()
-        text = row[0] if row else None
-        if not text:
-            return {}
         with gc_paused():
-            try:
-                table = orjson.loads(text)
-            except orjson.JSONDecodeError as error:
-                raise WorkspaceUnreadable(f"{self.location}: an item is not valid JSON ({error}); nothing was written") \
-                    from None
-            damaged = first_damaged(table, ITEM_FIELD_TYPES)
-            if damaged is not None:
-                raise WorkspaceUnreadable(f"{self.location}: item #{damaged[0]}: {damaged[1]}; nothing was written "
-                                          "(fix or remove that document)")
-            return {int(k): v for k, v in table.items()}
+            return self._all_items_of(conn.execute(ALL_ITEMS, (self.workspace_id,)).fetchall())
+
+    def _all_items_of(self, rows: list[tuple[Any, ...]]) -> dict[int, dict[str, Any]]:
+        """Every item from :data:`ALL_ITEMS` rows: a row per item, each parsed on its own.
+
+        At 100k items this takes half the time of one ``json_object_agg`` parsed whole (~0.3 s against
+        ~0.65 s: the server's aggregate alone is ~0.14 s, and one 40 MB string costs more to build and
+        parse than 100k small ones); bench/bench_postgres.py measures it. Call it with the GC paused.
+        """
+        loads = orjson.loads
+        try:
+            table = {int(k): loads(text) for k, text in rows}
+        except orjson.JSONDecodeError as error:
+            for k, text in rows:  # which one: the message names it
+                self._doc(text, f"item #{k}", ITEM_FIELD_TYPES)
+            raise WorkspaceUnreadable(f"{self.location}: an item is not valid JSON ({error}); nothing was "
+                                      "written") from None
+        damaged = first_damaged(table, ITEM_FIELD_TYPES)
+        if damaged is not None:
+            raise WorkspaceUnreadable(f"{self.location}: item #{damaged[0]}: {damaged[1]}; nothing was written "
+                                      "(fix or remove that document)")
+        return table
 
     def _items(self, conn: psycopg.Connection[Any], ids: list[int]) -> dict[int, dict[str, Any]]:
         rows = conn.execute("SELECT id, doc::text FROM worktop.items WHERE workspace = %s AND id = ANY(%s)",
                             (self.workspace_id, ids)).fetchall()
         return {int(k): self._doc(text, f"item #{k}", ITEM_FIELD_TYPES) for k, text in rows}
 
-    def _catch_up(self, conn: psycopg.Connection[Any], old: PgState, revision: int, meta: dict[str, Any]
-                  ) -> tuple[PgState, Changes | None] | None:
-        """The new state from ``old`` through the changes rows since it; None when only a full read will do."""
-        if old.docs is None or revision < old.revision:
+    def _fresh(self, conn: psycopg.Connection[Any], *, whole: bool, head: tuple[int, dict[str, Any]] | None = None
+               ) -> PgState:
+        """The workspace at the revision the database shows (cached, caught up, or read whole).
+
+        ``head`` None: in a read-only transaction of its own, begun, read and committed in one pipelined
+        round trip. Given (a write's locked revision and settings): inside that write's transaction.
+        Caught up from the changes since the cached revision when there is one — the same round trip
+        fetches the changes rows and the items they name — and read whole when that will not do.
+        """
+        old = self._state
+        if head is not None and old is not None and old.revision == head[0] and (old.docs is not None or not whole):
+            return old
+        introduced, self._introduced = self._introduced, None
+        if introduced is not None and head is None and not whole and (old is None or old.docs is None):
+            revision, meta = self._head_of(introduced[0])
+            pairs = orjson.loads(introduced[1]) if introduced[1] else []
+            known = self._state = PgState(revision, meta, self._people_of([(k, text) for k, text in pairs]), None)
+            return known
+        since = None if old is None or (whole and old.docs is None) else old.revision
+        while True:
+            items = whole if since is None or old is None else old.docs is not None
+            rows = self._read_rows(conn, since, items=items, begin=head is None)
+            revision, meta = head or self._head_of(rows.head)
+            state = self._state_from(old, since, revision, meta, rows)
+            if state is not None:
+                self._state = state
+                return state
+            since = None  # a revision without its changes row (written by something other than worktop): read whole
+
+    def _read_rows(self, conn: psycopg.Connection[Any], since: int | None, *, items: bool, begin: bool) -> _Rows:
+        """The rows of one state, queued in a pipeline and fetched together: one round trip.
+
+        ``since`` None: the settings, every person and (``items``) every item. A revision: the changes rows
+        after it, the items they name (``items``), and every person if any of them changed people.
+        """
+        from data.store.safe_open import gc_paused
+
+        ws = self.workspace_id
+        with gc_paused():
+            with conn.pipeline():  # leaving it sends one Sync and takes every result: fetching inside costs a trip
+                if begin:
+                    conn.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                head = conn.execute(HEAD, (ws,)) if begin else None
+                if since is None:
+                    changes = None
+                    people = conn.execute(PEOPLE, (ws,))
+                    found = conn.execute(ALL_ITEMS, (ws,)) if items else None
+                else:
+                    changes = conn.execute(CHANGES_SINCE, (ws, since))
+                    people = conn.execute(PEOPLE_SINCE, (ws, ws, since))
+                    found = conn.execute(ITEMS_SINCE, (ws, ws, since)) if items else None
+                if begin:
+                    conn.execute("COMMIT")
+            return _Rows(head.fetchone() if head is not None else None,
+                         changes.fetchall() if changes is not None else None, people.fetchall(),
+                         found.fetchall() if found is not None else None)
+
+    def _state_from(self, old: PgState | None, since: int | None, revision: int, meta: dict[str, Any], rows: _Rows
+                    ) -> PgState | None:
+        """The state :meth:`_read_rows` read; None when the changes rows cannot carry ``old`` to ``revision``."""
+        if since is None or old is None:
+            if rows.items is None:
+                return PgState(revision, meta, self._people_of(rows.people), None)
+            from data.store.safe_open import gc_paused
+
+            with gc_paused():
+                return PgState(revision, meta, self._people_of(rows.people), self._all_items_of(rows.items))
+        changed = rows.changes or []
+        if revision == old.revision and not changed:
+            return old
+        if revision < old.revision or len(changed) != revision - old.revision:
             return None
-        rows = conn.execute("SELECT rev, items, people FROM worktop.changes WHERE workspace = %s AND rev > %s"
-                            " AND rev <= %s ORDER BY rev", (self.workspace_id, old.revision, revision)).fetchall()
-        if len(rows) != revision - old.revision:
-            return None  # a revision without its changes row (written by something other than worktop)
         ids: set[int] = set()
         people_changed = False
-        for _rev, touched, people in rows:
+        for _rev, touched, people in changed:
             ids.update(int(i) for i in touched or ())
             people_changed = people_changed or bool(people)
-        fetched = self._items(conn, sorted(ids)) if ids else {}
+        people_now = self._people_of(rows.people) if people_changed else old.people
+        if old.docs is None:
+            return PgState(revision, meta, people_now, None)
+        fetched = {int(k): self._doc(text, f"item #{k}", ITEM_FIELD_TYPES) for k, text in rows.items or ()}
         docs = dict(old.docs)
         for item_id in ids:
             doc = fetched.get(item_id)
@@ -363,34 +500,12 @@ class PgStore:
                 docs.pop(item_id, None)
             else:
                 docs[item_id] = doc
-        people_now = self._people(conn) if people_changed else old.people
         fields = changed_fields(old.docs, docs, ids)
         if people_changed:
             fields[None] = {"people"}
         changes = None if any(old.meta.get(name) != meta.get(name) for name in SETTINGS_FIELDS) else fields
-        return PgState(revision, meta, people_now, docs), changes
-
-    def _fresh(self, conn: psycopg.Connection[Any], *, whole: bool, head: tuple[int, dict[str, Any], str | None]
-               | None = None) -> PgState:
-        """The workspace at the revision this transaction sees (cached, caught up, or read whole)."""
-        revision, meta, by = head or self._head(conn)
-        if by is not None and isinstance(meta.get("last_change"), dict):
-            meta["last_change"] = dict(meta["last_change"], by=by)  # who, as the server knows it
-        old = self._state
-        if old is not None and old.revision == revision and (old.docs is not None or not whole):
-            return old
-        if old is not None:
-            caught = self._catch_up(conn, old, revision, meta)
-            if caught is not None:
-                state, changes = caught
-                state.snapshot = self._snapshot_of(state, base=old, changes=changes)
-                self._state = state
-                return state
-        if not whole:
-            state = PgState(revision, meta, self._people(conn), None)
-        else:
-            state = PgState(revision, meta, self._people(conn), self._all_items(conn))
-        self._state = state
+        state = PgState(revision, meta, people_now, docs)
+        state.snapshot = self._snapshot_of(state, base=old, changes=changes)
         return state
 
     def _snapshot_of(self, state: PgState, *, base: PgState | None = None, changes: Changes | None = None) -> Snapshot:
@@ -401,9 +516,9 @@ class PgStore:
                               changes=changes)
 
     def snapshot(self) -> Snapshot:
-        """The workspace now: one small query when nothing changed; what changed, when something did."""
+        """The workspace now, in one round trip: the revision when nothing changed; what changed, when something did."""
         self._notified.clear()
-        with self._reading() as conn:
+        with self._connected() as conn:
             state = self._fresh(conn, whole=True)
         self._verified_at = time.monotonic()
         if state.snapshot is None:
@@ -416,7 +531,8 @@ class PgStore:
                 or time.monotonic() - self._verified_at >= VERIFY_EVERY)
 
     def meta(self) -> Mapping[str, Any]:
-        with self._reading() as conn:
+        """The settings now (and the people), in one round trip; no item is read unless some are cached."""
+        with self._connected() as conn:
             return self._fresh(conn, whole=False).meta
 
     # -- rights ------------------------------------------------------------------------------------------------
@@ -447,17 +563,17 @@ class PgStore:
             txn: PgTransaction | None = None
             try:
                 try:
-                    row = self._lock_row(conn)
+                    row, largest = self._lock_row(conn)
                 except (psycopg.OperationalError, psycopg.InterfaceError) as error:
                     # The connection died while idle (a server restart, a dropped link): nothing was sent for
                     # this write yet, so connect again and start it afresh, once.
                     self._lost(error)
                     conn = self._connection()
-                    row = self._lock_row(conn)
+                    row, largest = self._lock_row(conn)
                 if row is None:
                     raise WorkspaceMissing(f"the workspace {self.where.workspace!r} was removed from {self.location}")
                 meta = self._meta_of(row[1], row[0])
-                txn = PgTransaction(self, conn, meta, self.session_user or actor, now, today)
+                txn = PgTransaction(self, conn, meta, self.session_user or actor, now, today, largest)
                 yield txn
             except pg_errors.LockNotAvailable:
                 _rollback(conn)
@@ -480,11 +596,20 @@ class PgStore:
                 if txn is not None and not txn.committed:
                     _rollback(conn)
 
-    def _lock_row(self, conn: psycopg.Connection[Any]) -> tuple[Any, ...] | None:
-        """Begin a write and lock the workspace's row: every writer of one workspace takes turns here."""
-        conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
-        return conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
-                            (self.workspace_id,)).fetchone()
+    def _lock_row(self, conn: psycopg.Connection[Any]) -> tuple[tuple[Any, ...] | None, int]:
+        """Begin a write and lock the workspace's row: every writer of one workspace takes turns here.
+
+        One round trip: ``BEGIN``, the locked row, and then (a statement of its own, so it sees every write
+        committed before the lock was granted) the largest item id there — what a create's new id must pass.
+        """
+        with conn.pipeline():  # the results are taken when it is left (see _read_rows)
+            conn.execute("BEGIN ISOLATION LEVEL READ COMMITTED")
+            row = conn.execute("SELECT revision, meta::text FROM worktop.workspaces WHERE id = %s FOR UPDATE",
+                               (self.workspace_id,))
+            largest = conn.execute("SELECT coalesce(max(id), 0) FROM worktop.items WHERE workspace = %s",
+                                   (self.workspace_id,))
+        top = largest.fetchone()
+        return row.fetchone(), int(top[0]) if top else 0
 
     def commit(self, txn: StoreTransaction) -> int:
         """Write what the transaction changed, its history and its changes row, and commit; the new revision."""
@@ -518,7 +643,7 @@ class PgStore:
                                                              token))
                 cur.execute("UPDATE worktop.workspaces SET revision = %s, meta = %s::json WHERE id = %s",
                             (revision, orjson.dumps(meta).decode(), ws))
-            conn.execute("COMMIT")
+                cur.execute("COMMIT")  # in the same round trip as the writes
         except pg_errors.InsufficientPrivilege as error:
             _rollback(conn)
             txn.committed = True  # rolled back: nothing for the context to undo
@@ -712,8 +837,10 @@ def install_schema(conn: psycopg.Connection[Any], location: str) -> list[str]:
         if exists and exists[0]:
             version = conn.execute("SELECT version FROM worktop.schema_info").fetchone()
             check_version(version[0] if version else None, location)
+            _add_indexes(conn)
             return notes
         conn.execute(schema.CREATE)
+        conn.execute(schema.INDEXES)
         conn.execute("INSERT INTO worktop.schema_info (version) VALUES (%s)", (schema.SCHEMA_VERSION,))
         try:
             with conn.transaction():
@@ -729,12 +856,24 @@ def install_schema(conn: psycopg.Connection[Any], location: str) -> list[str]:
     return notes
 
 
+def _add_indexes(conn: psycopg.Connection[Any]) -> None:
+    """:data:`schema.INDEXES` on a schema made before them, where the role may (else it goes on without)."""
+    missing = conn.execute("SELECT to_regclass('worktop.items_status') IS NULL"
+                           " OR to_regclass('worktop.items_waiting') IS NULL"
+                           " OR to_regprocedure('worktop.field(json, text)') IS NULL").fetchone()
+    if missing and missing[0]:
+        with contextlib.suppress(pg_errors.InsufficientPrivilege), conn.transaction():
+            conn.execute(schema.INDEXES)
+
+
 class PgTransaction(StoreTransaction):
     """A write on the PostgreSQL store: the workspace row locked, documents read as operations ask."""
 
     def __init__(self, store: PgStore, conn: psycopg.Connection[Any], meta: dict[str, Any], actor: str, now: str,
-                 today: date) -> None:
+                 today: date, largest: int) -> None:
         super().__init__(actor, now, today)
+        self.largest = largest
+        """The largest item id stored when the row was locked: no stored item has a larger one."""
         self.store = store
         self.conn = conn
         self.base_meta = meta
@@ -743,7 +882,6 @@ class PgTransaction(StoreTransaction):
         self.notices: list[str] = []
         self._lazy: dict[int, dict[str, Any] | None] = {}
         self._people_table: dict[int, dict[str, Any]] | None = None
-        self._max_checked = False
 
     def _cache(self) -> PgState | None:
         state = self.store._state
@@ -776,32 +914,45 @@ class PgTransaction(StoreTransaction):
         if cached is not None and cached.docs is not None:
             return cached.docs.get(item_id)
         if item_id not in self._lazy:
-            self._lazy[item_id] = self.store._items(self.conn, [item_id]).get(item_id) if 0 < item_id < 10**15 else None
+            stored = 0 < item_id <= self.largest  # above the largest there is nothing to ask the server for
+            self._lazy[item_id] = self.store._items(self.conn, [item_id]).get(item_id) if stored else None
         return self._lazy[item_id]
 
     def _all_docs(self) -> Mapping[int, dict[str, Any]]:
-        state = self.store._fresh(self.conn, whole=True, head=(self.base_revision, dict(self.base_meta), None))
+        state = self.store._fresh(self.conn, whole=True, head=(self.base_revision, dict(self.base_meta)))
         assert state.docs is not None
         return state.docs
 
     def next_id(self) -> int:
-        """One more than the largest id there (another tool may have added one): an index lookup, not a scan."""
-        if not self._max_checked:
-            self._max_checked = True
-            row = self.conn.execute("SELECT coalesce(max(id), 0) FROM worktop.items WHERE workspace = %s",
-                                    (self.store.workspace_id,)).fetchone()
-            largest = int(row[0]) if row else 0
-            stored = self.meta.get("next_id")
-            if not isinstance(stored, int) or isinstance(stored, bool) or stored <= largest:
-                self.meta["next_id"] = largest + 1
+        """One more than the largest id there (another tool may have added one), known since the row was locked."""
+        stored = self.meta.get("next_id")
+        if not isinstance(stored, int) or isinstance(stored, bool) or stored <= self.largest:
+            self.meta["next_id"] = self.largest + 1
         return super().next_id()
 
+    def docs_with_blockers(self) -> Iterator[tuple[int, dict[str, Any]]]:
+        """The items that wait on others, found through the ``items_waiting`` index (not by reading every item)."""
+        cached = self._cache()
+        if cached is not None and cached.docs is not None:
+            yield from super().docs_with_blockers()
+            return
+        rows = self.conn.execute(WITH_BLOCKERS, (self.store.workspace_id,)).fetchall()
+        stored = {int(k): self.store._doc(text, f"item #{k}", ITEM_FIELD_TYPES) for k, text in rows}
+        self._lazy.update(stored)
+        for item_id, doc in stored.items():
+            current = self.changed.get(item_id, doc)
+            if current is not None and current.get("blocked_by"):
+                yield item_id, current
+        for item_id, new_doc in list(self.changed.items()):
+            if item_id not in stored and new_doc is not None and new_doc.get("blocked_by"):
+                yield item_id, new_doc
+
     def count_with_status(self, status: str) -> int:
+        """Items in a column (its WIP count), through the ``items_status`` index, as this write has them."""
         cached = self._cache()
         if cached is not None and cached.docs is not None:
             return super().count_with_status(status)
-        row = self.conn.execute("SELECT count(*) FROM worktop.items WHERE workspace = %s AND doc->>'status' = %s",
-                                (self.store.workspace_id, status)).fetchone()
+        row = self.conn.execute(STATUS_COUNT, (self.store.workspace_id, status)).fetchone()
         count = int(row[0]) if row else 0
         for item_id, doc in self.changed.items():
             stored = self._load_doc(item_id) if item_id not in self.added else None
