@@ -28,18 +28,20 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
 from data.errors import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
-from data.model.snapshot import Changes, History, Snapshot, build_snapshot, changed_fields
 from data.store import history_file, layout
 from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
 from data.store.lock import Lock, creating, exclusive_lock
 from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_fd, read_regular
 from data.store.transaction import StoreTransaction, track_ids_and_ranks
+
+if TYPE_CHECKING:  # snapshots are built by readers: a CLI write (`worktop add`) does without the module
+    from data.model.snapshot import Changes, History, Snapshot
 
 WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
 """The largest workspace file worktop reads (about 600k items): a bigger one is refused, not read into memory."""
@@ -294,6 +296,8 @@ class FileStore:
             return None  # an id twice, or lines that do not add up: read it whole
         state = FileState(key=key, raw=raw, meta=meta, people=people, docs=docs, lines=lines, version=2,
                           line_set=set(new_lines))
+        from data.model.snapshot import changed_fields
+
         fields = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
         if people is not old.people:
             fields[None] = {"people"}
@@ -308,6 +312,8 @@ class FileStore:
 
     def _snapshot_of(self, state: FileState, *, base: FileState | None = None, changes: Changes | None = None
                      ) -> Snapshot:
+        from data.model.snapshot import build_snapshot
+
         docs = state.all_docs(self.path)
         people = [state.people[k] for k in sorted(state.people, key=int)]
         return build_snapshot(state.meta, people, docs, history=self.history_of(state),
@@ -422,6 +428,8 @@ class FileStore:
             new = FileState(key=key, raw=payload, meta=meta, people=people if people is not None else state.people,
                             docs=docs_after, lines=Lines(payload, self.path), version=FORMAT_VERSION)
             if docs_after is not None and state.docs is not None:
+                from data.model.snapshot import changed_fields
+
                 ids = set(txn.changed)
                 fields = changed_fields(state.docs, docs_after, ids)
                 if people is not None:

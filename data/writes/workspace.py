@@ -21,12 +21,12 @@ from typing import TYPE_CHECKING, Any
 
 from data.errors import WorkspaceError
 from data.model.items import Person, Settings
-from data.model.snapshot import Snapshot
 from data.store.interface import Store
 from data.store.lock import LockLost
 from data.store.transaction import StoreTransaction as Transaction
 
 if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
     from data.store.postgres.store import PgStore
     from data.writes.ops import Operation
 
@@ -253,7 +253,6 @@ def _person_doc(person: Person) -> dict[str, Any]:
 __all__ = [
     "DEFAULT_FILENAME",
     "Result",
-    "Snapshot",
     "Transaction",
     "Workspace",
     "current_actor",
