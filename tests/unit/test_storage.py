@@ -26,18 +26,9 @@ from data.model.items import Person
 from data.store.atomic import backup_path
 from data.store.file_store import read_file
 from data.store.layout import FORMAT_VERSION
-from data.writes.ops import (
-    AddPerson,
-    AddStep,
-    AddWhyNote,
-    Archive,
-    CreateItem,
-    Move,
-    Reorder,
-    SetFields,
-    SetRole,
-    ToggleStep,
-)
+from data.writes.ops import AddWhyNote, Archive, CreateItem, Move, Reorder, SetFields
+from data.writes.people import AddPerson, SetRole
+from data.writes.steps import AddStep, ToggleStep
 from data.writes.workspace import Workspace
 
 TODAY = date(2025, 1, 15)
