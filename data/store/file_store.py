@@ -30,10 +30,8 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import orjson
-
 from data.errors import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
-from data.store import history_file, layout
+from data.store import history_file, jsonline, layout
 from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
 from data.store.lock import Lock, creating, exclusive_lock
@@ -83,8 +81,8 @@ def _head_revision(fd: int) -> int | None:
     if end < 0 or not head.startswith(b'{"meta":{"1":'):
         return None
     try:
-        meta = orjson.loads(head[len(b'{"meta":{"1":'):end - 2])
-    except orjson.JSONDecodeError:
+        meta = jsonline.loads(head[len(b'{"meta":{"1":'):end - 2])
+    except jsonline.JSONDecodeError:
         return None
     revision = meta.get("revision") if isinstance(meta, dict) else None
     return revision if type(revision) is int else None
@@ -402,7 +400,7 @@ class FileStore:
             meta["item_count"] = len(docs)
             track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
             people_table = people if people is not None else state.people
-            payload = layout.encode(meta, people_table, (layout.item_line(str(k), d) for k, d in docs.items()),
+            payload = layout.encode(meta, people_table, layout.item_lines((str(k), d) for k, d in docs.items()),
                                     state.other_tables)
         try:
             notices = write_atomic(self.path, payload, keep_as=self.path.with_name(f"{self.path.name}.v1")
@@ -462,8 +460,7 @@ class FileStore:
             track_ids_and_ranks(meta, items)
             meta.setdefault("next_id", 1)
             meta.setdefault("rank_max", 0.0)
-            write_atomic(path, layout.encode(meta, people, (layout.item_line(k, d) for k, d in items.items())),
-                         keep_backup=False)
+            write_atomic(path, layout.encode(meta, people, layout.item_lines(items.items())), keep_backup=False)
 
     # -- watching ----------------------------------------------------------------------------------------------
     def watch(self, on_change: Callable[[], None], stop: threading.Event) -> None:

@@ -35,15 +35,14 @@ by the next write; every document is checked (data/model/documents.py).
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from data.errors import WorkspaceUnreadable
 from data.model.documents import ITEM_FIELD_TYPES, MAX_DEPTH, PERSON_FIELD_TYPES, depth, document_problem, first_damaged
+from data.store import jsonline
 from data.store.safe_open import gc_paused
 
 FORMAT = "worktop"
@@ -84,6 +83,8 @@ def parse(raw: bytes, path: Path) -> Parsed:
         WorkspaceUnreadable: not JSON, not a worktop workspace, a newer format, or a
             damaged document (named, with what is wrong).
     """
+    import orjson
+
     if not raw.strip():
         raise WorkspaceUnreadable(f"{path} is empty; it is not a worktop workspace. Nothing was written")
     try:
@@ -335,8 +336,8 @@ class Lines:
 
     def _loads(self, text: bytes, what: str) -> Any:
         try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError as error:
+            return jsonline.loads(text)
+        except jsonline.JSONDecodeError as error:
             raise WorkspaceUnreadable(f"{self.path}: {what} is not valid JSON ({error}); nothing was written") from None
 
 
@@ -348,8 +349,8 @@ def line_key(line: bytes) -> str:
 def parse_line(line: bytes, path: Path) -> tuple[str, dict[str, Any]]:
     """One item line, parsed and checked."""
     try:
-        parsed = orjson.loads(b"{" + line + b"}")
-    except orjson.JSONDecodeError as error:
+        parsed = jsonline.loads(b"{" + line + b"}")
+    except jsonline.JSONDecodeError as error:
         raise WorkspaceUnreadable(f"{path}: an item line is not valid JSON ({error}); nothing was written") from None
     if not isinstance(parsed, dict) or len(parsed) != 1:
         raise WorkspaceUnreadable(f"{path}: an item line is not one document; nothing was written")
@@ -364,19 +365,30 @@ def parse_line(line: bytes, path: Path) -> tuple[str, dict[str, Any]]:
 
 # -- writing ---------------------------------------------------------------------------------------------------------
 
-def item_line(key: str, doc: dict[str, Any]) -> bytes:
-    return b'"' + key.encode() + b'":' + orjson.dumps(doc)
+def item_line(key: str, doc: dict[str, Any], dumps: Callable[[Any], bytes] = jsonline.dumps) -> bytes:
+    """One item's line; ``dumps``: orjson's where many lines are made at once (:func:`item_lines`)."""
+    return b'"' + key.encode() + b'":' + dumps(doc)
+
+
+def item_lines(items: Iterable[tuple[str, dict[str, Any]]]) -> list[bytes]:
+    """The lines of many items (a whole file written): orjson's speed, as a whole file's parse has."""
+    import orjson
+
+    return [item_line(key, doc, orjson.dumps) for key, doc in items]
 
 
 def meta_line(meta: dict[str, Any]) -> bytes:
-    return _META_HEAD + orjson.dumps(meta) + _META_TAIL
+    return _META_HEAD + jsonline.dumps(meta) + _META_TAIL
 
 
 def people_line(people: dict[str, dict[str, Any]]) -> bytes:
-    return _PEOPLE_HEAD + orjson.dumps(people) + b","
+    return _PEOPLE_HEAD + jsonline.dumps(people) + b","
 
 
 def table_line(name: str, table: dict[str, Any]) -> bytes:
+    """The line of a table worktop does not know (read whole, with orjson: it may be large)."""
+    import orjson
+
     return orjson.dumps(name) + b":" + orjson.dumps(table) + b","
 
 
@@ -426,6 +438,9 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
             parts.append(b",\n".join(appended))
         parts.append(view[lines.footer:])
         return b"".join(parts)
+    docs = [(key, doc) for key, doc in changed.items() if doc is not None]
+    made = item_lines(docs) if len(docs) > SPLICE_LIMIT else [item_line(key, doc) for key, doc in docs]
+    by_key = dict(zip((key for key, _doc in docs), made, strict=True))
     kept = []
     present = set()
     for line in lines.item_lines():
@@ -433,9 +448,9 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
         present.add(key)
         if key not in changed:
             kept.append(line)
-        elif (doc := changed[key]) is not None:
-            kept.append(item_line(key, doc))
-    kept.extend(item_line(key, doc) for key, doc in changed.items() if doc is not None and key not in present)
+        elif key in by_key:
+            kept.append(by_key[key])
+    kept.extend(line for key, line in by_key.items() if key not in present)
     return encode(meta, people if people is not None else lines.people(), kept, lines.other_tables())
 
 
@@ -468,4 +483,4 @@ def changed_lines(old: set[bytes], new: list[bytes], path: Path) -> LineDiff:
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LineDiff", "Lines", "Parsed", "changed_lines", "encode", "in_line_layout",
-           "item_line", "line_key", "meta_line", "parse", "parse_line", "people_line", "splice", "validate"]
+           "item_line", "item_lines", "line_key", "meta_line", "parse", "parse_line", "people_line", "splice", "validate"]

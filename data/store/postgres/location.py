@@ -142,8 +142,6 @@ def read_pointer(path: Path) -> str | None:
     Raises:
         WorkspaceUnreadable: a pointer that is damaged, newer than this worktop, or holds a password.
     """
-    import orjson
-
     from data.store.safe_open import read_regular
 
     try:
@@ -153,6 +151,8 @@ def read_pointer(path: Path) -> str | None:
     head = raw.lstrip()
     if not head.startswith(b"{") or len(raw) > POINTER_LIMIT or b'"worktop-location"' not in raw:
         return None
+    import orjson
+
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:
