@@ -4,15 +4,19 @@ Documents on disk are plain dicts in TinyDB tables; the classes here are
 read-only views built from them. Fields this version does not know about are
 kept in ``extra`` and never dropped on write (operations edit the stored dict in
 place), so a file written by a newer worktop survives an older one.
+
+:class:`Person` and :class:`Settings` are NamedTuples, not dataclasses: every
+write (``worktop add`` too) builds them, and the dataclasses module alone costs
+~10 ms of that command's 80 ms to import (with inspect, ast and dis).
 """
 
 from __future__ import annotations
 
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal, TypedDict, overload
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple, TypedDict, overload
 
 from data.errors import BadValue
 from data.model.dates import BadDate, parse_date
@@ -59,8 +63,7 @@ EDITABLE_FIELDS = (
 """Fields ``SetFields`` accepts by name (status moves go through ``Move``)."""
 
 
-@dataclass(slots=True)
-class Person:
+class Person(NamedTuple):
     """Someone who can own work."""
 
     handle: str
@@ -82,15 +85,17 @@ class Person:
         )
 
 
-@dataclass(slots=True)
-class Settings:
+NO_LIMITS: Mapping[str, int] = MappingProxyType({})
+
+
+class Settings(NamedTuple):
     """Per-workspace settings stored in the ``meta`` document."""
 
     name: str = "worktop"
     """Workspace name shown in the header."""
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     """Workflow statuses in order; first is the inbox, last is done."""
-    wip: dict[str, int] = field(default_factory=dict)
+    wip: Mapping[str, int] = NO_LIMITS
     """WIP limit per status (absent means no limit)."""
     wip_blocks: bool = False
     """Whether moving past a WIP limit is refused (True) or only warned about."""

@@ -36,9 +36,8 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from data.errors import WorkspaceUnreadable
 from data.model.documents import ITEM_FIELD_TYPES, MAX_DEPTH, PERSON_FIELD_TYPES, depth, document_problem, first_damaged
@@ -60,8 +59,7 @@ _FOOTER = b"}}"
 
 # -- reading -------------------------------------------------------------------------------------------------------
 
-@dataclass
-class Parsed:
+class Parsed(NamedTuple):
     """A workspace file read whole."""
 
     meta: dict[str, Any]
@@ -70,9 +68,9 @@ class Parsed:
     version: int
     lines: bool
     """Whether the bytes are in format 2's line layout (so lines can be spliced and compared)."""
-    history: dict[str, dict[str, Any]] | None = None
+    history: dict[str, dict[str, Any]] | None
     """A format-1 file's history table, to move out on the first write."""
-    other_tables: list[bytes] = field(default_factory=list)
+    other_tables: list[bytes]
     """Lines of the tables worktop does not know (a newer worktop's, another tool's): kept as they are."""
 
 
@@ -456,13 +454,12 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
 
 # -- comparing two versions ------------------------------------------------------------------------------------------
 
-@dataclass
-class LineDiff:
+class LineDiff(NamedTuple):
     """What changed between two versions of a file in format 2's layout."""
 
-    set: dict[str, dict[str, Any]] = field(default_factory=dict)
+    set: dict[str, dict[str, Any]]
     """Items whose line is new or different, parsed and checked."""
-    removed: list[str] = field(default_factory=list)
+    removed: list[str]
     """Items whose line is gone."""
     order_kept: bool = True
     """Whether the items still there are in the same order (else a caller rebuilds the order)."""
@@ -471,15 +468,14 @@ class LineDiff:
 def changed_lines(old: set[bytes], new: list[bytes], path: Path) -> LineDiff:
     """Compare the item lines of two versions (C-speed set operations); parse only the lines that differ."""
     fresh = [line for line in new if line not in old]
-    diff = LineDiff()
+    changed: dict[str, dict[str, Any]] = {}
     for line in fresh:
         key, doc = parse_line(line, path)
-        if key in diff.set:
+        if key in changed:
             raise WorkspaceUnreadable(f"{path}: item #{key} is in the file twice; nothing was written")
-        diff.set[key] = doc
+        changed[key] = doc
     gone = old.difference(new) if len(new) - len(fresh) != len(old) else set()
-    diff.removed = [key for key in map(line_key, gone) if key not in diff.set]
-    return diff
+    return LineDiff(changed, [key for key in map(line_key, gone) if key not in changed])
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LineDiff", "Lines", "Parsed", "changed_lines", "encode", "in_line_layout",

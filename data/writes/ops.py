@@ -8,15 +8,19 @@ mutated, because snapshots taken earlier may still share them.
 This module holds the operations on items (create, set, move, block, note,
 archive, reorder); those on an item's steps are in :mod:`data.writes.steps`,
 on people in :mod:`data.writes.people`, and triage's (accept, duplicate,
-snooze) in :mod:`data.writes.triage`. Each command loads only its own: each
-operation is a dataclass, and defining one costs ~0.3 ms of ``worktop add``'s
-80 ms.
+snooze) in :mod:`data.writes.triage`. Each command loads only its own.
+
+The operations here are NamedTuples (immutable values, as every operation is
+used), not dataclasses like the others': ``worktop add`` makes one, and the
+dataclasses module costs ~10 ms of its 80 ms to import, and ~0.3 ms a class to
+define.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
 from data.errors import BadValue, NotFound
 from data.model.dependencies import blockers_of, cycle_through, describe_cycle, open_blockers
@@ -32,6 +36,9 @@ from data.writes.checks import (
     same_value,
     touch,
 )
+
+NOTHING: Mapping[str, Any] = MappingProxyType({})
+"""No fields (an immutable default: an operation is a value, never changed once made)."""
 
 
 class Operation(Protocol):
@@ -100,15 +107,14 @@ def release_blocked(txn: Transaction, blocker: int, status: str, *, instead: int
         _set_blockers(txn, other, remaining, summary)
 
 
-@dataclass
-class CreateItem:
+class CreateItem(NamedTuple):
     """Make a new item. ``fields`` are typed values (validated as ``set`` validates)."""
 
     title: str
     kind: str = "task"
     status: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    checklist: list[str] = field(default_factory=list)
+    fields: Mapping[str, Any] = NOTHING
+    checklist: Sequence[str] = ()
 
     def apply(self, txn: Transaction) -> int:
         settings = txn.settings
@@ -140,8 +146,7 @@ class CreateItem:
         return item_id
 
 
-@dataclass
-class SetFields:
+class SetFields(NamedTuple):
     """Set fields of one item.
 
     ``values`` are typed values (``"fri"``, ``"ana"``, ``"a,b"``) or already
@@ -192,8 +197,7 @@ class SetFields:
         return self.item_id
 
 
-@dataclass
-class Move:
+class Move(NamedTuple):
     """Move an item to a status (a board column, the inbox, done, declined, archived)."""
 
     item_id: int
@@ -265,8 +269,7 @@ class _DocsOf:
         return self.txn.doc(item_id)
 
 
-@dataclass
-class Block:
+class Block(NamedTuple):
     """Make an item wait on others (``worktop block 12 --by 15``); a cycle is refused, naming it."""
 
     item_id: int
@@ -285,12 +288,11 @@ class Block:
         return self.item_id
 
 
-@dataclass
-class Unblock:
+class Unblock(NamedTuple):
     """Stop an item waiting on some blockers (``by``), or on all of them (``by`` empty)."""
 
     item_id: int
-    by: list[int] = field(default_factory=list)
+    by: Sequence[int] = ()
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
@@ -330,8 +332,7 @@ def _open_under(txn: Transaction, item_id: int) -> int:
     return count
 
 
-@dataclass
-class AddWhyNote:
+class AddWhyNote(NamedTuple):
     """Add a note to the why log without changing the current why (a decision, a link)."""
 
     item_id: int
@@ -349,8 +350,7 @@ class AddWhyNote:
         return self.item_id
 
 
-@dataclass
-class Archive:
+class Archive(NamedTuple):
     """Put an item away (status ``archived``)."""
 
     item_id: int
@@ -359,8 +359,7 @@ class Archive:
         return Move(self.item_id, "archived").apply(txn)
 
 
-@dataclass
-class Reorder:
+class Reorder(NamedTuple):
     """Move a card up (``-1``) or down (``+1``) within its board column."""
 
     item_id: int

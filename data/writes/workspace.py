@@ -13,11 +13,10 @@ from __future__ import annotations
 import getpass
 import os
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from data.errors import WorkspaceError
 from data.model.items import Person, Settings
@@ -79,19 +78,19 @@ def resolve_workspace_path(explicit: str | None) -> Path | str:
     return find_workspace() or Path.cwd() / DEFAULT_FILENAME
 
 
-@dataclass(slots=True)
-class Result:
-    """What ``Workspace.apply`` reports back."""
+class Result(NamedTuple):
+    """What ``Workspace.apply`` reports back (a NamedTuple: every write makes one, even ``worktop add``'s, whose
+    path has no dataclass)."""
 
     revision: int
     item_id: int | None = None
     changed: bool = True
-    warnings: list[str] = field(default_factory=list)
+    warnings: Sequence[str] = ()
     """What the person should know about this change (a WIP limit passed, …)."""
-    notices: list[str] = field(default_factory=list)
+    notices: Sequence[str] = ()
     """What is wrong beside the workspace but did not stop the write (an odd lock file, a backup not kept);
     the same every time until someone fixes it, so an app says each once."""
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: Sequence[dict[str, Any]] = ()
     """The history entries the write made (undo builds on them)."""
 
 

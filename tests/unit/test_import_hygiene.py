@@ -89,8 +89,9 @@ ADD_NEVER_LOADS = (
     "aiohttp", "jsonschema", "tinydb", "watchfiles", "inotify_simple",
     # argparse's formatter would load shutil (and bz2, lzma, zlib); the atomic write makes its own temp names.
     "shutil", "tempfile", "bz2", "lzma",
-    # orjson loads uuid, platform and dataclasses at import: a few lines take the stdlib's json (jsonline).
-    "orjson", "uuid", "platform",
+    # orjson loads uuid, platform and dataclasses at import: a few lines take the stdlib's json (jsonline);
+    # the records an append makes (its operation, settings, people, result, lock, file state) are no dataclasses.
+    "orjson", "uuid", "platform", "dataclasses", "inspect",
     # Snapshots, views, queries and the other kinds of operation: a write of one new item needs none of them.
     "data.model.snapshot", "data.model.query", "data.views", "data.interchange", "data.writes.steps",
     "data.writes.people", "data.writes.triage", "data.writes.undo", "data.writes.recurrence",

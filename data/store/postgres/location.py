@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from data.errors import WorkspaceError, WorkspaceUnreadable
@@ -52,9 +52,9 @@ def is_postgres(location: str | os.PathLike[str]) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
-@dataclass(frozen=True)
-class PgLocation:
-    """A parsed PostgreSQL location."""
+class PgLocation(NamedTuple):
+    """A parsed PostgreSQL location (a NamedTuple: every command loads this module, and ``worktop add``'s
+    path has no dataclass)."""
 
     conninfo: str
     """The URL for libpq: the location without ``workspace``."""
