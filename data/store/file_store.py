@@ -276,7 +276,7 @@ class FileStore:
             meta = lines.meta()
         except (ValueError, WorkspaceUnreadable):
             return None
-        if meta.get("format_version", 1) < 2 or not layout.in_line_layout(raw, meta):
+        if meta.get("format_version", 1) < 2 or not lines.in_layout(meta):
             return None
         return FileState(key=key, raw=raw, meta=meta, people=lines.people(), docs=None, lines=lines,
                          version=int(meta["format_version"]))
