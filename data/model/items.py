@@ -10,8 +10,8 @@ write (``worktop add`` too) builds them, and the dataclasses module alone costs
 ~10 ms of that command's 80 ms to import (with inspect, ast and dis).
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import unicodedata
 from collections.abc import Mapping
 from datetime import date, timedelta
@@ -76,7 +76,7 @@ class Person(NamedTuple):
     """How many open items the person can carry in a week."""
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Person:
+    def from_doc(cls, doc: dict[str, Any]) -> "Person":
         return cls(
             handle=str(doc.get("handle", "")),
             name=str(doc.get("name", "") or ""),
@@ -133,7 +133,7 @@ class Settings(NamedTuple):
         return (today - timedelta(days=today.weekday())).isoformat()  # this week, from Monday
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Settings:
+    def from_doc(cls, doc: dict[str, Any]) -> "Settings":
         statuses = tuple(doc.get("statuses") or DEFAULT_STATUSES)
         if len(statuses) < 2:
             statuses = DEFAULT_STATUSES
@@ -191,7 +191,7 @@ class Item:
         self._doc = doc
 
     @classmethod
-    def from_doc(cls, item_id: int, doc: dict[str, Any]) -> Item:
+    def from_doc(cls, item_id: int, doc: dict[str, Any]) -> "Item":
         return cls(item_id, doc)
 
     @property

@@ -32,8 +32,8 @@ edit, ``jq .``, another program) is parsed whole and rewritten in the layout
 by the next write; every document is checked (data/model/documents.py).
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import gc
 from collections.abc import Callable, Iterable, Mapping
 from itertools import islice, repeat

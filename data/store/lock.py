@@ -20,8 +20,8 @@ Format-1 files are also locked through the sidecar ``.NAME.lock`` (an
 those worktops, so they never write it.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import contextlib
 import errno
 import fcntl

@@ -16,8 +16,8 @@ dataclasses module costs ~10 ms of its 80 ms to import, and ~0.3 ms a class to
 define.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 from collections.abc import Mapping, Sequence
 from types import MappingProxyType
 from typing import Any, NamedTuple, Protocol

@@ -8,8 +8,8 @@ holds the workspace (a file, PostgreSQL) is chosen from its location; nothing
 here or above knows more than :class:`data.store.interface.Store`.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import getpass
 import os
 import threading
@@ -137,7 +137,7 @@ class Workspace:
     # -- creating -----------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, name: str | None = None, actor: str | None = None,
-               people: list[Person] | None = None, today: date | None = None) -> Workspace:
+               people: list[Person] | None = None, today: date | None = None) -> "Workspace":
         """Make a new, empty workspace (a file, or in PostgreSQL for a ``postgresql://`` URL); never touches an
         existing one."""
         from data.store.locate import postgres_location
@@ -148,10 +148,10 @@ class Workspace:
             default_name = target.parent.name or "worktop"
             pg_store: PgStore | None = None
         else:
+            from data.store.postgres import store as postgres
             from data.store.postgres.location import parse_location
-            from data.store.postgres.store import PgStore
 
-            pg_store = PgStore(parse_location(pg[0], pointer=pg[1]))
+            pg_store = postgres.PgStore(parse_location(pg[0], pointer=pg[1]))
             target = path
             default_name = pg_store.where.workspace
         store: Store | None = pg_store
@@ -182,7 +182,7 @@ class Workspace:
         return workspace
 
     # -- reading ------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> "Snapshot":
         """The current state; re-read only when the workspace changed.
 
         Raises:
@@ -208,7 +208,7 @@ class Workspace:
         return self.snapshot().history.entries(item_id=item_id, limit=limit, newest_first=True)
 
     # -- writing ------------------------------------------------------------
-    def apply(self, op: Operation) -> Result:
+    def apply(self, op: "Operation") -> Result:
         """Apply one operation under the lock to the freshest state and write it durably.
 
         Raises:
@@ -218,7 +218,7 @@ class Workspace:
         """
         return self.apply_all([op])
 
-    def apply_all(self, ops: list[Operation]) -> Result:
+    def apply_all(self, ops: "list[Operation]") -> Result:
         """Apply several operations as one atomic write (all or none)."""
         if not ops:
             raise ValueError("nothing to apply")

@@ -23,8 +23,8 @@ password file is the place for that): one that does is refused.
 Nothing here imports psycopg: the file store's start-up must not pay for it.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import os
 import re
 from pathlib import Path
@@ -65,7 +65,7 @@ class PgLocation(NamedTuple):
     pointer: Path | None = None
     """The pointer file it was read from, if any."""
 
-    def with_workspace(self, name: str) -> PgLocation:
+    def with_workspace(self, name: str) -> "PgLocation":
         return parse_location(_set_query(self.display, "workspace", name), pointer=self.pointer)
 
 
