@@ -154,8 +154,9 @@ class FileState:
 def _state_from(parsed: Parsed, raw: bytes, key: StatKey, path: Path) -> FileState:
     with gc_paused():
         docs = {int(k): v for k, v in parsed.items.items()}
+    in_layout = parsed.version >= 2 and layout.in_line_layout(raw, parsed.meta)
     return FileState(key=key, raw=raw, meta=parsed.meta, people=parsed.people, docs=docs,
-                     lines=Lines(raw, path) if parsed.lines else None, version=parsed.version,
+                     lines=Lines(raw, path) if in_layout else None, version=parsed.version,
                      v1_history=parsed.history, other_tables=parsed.other_tables)
 
 

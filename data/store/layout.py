@@ -67,8 +67,6 @@ class Parsed(NamedTuple):
     people: dict[str, dict[str, Any]]
     items: dict[str, dict[str, Any]]
     version: int
-    lines: bool
-    """Whether the bytes are in format 2's line layout (so lines can be spliced and compared)."""
     history: dict[str, dict[str, Any]] | None
     """A format-1 file's history table, to move out on the first write."""
     other_tables: list[bytes]
@@ -104,8 +102,7 @@ def parse(raw: bytes, path: Path) -> Parsed:
         raise WorkspaceUnreadable(f"{path}: a table worktop does not know cannot be stored again ({error}); "
                                   "nothing was written") from None
     return Parsed(meta=meta, people=data["people"], items=data["items"], version=version,
-                  lines=version >= 2 and in_line_layout(raw, meta), history=data.get("history") if version < 2 else None,
-                  other_tables=others)
+                  history=data.get("history") if version < 2 else None, other_tables=others)
 
 
 def validate(data: Any, path: Path) -> dict[str, Any]:
