@@ -19,7 +19,6 @@ from types import MappingProxyType
 from typing import Any, Literal, NamedTuple, TypedDict, overload
 
 from data.errors import BadValue
-from data.model.dates import BadDate, parse_date
 
 KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
 """Kinds of work, biggest first."""
@@ -450,6 +449,8 @@ def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
         word = str(text or "").strip()
         if word.lower() in ("", "none", "-"):
             return None
+        from data.model.dates import BadDate, parse_date  # its patterns compile on import: only for a date
+
         try:
             return parse_date(word, today).isoformat()
         except BadDate as error:

@@ -10,7 +10,6 @@ here or above knows more than :class:`data.store.interface.Store`.
 
 # Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
 # compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
-import getpass
 import os
 import threading
 from collections.abc import Mapping, Sequence
@@ -40,6 +39,8 @@ def current_actor() -> str:
     name = os.environ.get("WORKTOP_USER", "").strip()
     if name:
         return name
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no passwd entry in some containers
