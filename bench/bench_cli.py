@@ -12,12 +12,16 @@ command always follows the same one; medians over ``--repeats`` rounds (after
 * CPU time, the child's user + system time from ``os.wait4``'s rusage (less
   sensitive than wall time to the other work on a shared machine).
 
-Commands: ``task add`` (the baseline), ``worktop add``, ``worktop ls owner:ana``,
-``worktop pulse``, Taskwarrior's ``task project:proj1 ls`` (a filtered list, the
-baseline for the reads), and the floor: ``python -c pass`` with worktop's
-interpreter and site packages (what any Python command pays before its first
-line) and ``python -c 'import tui.cli'`` (that plus what the CLI loads before it knows the command).
-Output goes to ``/dev/null``; a command that fails stops the bench.
+Commands, in two sets measured in rounds of their own: the write, ``task add``
+(the baseline) and ``worktop add``, with the floor: ``python -c pass`` with
+worktop's interpreter and site packages (what any Python command pays before
+its first line) and ``python -c 'import tui.cli'`` (that plus what the CLI
+loads before it knows the command); and the first reads, ``worktop ls
+owner:ana`` and ``worktop pulse``, beside Taskwarrior's ``task project:proj1
+ls`` (a filtered list). ``--before DIR`` adds another worktop source tree's
+``add``, ``ls`` and ``pulse`` to the same rounds (a checkout of main: before and
+after in one run). Output goes to ``/dev/null``; a command that fails stops the
+bench.
 
 Then where ``worktop add``'s time goes inside the process (imports, reading the
 file, the history append, the file write; each write fsync'd), medians of the
@@ -28,7 +32,7 @@ Budgets (DESIGN.md, issue 12): ``worktop add`` ≤ 80 ms and at or under
 
 Writes the tables to stdout and to ``bench/results/cli.md``.
 
-Usage: ``python bench/bench_cli.py [--items 10000] [--entries 80000] [--repeats 15] [--warmup 2]``
+Usage: ``python bench/bench_cli.py [--items 10000] [--entries 80000] [--repeats 15] [--warmup 2] [--before DIR]``
 """
 
 from __future__ import annotations
@@ -57,7 +61,8 @@ PULSE_BUDGET_MS = 300.0
 
 def child_env(**extra: str) -> dict[str, str]:
     """The environment of every child: bytecode caching on (an installed worktop has its ``.pyc`` files)."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT), WORKTOP_USER="bench", **extra)
+    env = dict(os.environ, PYTHONPATH=str(ROOT), WORKTOP_USER="bench")
+    env.update(extra)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     env.pop("WORKTOP_WORKSPACE", None)
     return env
@@ -180,11 +185,10 @@ def phases(path: Path, repeats: int) -> dict[str, float]:
     return {name: statistics.median(values) for name, values in samples.items()}
 
 
-def render(items: int, entries: int, figures: dict[str, tuple[float, float]], parts: dict[str, float],
-           repeats: int, task: str | None) -> str:
-    base = figures.get("task add")
-    lines = [f"### Whole processes, {items:,} items / tasks, {entries:,} history entries", "",
-             "| command | wall | CPU (user+sys) | wall ÷ `task add` | CPU ÷ `task add` | budget |",
+def table(title: str, figures: dict[str, tuple[float, float]], base_name: str, task: str | None) -> list[str]:
+    """One markdown table: each command's medians and its ratios to ``base_name`` (measured in the same rounds)."""
+    base = figures.get(base_name)
+    lines = [f"### {title}", "", f"| command | wall | CPU (user+sys) | wall ÷ `{base_name}` | CPU ÷ `{base_name}` | budget |",
              "|---|---:|---:|---:|---:|---|"]
     for name, (wall, cpu) in figures.items():
         ratio_wall = f"{wall / base[0]:.2f}×" if base else ""
@@ -195,15 +199,29 @@ def render(items: int, entries: int, figures: dict[str, tuple[float, float]], pa
             verdict = f"≤ {ADD_BUDGET_MS:.0f} ms and ≤ `task add`: " + ("ok" if ok else "MISSED")
         elif name == "worktop pulse":
             verdict = f"≤ {PULSE_BUDGET_MS:.0f} ms: " + ("ok" if wall <= PULSE_BUDGET_MS else "MISSED")
-        label = f"`{name}`" + (f" (Taskwarrior {task})" if name == "task add" and task else "")
+        label = f"`{name}`".replace(" (before)`", "` (before)")
+        if name.startswith("task ") and task:
+            label += f" (Taskwarrior {task})"
         lines.append(f"| {label} | {wall:.1f} ms | {cpu:.1f} ms | {ratio_wall} | {ratio_cpu} | {verdict} |")
     if base is None:
         lines += ["", "`task` is not installed: no Taskwarrior baseline (apt-get install taskwarrior)."]
-    lines += ["", "Where `worktop add`'s time goes inside the process (medians; the command includes the parts below it):",
-              "", "| part | ms |", "|---|---:|"]
+    return lines
+
+
+def render(items: int, entries: int, writes: dict[str, tuple[float, float]], reads: dict[str, tuple[float, float]],
+           parts: dict[str, float], repeats: int, task: str | None, before: Path | None) -> str:
+    lines = table(f"`worktop add` beside `task add`, {items:,} items / tasks, {entries:,} history entries", writes,
+                  "task add", task)
+    lines += [""] + table("First reads (a fresh process reads the whole file; pulse also a year of history)", reads,
+                          "task project:proj1 ls", task)
+    lines += ["", "Where `worktop add`'s time goes inside the process (medians of separate runs; the command "
+              "includes the parts below it):", "", "| part | ms |", "|---|---:|"]
     lines += [f"| {name} | {value:.1f} |" for name, value in parts.items()]
-    lines += ["", f"Medians of {repeats} rounds (order rotated each round); Python {sys.version.split()[0]}, "
-              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end."]
+    lines += ["", f"Medians of {repeats} rounds, each command a fresh process, the order rotated each round (the "
+              "writes and the reads in rounds of their own)"
+              + (f"; `(before)`: the worktop in {before}, in the same rounds" if before else "")
+              + f". Python {sys.version.split()[0]}, {os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} "
+              "at the end."]
     return "\n".join(lines) + "\n"
 
 
@@ -213,6 +231,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--entries", type=int, default=80_000)
     parser.add_argument("--repeats", type=int, default=15)
     parser.add_argument("--warmup", type=int, default=2)
+    parser.add_argument("--before", type=Path, default=None, metavar="DIR",
+                        help="another worktop source tree (e.g. `git worktree add DIR main`) to measure in the same "
+                             "rounds, as (before)")
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory(prefix="worktop-cli-") as tmp:
         folder = Path(tmp)
@@ -221,26 +242,33 @@ def main(argv: list[str] | None = None) -> int:
         make_demo(path, items=args.items, seed=1)
         age(path, args.entries)
         task_env = make_taskwarrior(folder, args.items)
-        env = child_env()
+        trees = [("", child_env())]
+        if args.before is not None:
+            before = args.before.resolve()
+            subprocess.run([sys.executable, "-m", "compileall", "-q", "data", "tui"], cwd=before, check=True)
+            trees.append((" (before)", child_env(PYTHONPATH=str(before))))
         worktop = [*worktop_argv(), "-w", str(path)]
-        commands: dict[str, tuple[list[str], dict[str, str]]] = {}
+        writes: dict[str, tuple[list[str], dict[str, str]]] = {}
+        reads: dict[str, tuple[list[str], dict[str, str]]] = {}
         if task_env is not None:
-            commands["task add"] = (["task", "add", "bench task {n}", "project:bench"], task_env)
-        commands["worktop add"] = ([*worktop, "add", "bench item {n}"], env)
-        commands["python -c pass"] = ([sys.executable, "-c", "pass"], env)
-        commands["python -c 'import tui.cli'"] = ([sys.executable, "-c", "import tui.cli"], env)
-        commands["worktop ls owner:ana"] = ([*worktop, "ls", "owner:ana"], env)
-        commands["worktop pulse"] = ([*worktop, "pulse"], env)
-        if task_env is not None:
-            commands["task project:proj1 ls"] = (["task", "project:proj1", "ls"], task_env)
+            writes["task add"] = (["task", "add", "bench task {n}", "project:bench"], task_env)
+            reads["task project:proj1 ls"] = (["task", "project:proj1", "ls"], task_env)
+        for suffix, env in trees:
+            writes[f"worktop add{suffix}"] = ([*worktop, "add", "bench item {n}"], env)
+            reads[f"worktop ls owner:ana{suffix}"] = ([*worktop, "ls", "owner:ana"], env)
+            reads[f"worktop pulse{suffix}"] = ([*worktop, "pulse"], env)
+        writes["python -c pass"] = ([sys.executable, "-c", "pass"], trees[0][1])
+        writes["python -c 'import tui.cli'"] = ([sys.executable, "-c", "import tui.cli"], trees[0][1])
         print(f"made {path} ({args.items:,} items, {args.entries:,} history entries)"
               + ("" if task_env else "; no Taskwarrior"), flush=True)
-        figures = measure(commands, args.repeats, args.warmup)
+        write_figures = measure(writes, args.repeats, args.warmup)
+        read_figures = measure(reads, args.repeats, args.warmup)
         parts = phases(path, args.repeats)
-    table = render(args.items, args.entries, figures, parts, args.repeats, task_version() if task_env else None)
-    print(table)
+    text = render(args.items, args.entries, write_figures, read_figures, parts, args.repeats,
+                  task_version() if task_env else None, args.before)
+    print(text)
     RESULTS.mkdir(parents=True, exist_ok=True)
-    (RESULTS / "cli.md").write_text(table)
+    (RESULTS / "cli.md").write_text(text)
     return 0
 
 
