@@ -75,8 +75,11 @@ PERSON_FIELD_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
+_STR = frozenset({str})
+
+
 def _all_text(values: Iterable[Any]) -> bool:
-    return all(type(v) is str for v in values)
+    return _STR.issuperset(map(type, values))  # every value exactly text, in one C-speed pass
 
 
 def _roles(value: dict[str, Any]) -> str | None:
@@ -108,7 +111,9 @@ def _why_log(value: list[Any]) -> str | None:
     if not _flat(value) and depth(value) > MAX_DEPTH:
         return f"is nested more than {MAX_DEPTH} levels deep, too deep to store"
     for entry in value:
-        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in ("at", "by", "text", "kind")):
+        if type(entry) is not dict or not (type(entry.get("at", "")) is str and type(entry.get("by", "")) is str
+                                           and type(entry.get("text", "")) is str
+                                           and type(entry.get("kind", "")) is str):
             return f"holds an entry {_show(entry)} that is not {{'at', 'by', 'text', 'kind'}} text"
     return None
 

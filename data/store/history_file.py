@@ -129,6 +129,20 @@ class MovesCache:
         self.moves: list[tuple[int, str, str]] = []
 
 
+def lines_holding(raw: bytes, needle: bytes) -> list[bytes]:
+    """The lines of ``raw`` that hold ``needle``, found by searching for it: the lines without it (most, for the
+    status moves of a year of edits) are never cut out, which splitting the whole history into lines would do."""
+    found: list[bytes] = []
+    append, find, rfind, pos, size = found.append, raw.find, raw.rfind, 0, len(raw)
+    while (at := find(needle, pos)) >= 0:
+        start = rfind(b"\n", pos, at) + 1 or pos
+        end = find(b"\n", at)
+        end = size if end < 0 else end
+        append(raw[start:end])
+        pos = end + 1
+    return found
+
+
 class HistoryReader:
     """The history of one snapshot: the first ``upto`` bytes of ``NAME.history``, read when asked.
 
@@ -232,7 +246,7 @@ class HistoryReader:
                 and self._read(cache.upto - len(cache.tail), cache.upto) == cache.tail:
             start, known = cache.upto, cache.moves
         raw = self._read(start, self.upto)
-        moves = known + self._moves_in(self._matching(raw.split(b"\n"), b'"status":['))
+        moves = known + self._moves_in(lines_holding(raw, b'"status":['))
         if cache is not None and self.upto >= cache.upto:
             cache.upto, cache.moves, cache.inode = self.upto, moves, inode
             cache.tail = (raw[-256:] if len(raw) >= 256 or start == 0 else self._read(max(0, self.upto - 256),
@@ -274,4 +288,5 @@ class HistoryReader:
         return None
 
 
-__all__ = ["MAX_BYTES", "HistoryReader", "MovesCache", "append", "entry_line", "history_path", "rewrite"]
+__all__ = ["MAX_BYTES", "HistoryReader", "MovesCache", "append", "entry_line", "history_path", "lines_holding",
+           "rewrite"]
