@@ -5,7 +5,7 @@ from __future__ import annotations
 import gc
 import os
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -166,7 +166,7 @@ class WorktopApp(App):
         self.bell()
         self._close_messages_no_wait()
 
-    def tell_notices(self, notices: list[str]) -> None:
+    def tell_notices(self, notices: Sequence[str]) -> None:
         """Show what is wrong beside the workspace (an odd lock file, a backup not kept), each once a session."""
         for notice in notices:
             if notice not in self._told:

@@ -16,7 +16,9 @@ from textual.widgets import Button, Input, Label, Select, Static
 from data.errors import BadValue, Conflict, WorkspaceError
 from data.model.items import KINDS, Item, coerce_field
 from data.model.snapshot import Snapshot
-from data.writes.ops import CreateItem, Move, SetFields, SetSteps, clean_step
+from data.writes.checks import clean_step
+from data.writes.ops import CreateItem, Move, SetFields
+from data.writes.steps import SetSteps
 from tui.conflict import APPLY_MINE, KEEP_THEIRS, Clash, ConflictScreen, find_clashes
 from tui.typed import DiscardGuard, after_typed_keys
 from widgets.cards import safe

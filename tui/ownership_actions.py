@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from data.writes.ops import SetRole
+from data.writes.people import SetRole
 from widgets.edit_request import EditRequested
 from widgets.matrix import ROLE_NAMES, OwnershipMatrix
 from widgets.why import WhyPane

@@ -457,7 +457,7 @@ class StepPrompt(QuickPrompt):
         return Text("added: " + " · ".join(safe(text) for text in self.added[-3:]), style="bold")
 
     def parse(self) -> str:
-        from data.writes.ops import clean_step
+        from data.writes.checks import clean_step
 
         try:
             return clean_step(self.typed())
@@ -471,7 +471,7 @@ class StepPrompt(QuickPrompt):
         super()._save()
 
     def operation(self, value: Any, *, check: bool) -> Operation:
-        from data.writes.ops import AddStep, EditStep
+        from data.writes.steps import AddStep, EditStep
 
         if self.editing:
             return EditStep(self.item.id, self.index, value, expected_text=self.old_text if check else None)

@@ -25,7 +25,8 @@ from textual.widgets import Static
 from data.model.dependencies import blockers_of
 from data.model.items import Item, chain, why_source
 from data.views.goals import GoalStatsCache
-from data.writes.ops import MoveStep, Operation, RemoveStep, ToggleStep
+from data.writes.ops import Operation
+from data.writes.steps import MoveStep, RemoveStep, ToggleStep
 from widgets.cards import KIND_MARKS, RowContext, safe, set_border
 from widgets.edit_request import EditRequested
 from widgets.keys import bindings

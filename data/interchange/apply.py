@@ -36,7 +36,8 @@ from data.model.dependencies import blockers_of, cycle_through, describe_cycle
 from data.model.items import CLOSED_STATUSES, Person, Settings, clean_text, coerce_field, is_handle
 from data.model.rules import parse_rule
 from data.writes.checks import BOOKKEEPING, same_value
-from data.writes.ops import AddPerson, release_blocked
+from data.writes.ops import release_blocked
+from data.writes.people import AddPerson
 from data.writes.workspace import Transaction
 
 MAPPED = ("title", "kind", "status", "owner", "due", "snoozed_until", "tags", "priority", "body", "why", "checklist",

@@ -77,11 +77,11 @@ PERSON_FIELD_TYPES: dict[str, tuple[type, ...]] = {
 }
 
 
-_ONLY_TEXT = frozenset((str,))
+_STR = frozenset({str})
 
 
 def _all_text(values: Iterable[Any]) -> bool:
-    return set(map(type, values)) <= _ONLY_TEXT  # C loops: the hot path of reading a workspace
+    return _STR.issuperset(map(type, values))  # every value exactly text, in one C-speed pass
 
 
 def _roles(value: dict[str, Any]) -> str | None:
@@ -103,13 +103,14 @@ def _checklist(value: list[Any]) -> str | None:
 
 
 _STEP_KEYS = frozenset(("text", "done"))
-_LOG_FIELDS = ("at", "by", "text", "kind")
-_LOG_KEYS = frozenset(_LOG_FIELDS)
+_LOG_KEYS = frozenset(("at", "by", "text", "kind"))
 
 
 def _why_log(value: list[Any]) -> str | None:
     for entry in value:
-        if type(entry) is not dict or not all(type(entry.get(k, "")) is str for k in _LOG_FIELDS):
+        if type(entry) is not dict or not (type(entry.get("at", "")) is str and type(entry.get("by", "")) is str
+                                           and type(entry.get("text", "")) is str
+                                           and type(entry.get("kind", "")) is str):
             return f"holds an entry {_show(entry)} that is not {{'at', 'by', 'text', 'kind'}} text"
         # Only fields beyond the four texts can nest (the list and the entry are two levels).
         if not entry.keys() <= _LOG_KEYS and depth(entry, MAX_DEPTH - 1) > MAX_DEPTH - 1:

@@ -4,18 +4,21 @@ Documents on disk are plain dicts in TinyDB tables; the classes here are
 read-only views built from them. Fields this version does not know about are
 kept in ``extra`` and never dropped on write (operations edit the stored dict in
 place), so a file written by a newer worktop survives an older one.
+
+:class:`Person` and :class:`Settings` are NamedTuples, not dataclasses: every
+write (``worktop add`` too) builds them, and the dataclasses module alone costs
+~10 ms of that command's 80 ms to import (with inspect, ast and dis).
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import unicodedata
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import Any, Literal, TypedDict, overload
+from types import MappingProxyType
+from typing import Any, Literal, NamedTuple, TypedDict, overload
 
 from data.errors import BadValue
-from data.model.dates import BadDate, parse_date
 
 KINDS = ("goal", "project", "workstream", "task", "request", "recurring", "operation")
 """Kinds of work, biggest first."""
@@ -59,8 +62,7 @@ EDITABLE_FIELDS = (
 """Fields ``SetFields`` accepts by name (status moves go through ``Move``)."""
 
 
-@dataclass(slots=True)
-class Person:
+class Person(NamedTuple):
     """Someone who can own work."""
 
     handle: str
@@ -73,7 +75,7 @@ class Person:
     """How many open items the person can carry in a week."""
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Person:
+    def from_doc(cls, doc: dict[str, Any]) -> "Person":
         return cls(
             handle=str(doc.get("handle", "")),
             name=str(doc.get("name", "") or ""),
@@ -82,15 +84,17 @@ class Person:
         )
 
 
-@dataclass(slots=True)
-class Settings:
+NO_LIMITS: Mapping[str, int] = MappingProxyType({})
+
+
+class Settings(NamedTuple):
     """Per-workspace settings stored in the ``meta`` document."""
 
     name: str = "worktop"
     """Workspace name shown in the header."""
     statuses: tuple[str, ...] = DEFAULT_STATUSES
     """Workflow statuses in order; first is the inbox, last is done."""
-    wip: dict[str, int] = field(default_factory=dict)
+    wip: Mapping[str, int] = NO_LIMITS
     """WIP limit per status (absent means no limit)."""
     wip_blocks: bool = False
     """Whether moving past a WIP limit is refused (True) or only warned about."""
@@ -128,7 +132,7 @@ class Settings:
         return (today - timedelta(days=today.weekday())).isoformat()  # this week, from Monday
 
     @classmethod
-    def from_doc(cls, doc: dict[str, Any]) -> Settings:
+    def from_doc(cls, doc: dict[str, Any]) -> "Settings":
         statuses = tuple(doc.get("statuses") or DEFAULT_STATUSES)
         if len(statuses) < 2:
             statuses = DEFAULT_STATUSES
@@ -186,7 +190,7 @@ class Item:
         self._doc = doc
 
     @classmethod
-    def from_doc(cls, item_id: int, doc: dict[str, Any]) -> Item:
+    def from_doc(cls, item_id: int, doc: dict[str, Any]) -> "Item":
         return cls(item_id, doc)
 
     @property
@@ -445,6 +449,8 @@ def coerce_field(name: str, raw: Any, *, today: date | None = None) -> Any:
         word = str(text or "").strip()
         if word.lower() in ("", "none", "-"):
             return None
+        from data.model.dates import BadDate, parse_date  # its patterns compile on import: only for a date
+
         try:
             return parse_date(word, today).isoformat()
         except BadDate as error:

@@ -25,21 +25,20 @@ import os
 import stat
 import threading
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import TYPE_CHECKING, Any
 
 from data.errors import ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
-from data.model.snapshot import Changes, History, Snapshot, build_snapshot, changed_fields
-from data.store import history_file, layout
+from data.store import history_file, jsonline, layout
 from data.store.atomic import StatKey, key_of, stat_key, write_atomic
 from data.store.layout import FORMAT, FORMAT_VERSION, Lines, Parsed
 from data.store.lock import Lock, creating, exclusive_lock
 from data.store.safe_open import TooLarge, Untrusted, gc_paused, read_fd, read_regular
 from data.store.transaction import StoreTransaction, track_ids_and_ranks
+
+if TYPE_CHECKING:  # snapshots are built by readers: a CLI write (`worktop add`) does without the module
+    from data.model.snapshot import Changes, History, Snapshot
 
 WORKSPACE_MAX_BYTES = 256 * 1024 * 1024
 """The largest workspace file worktop reads (about 600k items): a bigger one is refused, not read into memory."""
@@ -81,8 +80,8 @@ def _head_revision(fd: int) -> int | None:
     if end < 0 or not head.startswith(b'{"meta":{"1":'):
         return None
     try:
-        meta = orjson.loads(head[len(b'{"meta":{"1":'):end - 2])
-    except orjson.JSONDecodeError:
+        meta = jsonline.loads(head[len(b'{"meta":{"1":'):end - 2])
+    except jsonline.JSONDecodeError:
         return None
     revision = meta.get("revision") if isinstance(meta, dict) else None
     return revision if type(revision) is int else None
@@ -107,25 +106,38 @@ def read_history(path: Path) -> list[dict[str, Any]]:
     return history_file.HistoryReader(path, int(parsed.meta.get("history_bytes", 0))).entries()
 
 
-@dataclass
 class FileState:
-    """One version of the workspace file, as read (or written) by this process."""
+    """One version of the workspace file, as read (or written) by this process.
 
-    key: StatKey
-    raw: bytes
-    meta: dict[str, Any]
-    people: dict[str, dict[str, Any]]
-    docs: dict[int, dict[str, Any]] | None
-    """Every item by id, when the whole file was parsed (None: only lines were read)."""
-    lines: Lines | None
-    """The line view, when the file is in the line layout."""
-    version: int
-    v1_history: dict[str, dict[str, Any]] | None = None
-    other_tables: list[bytes] = field(default_factory=list)
-    """Lines of tables worktop does not know (read whole files only: a line view keeps them in its bytes)."""
-    line_set: set[bytes] | None = field(default=None, repr=False)
-    """The item lines of this version, kept to compare the next version with (made when first needed)."""
-    snapshot: Snapshot | None = field(default=None, repr=False)
+    A plain class rather than a dataclass: every write builds one, and importing dataclasses would cost
+    ``worktop add`` ~10 ms of its 80 (nothing else on its path needs it).
+    """
+
+    __slots__ = ("key", "raw", "meta", "people", "docs", "lines", "version", "v1_history", "other_tables", "line_set",
+                 "snapshot")
+
+    def __init__(self, *, key: StatKey, raw: bytes, meta: dict[str, Any], people: dict[str, dict[str, Any]],
+                 docs: dict[int, dict[str, Any]] | None, lines: Lines | None, version: int,
+                 v1_history: dict[str, dict[str, Any]] | None = None, other_tables: list[bytes] | None = None,
+                 line_set: set[bytes] | None = None, snapshot: Snapshot | None = None) -> None:
+        self.key = key
+        self.raw = raw
+        self.meta = meta
+        self.people = people
+        self.docs = docs
+        """Every item by id, when the whole file was parsed (None: only lines were read)."""
+        self.lines = lines
+        """The line view, when the file is in the line layout."""
+        self.version = version
+        self.v1_history = v1_history
+        self.other_tables = other_tables if other_tables is not None else []
+        """Lines of tables worktop does not know (read whole files only: a line view keeps them in its bytes)."""
+        self.line_set = line_set
+        """The item lines of this version, kept to compare the next version with (made when first needed)."""
+        self.snapshot = snapshot
+
+    def __repr__(self) -> str:
+        return f"FileState(key={self.key!r}, revision={self.revision}, version={self.version})"
 
     @property
     def revision(self) -> int:
@@ -142,8 +154,9 @@ class FileState:
 def _state_from(parsed: Parsed, raw: bytes, key: StatKey, path: Path) -> FileState:
     with gc_paused():
         docs = dict(zip(map(int, parsed.items), parsed.items.values(), strict=True))  # C loops
+    in_layout = parsed.version >= 2 and layout.in_line_layout(raw, parsed.meta)
     return FileState(key=key, raw=raw, meta=parsed.meta, people=parsed.people, docs=docs,
-                     lines=Lines(raw, path) if parsed.lines else None, version=parsed.version,
+                     lines=Lines(raw, path) if in_layout else None, version=parsed.version,
                      v1_history=parsed.history, other_tables=parsed.other_tables)
 
 
@@ -264,7 +277,7 @@ class FileStore:
             meta = lines.meta()
         except (ValueError, WorkspaceUnreadable):
             return None
-        if meta.get("format_version", 1) < 2 or not layout.in_line_layout(raw, meta):
+        if meta.get("format_version", 1) < 2 or not lines.in_layout(meta):
             return None
         return FileState(key=key, raw=raw, meta=meta, people=lines.people(), docs=None, lines=lines,
                          version=int(meta["format_version"]))
@@ -294,6 +307,8 @@ class FileStore:
             return None  # an id twice, or lines that do not add up: read it whole
         state = FileState(key=key, raw=raw, meta=meta, people=people, docs=docs, lines=lines, version=2,
                           line_set=set(new_lines))
+        from data.model.snapshot import changed_fields
+
         fields = changed_fields(old.docs, docs, {int(k) for k in (*diff.set, *diff.removed)})
         if people is not old.people:
             fields[None] = {"people"}
@@ -308,6 +323,8 @@ class FileStore:
 
     def _snapshot_of(self, state: FileState, *, base: FileState | None = None, changes: Changes | None = None
                      ) -> Snapshot:
+        from data.model.snapshot import build_snapshot
+
         docs = state.all_docs(self.path)
         people = [state.people[k] for k in sorted(state.people, key=int)]
         return build_snapshot(state.meta, people, docs, history=self.history_of(state),
@@ -396,7 +413,7 @@ class FileStore:
             meta["item_count"] = len(docs)
             track_ids_and_ranks(meta, {str(k): d for k, d in docs.items()})
             people_table = people if people is not None else state.people
-            payload = layout.encode(meta, people_table, (layout.item_line(str(k), d) for k, d in docs.items()),
+            payload = layout.encode(meta, people_table, layout.item_lines((str(k), d) for k, d in docs.items()),
                                     state.other_tables)
         try:
             notices = write_atomic(self.path, payload, keep_as=self.path.with_name(f"{self.path.name}.v1")
@@ -422,6 +439,8 @@ class FileStore:
             new = FileState(key=key, raw=payload, meta=meta, people=people if people is not None else state.people,
                             docs=docs_after, lines=Lines(payload, self.path), version=FORMAT_VERSION)
             if docs_after is not None and state.docs is not None:
+                from data.model.snapshot import changed_fields
+
                 ids = set(txn.changed)
                 fields = changed_fields(state.docs, docs_after, ids)
                 if people is not None:
@@ -454,8 +473,7 @@ class FileStore:
             track_ids_and_ranks(meta, items)
             meta.setdefault("next_id", 1)
             meta.setdefault("rank_max", 0.0)
-            write_atomic(path, layout.encode(meta, people, (layout.item_line(k, d) for k, d in items.items())),
-                         keep_backup=False)
+            write_atomic(path, layout.encode(meta, people, layout.item_lines(items.items())), keep_backup=False)
 
     # -- watching ----------------------------------------------------------------------------------------------
     def watch(self, on_change: Callable[[], None], stop: threading.Event) -> None:

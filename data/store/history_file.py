@@ -23,14 +23,13 @@ from __future__ import annotations
 
 import contextlib
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from itertools import compress, repeat
 from pathlib import Path
 from typing import Any
 
-import orjson
-
 from data.errors import ReadOnlyWorkspace, WorkspaceError
+from data.store import jsonline
 from data.store.atomic import FILE_MODE_MASK
 from data.store.safe_open import Untrusted, gc_paused, open_regular
 
@@ -44,12 +43,18 @@ def history_path(path: Path) -> Path:
 
 ENTRY_KEYS = ("rev", "at", "by", "op", "item", "changes", "summary")
 
+BULK = 64
+"""Entries above which a write serialises them with orjson (a history rewritten whole), not line by line."""
 
-def entry_line(entry: dict[str, Any]) -> bytes:
-    """One entry as its line (these keys first, in this order, so lines can be filtered before parsing)."""
+
+def entry_line(entry: dict[str, Any], dumps: Callable[[Any], bytes] = jsonline.dumps) -> bytes:
+    """One entry as its line (these keys first, in this order, so lines can be filtered before parsing).
+
+    ``dumps``: orjson's for many entries at once (a history rewritten whole); one write's few take the stdlib's.
+    """
     ordered = {key: entry[key] for key in ENTRY_KEYS}
     ordered.update((key, value) for key, value in entry.items() if key not in ordered)
-    return orjson.dumps(ordered) + b"\n"
+    return dumps(ordered) + b"\n"
 
 
 def append(path: Path, entries: list[dict[str, Any]], committed: int, like: os.stat_result | None) -> tuple[int, str | None]:
@@ -62,7 +67,12 @@ def append(path: Path, entries: list[dict[str, Any]], committed: int, like: os.s
     file's stat: a new history file gets its mode and group.
     """
     target = history_path(path)
-    payload = b"".join(map(entry_line, entries))
+    if len(entries) > BULK:
+        import orjson
+
+        payload = b"".join(entry_line(entry, orjson.dumps) for entry in entries)
+    else:
+        payload = b"".join(map(entry_line, entries))
     notice = None
     try:
         fd = open_regular(target, os.O_RDWR | os.O_CREAT, 0o666)  # the umask applies, as to the workspace file
@@ -117,6 +127,20 @@ class MovesCache:
         self.tail = b""
         """The last bytes before :attr:`upto`: a history cut or rewritten in place since no longer ends with them."""
         self.moves: list[tuple[int, str, str]] = []
+
+
+def lines_holding(raw: bytes, needle: bytes) -> list[bytes]:
+    """The lines of ``raw`` that hold ``needle``, found by searching for it: the lines without it (most, for the
+    status moves of a year of edits) are never cut out, which splitting the whole history into lines would do."""
+    found: list[bytes] = []
+    append, find, rfind, pos, size = found.append, raw.find, raw.rfind, 0, len(raw)
+    while (at := find(needle, pos)) >= 0:
+        start = rfind(b"\n", pos, at) + 1 or pos
+        end = find(b"\n", at)
+        end = size if end < 0 else end
+        append(raw[start:end])
+        pos = end + 1
+    return found
 
 
 class HistoryReader:
@@ -185,6 +209,8 @@ class HistoryReader:
     @staticmethod
     def _entry(line: bytes) -> dict[str, Any] | None:
         """An entry from a line, if it is one (the file is written by anyone in the group)."""
+        import orjson
+
         try:
             entry = orjson.loads(line)
         except orjson.JSONDecodeError:
@@ -220,7 +246,7 @@ class HistoryReader:
                 and self._read(cache.upto - len(cache.tail), cache.upto) == cache.tail:
             start, known = cache.upto, cache.moves
         raw = self._read(start, self.upto)
-        moves = known + self._moves_in(self._matching(raw.split(b"\n"), b'"status":['))
+        moves = known + self._moves_in(lines_holding(raw, b'"status":['))
         if cache is not None and self.upto >= cache.upto:
             cache.upto, cache.moves, cache.inode = self.upto, moves, inode
             cache.tail = (raw[-256:] if len(raw) >= 256 or start == 0 else self._read(max(0, self.upto - 256),
@@ -235,6 +261,8 @@ class HistoryReader:
         return st.st_dev, st.st_ino
 
     def _moves_in(self, lines: list[bytes]) -> list[tuple[int, str, str]]:
+        import orjson
+
         with gc_paused():
             try:  # one parse of every matching line at once: a year of history in tens of milliseconds
                 parsed = orjson.loads(b"[" + b",".join(lines) + b"]") if lines else []
@@ -260,4 +288,5 @@ class HistoryReader:
         return None
 
 
-__all__ = ["MAX_BYTES", "HistoryReader", "MovesCache", "append", "entry_line", "history_path", "rewrite"]
+__all__ = ["MAX_BYTES", "HistoryReader", "MovesCache", "append", "entry_line", "history_path", "lines_holding",
+           "rewrite"]

@@ -16,10 +16,10 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
-from data.model.snapshot import Snapshot
 from data.store.transaction import StoreTransaction
 
 if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
     from data.store.presence import Presence
 
 

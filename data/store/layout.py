@@ -32,18 +32,17 @@ edit, ``jq .``, another program) is parsed whole and rewritten in the layout
 by the next write; every document is checked (data/model/documents.py).
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import gc
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from itertools import islice, repeat
 from pathlib import Path
-from typing import Any
-
-import orjson
+from typing import Any, NamedTuple
 
 from data.errors import WorkspaceUnreadable
 from data.model.documents import ITEM_FIELD_TYPES, MAX_DEPTH, PERSON_FIELD_TYPES, depth, document_problem, first_damaged
+from data.store import jsonline
 from data.store.safe_open import gc_paused
 
 FORMAT = "worktop"
@@ -61,19 +60,16 @@ _FOOTER = b"}}"
 
 # -- reading -------------------------------------------------------------------------------------------------------
 
-@dataclass
-class Parsed:
+class Parsed(NamedTuple):
     """A workspace file read whole."""
 
     meta: dict[str, Any]
     people: dict[str, dict[str, Any]]
     items: dict[str, dict[str, Any]]
     version: int
-    lines: bool
-    """Whether the bytes are in format 2's line layout (so lines can be spliced and compared)."""
-    history: dict[str, dict[str, Any]] | None = None
+    history: dict[str, dict[str, Any]] | None
     """A format-1 file's history table, to move out on the first write."""
-    other_tables: list[bytes] = field(default_factory=list)
+    other_tables: list[bytes]
     """Lines of the tables worktop does not know (a newer worktop's, another tool's): kept as they are."""
 
 
@@ -84,6 +80,8 @@ def parse(raw: bytes, path: Path) -> Parsed:
         WorkspaceUnreadable: not JSON, not a worktop workspace, a newer format, or a
             damaged document (named, with what is wrong).
     """
+    import orjson
+
     if not raw.strip():
         raise WorkspaceUnreadable(f"{path} is empty; it is not a worktop workspace. Nothing was written")
     try:
@@ -104,8 +102,7 @@ def parse(raw: bytes, path: Path) -> Parsed:
         raise WorkspaceUnreadable(f"{path}: a table worktop does not know cannot be stored again ({error}); "
                                   "nothing was written") from None
     return Parsed(meta=meta, people=data["people"], items=data["items"], version=version,
-                  lines=version >= 2 and in_line_layout(raw, meta), history=data.get("history") if version < 2 else None,
-                  other_tables=others)
+                  history=data.get("history") if version < 2 else None, other_tables=others)
 
 
 def validate(data: Any, path: Path) -> dict[str, Any]:
@@ -234,19 +231,34 @@ def header_lines(raw: bytes) -> list[tuple[int, int]] | None:
 def in_line_layout(raw: bytes, meta: Mapping[str, Any]) -> bool:
     """Whether ``raw`` is exactly format 2's layout: the header lines, one item per line, the count the settings say.
 
-    The checks are C-speed scans (a few milliseconds at 10k items); anything
-    else — a hand edit that joined or split lines, ``jq .`` — is read whole.
+    Anything else — a hand edit that joined or split lines, ``jq .`` — is read whole.
     """
     heads = header_lines(raw)
-    if heads is None or not raw.endswith(_FOOTER):
-        return False
-    start = heads[-1][1] + 1 + len(_ITEMS_HEAD)  # "\n" line ",\n" line … "\n}}": counted in place, not copied
-    count = meta.get("item_count")
-    if type(count) is not int:
-        return False
-    # One line break per item and one before the footer; between items exactly "},\n\"" (a document's end, a
-    # comma, the next line's key). JSON strings hold no raw line break, so these C-speed counts pin one item a line.
-    return raw.count(b"\n", start) == count + 1 and raw.count(b'},\n"', start) == max(count - 1, 0)
+    return heads is not None and _layout_items(raw, len(heads), meta.get("item_count")) is not None
+
+
+def _layout_items(raw: bytes, header_count: int, count: object) -> list[bytes] | None:
+    """The item lines (with their commas) when ``raw`` after its header lines is exactly the items table's layout.
+
+    That is: the ``"items":{`` line, ``count`` lines that each start with a key's quote and end with a
+    document's ``}`` (and a comma, all but the last), and ``}}``. JSON strings hold no raw line break, so
+    this pins one item a line. One split and three C-speed passes (~3 ms at 10k items).
+    """
+    if type(count) is not int or count < 0 or not raw.endswith(_FOOTER):
+        return None
+    parts = raw.split(b"\n")
+    first = header_count + 1  # parts[header_count] is the "items":{ line
+    if len(parts) != first + count + 1 or parts[-1] != _FOOTER:
+        return None
+    items = parts[first:-1]
+    if not items:
+        return items
+    last = items[-1]
+    if not (all(map(bytes.startswith, items, repeat(b'"'))) and all(map(bytes.endswith, islice(items, count - 1),
+                                                                      repeat(b"},")))
+            and last.endswith(b"}") and not last.endswith(b"},")):
+        return None
+    return items
 
 
 # -- the lazy view ---------------------------------------------------------------------------------------------------
@@ -264,6 +276,7 @@ class Lines:
         if heads is None:
             raise WorkspaceUnreadable(f"{path} is not in worktop's line layout")
         self._meta_span = heads[0]
+        self._header_count = len(heads)
         self.tables: dict[str, tuple[int, int]] = {}
         """Each table line before the items (``people`` and any other) by name: where its line is."""
         for start, end in heads[1:]:
@@ -274,6 +287,16 @@ class Lines:
         """Offset of the line break that ends the items table's header."""
         self.footer = len(raw) - len(_FOOTER) - 1
         """Offset of the line break before the closing ``}}``."""
+        self._spans: dict[str, tuple[int, int] | None] = {}
+        """Lines already looked for (a write looks for a new id's line twice: is it free, where does it go)."""
+        self._items: list[bytes] | None = None
+        """The item lines, once :meth:`in_layout` has found the bytes in the layout."""
+
+    def in_layout(self, meta: Mapping[str, Any]) -> bool:
+        """:func:`in_line_layout` for these bytes, keeping the item lines it split them into: an id that is not
+        in the file (a new item's) is then known without a search through the whole file."""
+        self._items = _layout_items(self.raw, self._header_count, meta.get("item_count"))
+        return self._items is not None
 
     def meta(self) -> dict[str, Any]:
         start, end = self._meta_span
@@ -304,14 +327,25 @@ class Lines:
         return [self.raw[s:e] for name, (s, e) in self.tables.items() if name != "people"]
 
     def span(self, key: str) -> tuple[int, int] | None:
-        """Where item ``key``'s line is (start, end without the comma); None if there is none."""
-        at = self.raw.find(b'\n"' + key.encode() + b'":', self.body, self.footer + 1)
-        if at < 0:
+        """Where item ``key``'s line is (start, end without the comma); None if there is none.
+
+        A search of the whole file when there is none (~2 ms at 10k items), so each key is looked for once.
+        """
+        if key in self._spans:
+            return self._spans[key]
+        head = b'"' + key.encode() + b'":'
+        if self._items is not None and not any(map(bytes.startswith, self._items, repeat(head))):
+            self._spans[key] = None  # a new id: no item line starts with it (C-speed, where a search reads every byte)
             return None
-        end = self.raw.find(b"\n", at + 1)
-        if self.raw[end - 1:end] == b",":
-            end -= 1
-        return at + 1, end
+        at = self.raw.find(b"\n" + head, self.body, self.footer + 1)
+        found: tuple[int, int] | None = None
+        if at >= 0:
+            end = self.raw.find(b"\n", at + 1)
+            if self.raw[end - 1:end] == b",":
+                end -= 1
+            found = (at + 1, end)
+        self._spans[key] = found
+        return found
 
     def doc(self, key: str) -> dict[str, Any] | None:
         """Item ``key``'s document, parsed from its line alone and checked; None if there is none."""
@@ -335,8 +369,8 @@ class Lines:
 
     def _loads(self, text: bytes, what: str) -> Any:
         try:
-            return orjson.loads(text)
-        except orjson.JSONDecodeError as error:
+            return jsonline.loads(text)
+        except jsonline.JSONDecodeError as error:
             raise WorkspaceUnreadable(f"{self.path}: {what} is not valid JSON ({error}); nothing was written") from None
 
 
@@ -348,8 +382,8 @@ def line_key(line: bytes) -> str:
 def parse_line(line: bytes, path: Path) -> tuple[str, dict[str, Any]]:
     """One item line, parsed and checked."""
     try:
-        parsed = orjson.loads(b"{" + line + b"}")
-    except orjson.JSONDecodeError as error:
+        parsed = jsonline.loads(b"{" + line + b"}")
+    except jsonline.JSONDecodeError as error:
         raise WorkspaceUnreadable(f"{path}: an item line is not valid JSON ({error}); nothing was written") from None
     if not isinstance(parsed, dict) or len(parsed) != 1:
         raise WorkspaceUnreadable(f"{path}: an item line is not one document; nothing was written")
@@ -364,19 +398,30 @@ def parse_line(line: bytes, path: Path) -> tuple[str, dict[str, Any]]:
 
 # -- writing ---------------------------------------------------------------------------------------------------------
 
-def item_line(key: str, doc: dict[str, Any]) -> bytes:
-    return b'"' + key.encode() + b'":' + orjson.dumps(doc)
+def item_line(key: str, doc: dict[str, Any], dumps: Callable[[Any], bytes] = jsonline.dumps) -> bytes:
+    """One item's line; ``dumps``: orjson's where many lines are made at once (:func:`item_lines`)."""
+    return b'"' + key.encode() + b'":' + dumps(doc)
+
+
+def item_lines(items: Iterable[tuple[str, dict[str, Any]]]) -> list[bytes]:
+    """The lines of many items (a whole file written): orjson's speed, as a whole file's parse has."""
+    import orjson
+
+    return [item_line(key, doc, orjson.dumps) for key, doc in items]
 
 
 def meta_line(meta: dict[str, Any]) -> bytes:
-    return _META_HEAD + orjson.dumps(meta) + _META_TAIL
+    return _META_HEAD + jsonline.dumps(meta) + _META_TAIL
 
 
 def people_line(people: dict[str, dict[str, Any]]) -> bytes:
-    return _PEOPLE_HEAD + orjson.dumps(people) + b","
+    return _PEOPLE_HEAD + jsonline.dumps(people) + b","
 
 
 def table_line(name: str, table: dict[str, Any]) -> bytes:
+    """The line of a table worktop does not know (read whole, with orjson: it may be large)."""
+    import orjson
+
     return orjson.dumps(name) + b":" + orjson.dumps(table) + b","
 
 
@@ -426,6 +471,9 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
             parts.append(b",\n".join(appended))
         parts.append(view[lines.footer:])
         return b"".join(parts)
+    docs = [(key, doc) for key, doc in changed.items() if doc is not None]
+    made = item_lines(docs) if len(docs) > SPLICE_LIMIT else [item_line(key, doc) for key, doc in docs]
+    by_key = dict(zip((key for key, _doc in docs), made, strict=True))
     kept = []
     present = set()
     for line in lines.item_lines():
@@ -433,21 +481,20 @@ def splice(lines: Lines, meta: dict[str, Any], people: dict[str, dict[str, Any]]
         present.add(key)
         if key not in changed:
             kept.append(line)
-        elif (doc := changed[key]) is not None:
-            kept.append(item_line(key, doc))
-    kept.extend(item_line(key, doc) for key, doc in changed.items() if doc is not None and key not in present)
+        elif key in by_key:
+            kept.append(by_key[key])
+    kept.extend(line for key, line in by_key.items() if key not in present)
     return encode(meta, people if people is not None else lines.people(), kept, lines.other_tables())
 
 
 # -- comparing two versions ------------------------------------------------------------------------------------------
 
-@dataclass
-class LineDiff:
+class LineDiff(NamedTuple):
     """What changed between two versions of a file in format 2's layout."""
 
-    set: dict[str, dict[str, Any]] = field(default_factory=dict)
+    set: dict[str, dict[str, Any]]
     """Items whose line is new or different, parsed and checked."""
-    removed: list[str] = field(default_factory=list)
+    removed: list[str]
     """Items whose line is gone."""
     order_kept: bool = True
     """Whether the items still there are in the same order (else a caller rebuilds the order)."""
@@ -456,16 +503,15 @@ class LineDiff:
 def changed_lines(old: set[bytes], new: list[bytes], path: Path) -> LineDiff:
     """Compare the item lines of two versions (C-speed set operations); parse only the lines that differ."""
     fresh = [line for line in new if line not in old]
-    diff = LineDiff()
+    changed: dict[str, dict[str, Any]] = {}
     for line in fresh:
         key, doc = parse_line(line, path)
-        if key in diff.set:
+        if key in changed:
             raise WorkspaceUnreadable(f"{path}: item #{key} is in the file twice; nothing was written")
-        diff.set[key] = doc
+        changed[key] = doc
     gone = old.difference(new) if len(new) - len(fresh) != len(old) else set()
-    diff.removed = [key for key in map(line_key, gone) if key not in diff.set]
-    return diff
+    return LineDiff(changed, [key for key in map(line_key, gone) if key not in changed])
 
 
 __all__ = ["FORMAT", "FORMAT_VERSION", "LineDiff", "Lines", "Parsed", "changed_lines", "encode", "in_line_layout",
-           "item_line", "line_key", "meta_line", "parse", "parse_line", "people_line", "splice", "validate"]
+           "item_line", "item_lines", "line_key", "meta_line", "parse", "parse_line", "people_line", "splice", "validate"]

@@ -20,8 +20,8 @@ Format-1 files are also locked through the sidecar ``.NAME.lock`` (an
 those worktops, so they never write it.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import contextlib
 import errno
 import fcntl
@@ -29,8 +29,8 @@ import os
 import struct
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from pathlib import Path
+from typing import NamedTuple
 
 from data.errors import LockHeld, ReadOnlyWorkspace, WorkspaceError, WorkspaceMissing, WorkspaceUnreadable
 from data.store.safe_open import Untrusted, open_regular, read_fd
@@ -51,13 +51,12 @@ def lock_path(path: Path) -> Path:
     return path.with_name(f".{path.name}.lock")
 
 
-@dataclass
-class Lock:
+class Lock(NamedTuple):
     """A held workspace lock, and what the person should hear about it."""
 
     path: Path
     fd: int
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[str]
 
     def check(self) -> None:
         """Raise :class:`LockLost` unless the locked file is still the one at the path (call just before replacing it)."""
@@ -93,7 +92,7 @@ def exclusive_lock(path: Path, *, wait: float = LOCK_WAIT) -> Iterator[Lock]:
         os.close(fd)  # replaced while we waited (a write finished): lock the version that is there now
     else:
         raise WorkspaceError(f"{path} keeps being replaced; nothing was written")
-    held = Lock(path, fd)
+    held = Lock(path, fd, [])
     legacy = None
     try:
         if _is_format_1(fd):

@@ -51,6 +51,7 @@ Gaps
 
 from __future__ import annotations
 
+from collections.abc import Container
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from statistics import median
@@ -177,20 +178,36 @@ def status_times(moves: list[tuple[int, str, str]], statuses: tuple[str, ...]
 
     ``statuses`` is the workflow: inbox, board columns…, done.
     """
+    return start_times(moves, statuses), finish_times(moves, statuses)
+
+
+def start_times(moves: list[tuple[int, str, str]], statuses: tuple[str, ...], of: Container[int] | None = None
+                ) -> dict[int, datetime]:
+    """When each item (of ``of``, or all) first moved into an in-progress column, from the status moves.
+
+    A year of history moves most items; the pulse asks only for the work finished in its window, and
+    reading a timestamp is most of the cost.
+    """
     started: dict[int, datetime] = {}
-    finished: dict[int, datetime] = {}
-    done = statuses[-1]
     in_progress = frozenset(statuses[2:-1])
     for item_id, stamp, new in moves:
-        if new in in_progress and item_id not in started:
+        if new in in_progress and item_id not in started and (of is None or item_id in of):
             at = parse_stamp(stamp)
             if at is not None:
                 started[item_id] = at
-        elif new == done:
+    return started
+
+
+def finish_times(moves: list[tuple[int, str, str]], statuses: tuple[str, ...]) -> dict[int, datetime]:
+    """When each item last moved to done, from the status moves (read newest first: one timestamp an item)."""
+    finished: dict[int, datetime] = {}
+    done = statuses[-1]
+    for item_id, stamp, new in reversed(moves):
+        if new == done and item_id not in finished:
             at = parse_stamp(stamp)
             if at is not None:
                 finished[item_id] = at
-    return started, finished
+    return finished
 
 
 def week_start(day: date) -> date:
@@ -205,7 +222,8 @@ def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
     done, inbox_status = settings.done, settings.inbox
     board_open = tuple(s for s in settings.board_statuses if s != done)
     first_column = settings.board_statuses[0]
-    started, finished_at = status_times(snapshot.history.status_moves(), statuses)
+    moves = snapshot.history.status_moves()
+    finished_at = finish_times(moves, statuses)
     first_week = week_start(today) - timedelta(weeks=max(1, weeks) - 1)
     counts = dict.fromkeys((first_week + timedelta(weeks=n) for n in range(max(1, weeks))), 0)
     finished: list[Finished] = []
@@ -227,9 +245,7 @@ def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
             if at is None or at.date() < first_week or at.date() > today:
                 continue
             counts[week_start(at.date())] += 1
-            start = started.get(item_id)
-            due = _iso(doc.get("due"))
-            finished.append(Finished(item_id, at, start if start is not None and start <= at else None, due))
+            finished.append(Finished(item_id, at, None, _iso(doc.get("due"))))
             continue
         if not settings.is_open(str(status)):
             continue
@@ -250,6 +266,10 @@ def compute_pulse(snapshot: Snapshot, today: date, *, weeks: int = 8) -> Pulse:
         for answer in ("who", "when", "why"):
             if answer in missing:
                 gaps[answer].append(item_id)
+    started = start_times(moves, statuses, {f.item_id for f in finished})
+    for entry in finished:
+        start = started.get(entry.item_id)
+        entry.started_at = start if start is not None and start <= entry.finished_at else None
     finished.sort(key=lambda f: (f.finished_at, f.item_id))
     cycles = [f.cycle_days for f in finished if f.cycle_days is not None]
     dues = [f.on_time for f in finished if f.on_time is not None]
@@ -287,4 +307,5 @@ def _iso(value: Any) -> date | None:
         return None
 
 
-__all__ = ["NOT_WORK", "Finished", "Pulse", "compute_pulse", "percentile_nearest_rank", "status_times", "week_start"]
+__all__ = ["NOT_WORK", "Finished", "Pulse", "compute_pulse", "finish_times", "percentile_nearest_rank", "start_times",
+           "status_times", "week_start"]

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from data.model.dependencies import open_blockers
 from data.model.items import missing_answers
-from data.views.pulse import NOT_WORK, parse_stamp, status_times
+from data.views.pulse import NOT_WORK, finish_times, parse_stamp
 
 if TYPE_CHECKING:
     from data.model.snapshot import Snapshot
@@ -59,7 +59,7 @@ def build_report(snapshot: Snapshot, today: date, since: date) -> str:
     done = settings.done
     in_progress = frozenset(settings.statuses[2:-1])
     board_open = frozenset(s for s in settings.board_statuses if s != done)
-    _started, finished_at = status_times(snapshot.history.status_moves(), settings.statuses)
+    finished_at = finish_times(snapshot.history.status_moves(), settings.statuses)
     items = snapshot.items
     today_iso = today.isoformat()
     finished: dict[str, list[str]] = {}

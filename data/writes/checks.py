@@ -1,6 +1,6 @@
 """The checks and stamps every operation shares: expected values, people and item references, who touched what.
 
-Operations (data/writes/ops.py), triage, undo and recurrence all build on these,
+Operations (data/writes/ops.py, steps.py, people.py), triage, undo and recurrence all build on these,
 so a conflict reads the same whichever of them finds it.
 """
 
@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from data.errors import BadValue, Conflict, NotFound
+from data.model.items import clean_text
 from data.model.wording import field_name, show_time, show_value
 from data.store.transaction import StoreTransaction
 
@@ -76,4 +77,17 @@ def touch(txn: StoreTransaction, doc: dict[str, Any]) -> None:
     doc["updated_by"] = txn.actor
 
 
-__all__ = ["BOOKKEEPING", "check_expected", "check_item_ref", "check_person", "same_value", "shown", "touch"]
+STEP_LIMIT = 500
+"""Longest step text accepted, in characters."""
+
+
+def clean_step(text: str) -> str:
+    """A step's text as stored: one line, trimmed, not empty."""
+    text = clean_text(text, limit=STEP_LIMIT, what="step", single_line=True)
+    if not text:
+        raise BadValue("the step is empty")
+    return text
+
+
+__all__ = ["BOOKKEEPING", "STEP_LIMIT", "check_expected", "check_item_ref", "check_person", "clean_step", "same_value",
+           "shown", "touch"]

@@ -4,29 +4,41 @@ Each operation validates against the fresh state inside the lock, edits the
 stored documents in place (so unknown fields survive), and records history
 entries with each field's old → new value. Nested lists are replaced, never
 mutated, because snapshots taken earlier may still share them.
+
+This module holds the operations on items (create, set, move, block, note,
+archive, reorder); those on an item's steps are in :mod:`data.writes.steps`,
+on people in :mod:`data.writes.people`, and triage's (accept, duplicate,
+snooze) in :mod:`data.writes.triage`. Each command loads only its own.
+
+The operations here are NamedTuples (immutable values, as every operation is
+used), not dataclasses like the others': ``worktop add`` makes one, and the
+dataclasses module costs ~10 ms of its 80 ms to import, and ~0.3 ms a class to
+define.
 """
 
-from __future__ import annotations
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
+from collections.abc import Mapping, Sequence
+from types import MappingProxyType
+from typing import Any, NamedTuple, Protocol
 
-from dataclasses import dataclass, field
-from typing import Any, Protocol
-
-from data.errors import BadValue, Conflict, NotFound
+from data.errors import BadValue, NotFound
 from data.model.dependencies import blockers_of, cycle_through, describe_cycle, open_blockers
-from data.model.items import (
-    CLOSED_STATUSES,
-    KINDS,
-    RESERVED_HANDLES,
-    ROLES,
-    TEXT_LIMIT,
-    Person,
-    clean_text,
-    coerce_field,
-    is_handle,
-)
-from data.model.wording import field_names, show_time
+from data.model.items import CLOSED_STATUSES, KINDS, TEXT_LIMIT, clean_text, coerce_field, is_handle
+from data.model.wording import field_names
 from data.store.transaction import StoreTransaction as Transaction
-from data.writes.checks import BOOKKEEPING, check_expected, check_item_ref, check_person, same_value, touch
+from data.writes.checks import (
+    BOOKKEEPING,
+    check_expected,
+    check_item_ref,
+    check_person,
+    clean_step,
+    same_value,
+    touch,
+)
+
+NOTHING: Mapping[str, Any] = MappingProxyType({})
+"""No fields (an immutable default: an operation is a value, never changed once made)."""
 
 
 class Operation(Protocol):
@@ -95,15 +107,14 @@ def release_blocked(txn: Transaction, blocker: int, status: str, *, instead: int
         _set_blockers(txn, other, remaining, summary)
 
 
-@dataclass
-class CreateItem:
+class CreateItem(NamedTuple):
     """Make a new item. ``fields`` are typed values (validated as ``set`` validates)."""
 
     title: str
     kind: str = "task"
     status: str | None = None
-    fields: dict[str, Any] = field(default_factory=dict)
-    checklist: list[str] = field(default_factory=list)
+    fields: Mapping[str, Any] = NOTHING
+    checklist: Sequence[str] = ()
 
     def apply(self, txn: Transaction) -> int:
         settings = txn.settings
@@ -135,8 +146,7 @@ class CreateItem:
         return item_id
 
 
-@dataclass
-class SetFields:
+class SetFields(NamedTuple):
     """Set fields of one item.
 
     ``values`` are typed values (``"fri"``, ``"ana"``, ``"a,b"``) or already
@@ -187,8 +197,7 @@ class SetFields:
         return self.item_id
 
 
-@dataclass
-class Move:
+class Move(NamedTuple):
     """Move an item to a status (a board column, the inbox, done, declined, archived)."""
 
     item_id: int
@@ -260,8 +269,7 @@ class _DocsOf:
         return self.txn.doc(item_id)
 
 
-@dataclass
-class Block:
+class Block(NamedTuple):
     """Make an item wait on others (``worktop block 12 --by 15``); a cycle is refused, naming it."""
 
     item_id: int
@@ -280,12 +288,11 @@ class Block:
         return self.item_id
 
 
-@dataclass
-class Unblock:
+class Unblock(NamedTuple):
     """Stop an item waiting on some blockers (``by``), or on all of them (``by`` empty)."""
 
     item_id: int
-    by: list[int] = field(default_factory=list)
+    by: Sequence[int] = ()
 
     def apply(self, txn: Transaction) -> int:
         doc = txn.raw_item(self.item_id)
@@ -325,8 +332,7 @@ def _open_under(txn: Transaction, item_id: int) -> int:
     return count
 
 
-@dataclass
-class AddWhyNote:
+class AddWhyNote(NamedTuple):
     """Add a note to the why log without changing the current why (a decision, a link)."""
 
     item_id: int
@@ -344,169 +350,7 @@ class AddWhyNote:
         return self.item_id
 
 
-STEP_LIMIT = 500
-"""Longest step text accepted, in characters."""
-
-
-def clean_step(text: str) -> str:
-    """A step's text as stored: one line, trimmed, not empty."""
-    text = clean_text(text, limit=STEP_LIMIT, what="step", single_line=True)
-    if not text:
-        raise BadValue("the step is empty")
-    return text
-
-
-def _steps(doc: dict[str, Any]) -> list[dict[str, Any]]:
-    """A copy of an item's checklist to edit (the stored list may be shared with older snapshots)."""
-    return [dict(step) for step in doc.get("checklist") or [] if isinstance(step, dict)]
-
-
-def _find_step(txn: Transaction, item_id: int, steps: list[dict[str, Any]], index: int,
-               expected_text: str | None) -> int:
-    """The step meant: ``index``, or where the step with ``expected_text`` went (another terminal
-    may have added, moved or removed steps since it was shown); a :class:`Conflict` if it is gone."""
-    if expected_text is None:
-        if not 0 <= index < len(steps):
-            raise BadValue(f"#{item_id} has no step {index + 1} (it has {len(steps)})")
-        return index
-    if 0 <= index < len(steps) and steps[index].get("text") == expected_text:
-        return index
-    same = [i for i, step in enumerate(steps) if step.get("text") == expected_text]
-    if len(same) == 1:
-        return same[0]
-    entry = txn.last_change_of(item_id, "checklist")
-    who = entry["by"] if entry else "someone"
-    raise Conflict(f"the step {expected_text[:60]!r} of #{item_id} was changed or removed by {who} meanwhile; "
-                   "nothing was written", item_id=item_id, field="checklist", by=who, value=None)
-
-
-def _write_steps(txn: Transaction, item_id: int, doc: dict[str, Any], steps: list[dict[str, Any]],
-                 summary: str) -> int:
-    """Store the new checklist; history holds the whole list before and after, so undo puts it back."""
-    old = doc.get("checklist") or []
-    if steps == old:
-        return item_id
-    if steps:
-        doc["checklist"] = steps
-    else:
-        doc.pop("checklist", None)
-    touch(txn, doc)
-    txn.record("step", item_id, {"checklist": [old or None, steps or None]}, summary)
-    return item_id
-
-
-@dataclass
-class AddStep:
-    """Add a checklist step: at the end, or before position ``at`` (from 0)."""
-
-    item_id: int
-    text: str
-    at: int | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        steps = _steps(doc)
-        at = len(steps) if self.at is None else max(0, min(self.at, len(steps)))
-        steps.insert(at, {"text": clean_step(self.text), "done": False})
-        return _write_steps(txn, self.item_id, doc, steps, f"added step {at + 1} to #{self.item_id}")
-
-
-@dataclass
-class EditStep:
-    """Change a step's text (``index`` from 0; ``expected_text``: the text the person saw)."""
-
-    item_id: int
-    index: int
-    text: str
-    expected_text: str | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        steps = _steps(doc)
-        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
-        steps[index]["text"] = clean_step(self.text)
-        return _write_steps(txn, self.item_id, doc, steps, f"edited step {index + 1} of #{self.item_id}")
-
-
-@dataclass
-class MoveStep:
-    """Move a step up (``delta`` -1) or down (+1) in the checklist."""
-
-    item_id: int
-    index: int
-    delta: int
-    expected_text: str | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        steps = _steps(doc)
-        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
-        target = max(0, min(len(steps) - 1, index + self.delta))
-        steps.insert(target, steps.pop(index))
-        return _write_steps(txn, self.item_id, doc, steps, f"moved step {index + 1} of #{self.item_id} to {target + 1}")
-
-
-@dataclass
-class ToggleStep:
-    """Flip a checklist step's done flag (``index`` from 0)."""
-
-    item_id: int
-    index: int
-    expected_done: bool | None = None
-    expected_text: str | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        steps = _steps(doc)
-        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
-        step = steps[index]
-        if self.expected_done is not None and bool(step.get("done")) != self.expected_done:
-            raise Conflict(f"step {index + 1} of #{self.item_id} was already toggled by someone else",
-                           item_id=self.item_id, field="checklist")
-        step["done"] = not step.get("done")
-        verb = "ticked off" if step["done"] else "reopened"
-        return _write_steps(txn, self.item_id, doc, steps, f"{verb} step {index + 1} of #{self.item_id}")
-
-
-@dataclass
-class RemoveStep:
-    """Take a step out of the checklist."""
-
-    item_id: int
-    index: int
-    expected_text: str | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        steps = _steps(doc)
-        index = _find_step(txn, self.item_id, steps, self.index, self.expected_text)
-        del steps[index]
-        return _write_steps(txn, self.item_id, doc, steps, f"removed step {index + 1} of #{self.item_id}")
-
-
-@dataclass
-class SetSteps:
-    """Replace the whole checklist (the editor's steps field); ``expected`` is the list the person saw."""
-
-    item_id: int
-    steps: list[dict[str, Any]]
-    expected: list[dict[str, Any]] | None = None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        current = _steps(doc)
-        if self.expected is not None and current != [dict(step) for step in self.expected]:
-            entry = txn.last_change_of(self.item_id, "checklist")
-            who = entry["by"] if entry else "someone"
-            raise Conflict(f"#{self.item_id} steps were changed by {who} meanwhile; nothing was written",
-                           item_id=self.item_id, field="checklist", by=who, value=current)
-        steps = [{"text": clean_step(str(step.get("text", ""))), "done": bool(step.get("done"))}
-                 for step in self.steps]
-        return _write_steps(txn, self.item_id, doc, steps, f"set the steps of #{self.item_id}")
-
-
-@dataclass
-class Archive:
+class Archive(NamedTuple):
     """Put an item away (status ``archived``)."""
 
     item_id: int
@@ -515,87 +359,7 @@ class Archive:
         return Move(self.item_id, "archived").apply(txn)
 
 
-@dataclass
-class SetRole:
-    """Set a person's role on an item: ``A`` (accountable owner), ``R``, ``C``, ``I`` or none.
-
-    Setting ``A`` makes the person the owner; exactly one owner is kept, so the
-    previous owner is demoted to ``R``.
-    """
-
-    item_id: int
-    handle: str
-    role: str | None
-
-    def apply(self, txn: Transaction) -> int:
-        doc = txn.raw_item(self.item_id)
-        check_person(txn, self.handle, "role")
-        role = (self.role or "").upper() or None
-        if role not in (None, "A", *ROLES):
-            raise BadValue(f"role {self.role!r} must be A, R, C, I or none")
-        roles = dict(doc.get("roles", {}))
-        changes: dict[str, list[Any]] = {}
-        owner = doc.get("owner")
-        if role == "A":
-            if owner != self.handle:
-                if owner:
-                    roles[owner] = "R"
-                changes["owner"] = [owner, self.handle]
-                doc["owner"] = self.handle
-            roles.pop(self.handle, None)
-            # Exactly one accountable person: anyone else marked A in the roles (a
-            # hand-edited or older file) is demoted to responsible.
-            for other, letter in list(roles.items()):
-                if letter == "A":
-                    roles[other] = "R"
-        else:
-            if owner == self.handle:
-                changes["owner"] = [owner, None]
-                doc.pop("owner", None)
-            if role is None:
-                roles.pop(self.handle, None)
-            else:
-                roles[self.handle] = role
-        if roles != doc.get("roles", {}):
-            changes["roles"] = [doc.get("roles", {}), roles]
-            doc["roles"] = roles
-            if not roles:
-                doc.pop("roles")
-        if not changes:
-            return self.item_id
-        touch(txn, doc)
-        txn.record("role", self.item_id, changes, f"set {self.handle}'s role on #{self.item_id} to {role or 'none'}")
-        return self.item_id
-
-
-@dataclass
-class AddPerson:
-    """Add someone who can own work."""
-
-    person: Person
-
-    def apply(self, txn: Transaction) -> None:
-        handle = self.person.handle.strip().lstrip("@")
-        if not is_handle(handle):
-            raise BadValue(f"{self.person.handle!r} is not a handle (letters, digits, . _ -)")
-        if handle.lower() in RESERVED_HANDLES:
-            raise BadValue(f"{handle!r} cannot be a person's handle: it already means "
-                           + ("you, whoever runs worktop" if handle.lower() == "me" else "nobody")
-                           + " (in --owner and in queries); pick another handle")
-        if txn.has_person(handle):
-            raise BadValue(f"{handle} is already in this workspace")
-        if self.person.capacity < 0:
-            raise BadValue("capacity cannot be negative")
-        doc = {"handle": handle, "name": clean_text(self.person.name, limit=100, what="name", single_line=True),
-               "team": clean_text(self.person.team, limit=60, what="team", single_line=True),
-               "capacity": int(self.person.capacity)}
-        txn.add_person(doc)
-        txn.record("person", None, {"person": [None, handle]}, f"added {handle}")
-        return None
-
-
-@dataclass
-class Reorder:
+class Reorder(NamedTuple):
     """Move a card up (``-1``) or down (``+1``) within its board column."""
 
     item_id: int
@@ -627,139 +391,18 @@ class Reorder:
         return self.item_id
 
 
-@dataclass
-class Accept:
-    """Triage: take an inbox item onto the board (its first column), setting fields in the same write.
-
-    ``values`` are typed values as for :class:`SetFields` (``owner``, ``due``,
-    ``why``, …). The item must be in the inbox; someone else having accepted
-    or declined it meanwhile is a :class:`Conflict` naming them.
-    """
-
-    item_id: int
-    values: dict[str, Any] = field(default_factory=dict)
-
-    def apply(self, txn: Transaction) -> int:
-        settings = txn.settings
-        doc = txn.raw_item(self.item_id)
-        status = doc.get("status")
-        if status != settings.inbox:
-            entry = txn.last_change_of(self.item_id, "status")
-            if entry is not None and (entry.get("changes", {}).get("status") or [None])[0] == settings.inbox:
-                raise Conflict(
-                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {show_time(entry['at'])}; "
-                    "nothing was written",
-                    item_id=self.item_id, field="status", by=entry["by"], value=status,
-                )
-            raise BadValue(f"#{self.item_id} is not in the inbox (it is {status}); use `move` to change its status")
-        values = {name: raw for name, raw in self.values.items() if raw is not None}
-        recorded = len(txn.entries)
-        if values:
-            SetFields(self.item_id, values).apply(txn)
-        Move(self.item_id, settings.board_statuses[0]).apply(txn)
-        # One accept is one history entry ("accepted #8 → todo (owner, due date, why)"), not a set
-        # and a move ("… and 1 more"): the fields it set and the move touch different fields.
-        entries = txn.entries[recorded:]
-        if len(entries) > 1 and all(e.get("item") == self.item_id for e in entries):
-            merged: dict[str, Any] = {}
-            for entry in entries:
-                merged.update(entry["changes"])
-            set_names = [name for name in values if name in merged]
-            first = entries[0]
-            first.update(op="accept", changes=merged, summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}"
-                         + (f" ({field_names(set_names)})" if set_names else ""))
-            del txn.entries[recorded + 1:]
-        elif len(entries) == 1:
-            entries[0].update(op="accept", summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}")
-        return self.item_id
-
-
-@dataclass
-class MarkDuplicate:
-    """Triage: close an item as a duplicate of another (status ``declined``, ``duplicate_of`` set).
-
-    What the duplicate knew is not lost: the original gets a why-log note naming
-    the duplicate, its requester, and the duplicate's why and notes.
-    """
-
-    item_id: int
-    of_id: int
-
-    def apply(self, txn: Transaction) -> int:
-        if self.item_id == self.of_id:
-            raise BadValue("an item cannot be a duplicate of itself")
-        doc = txn.raw_item(self.item_id)
-        try:
-            original = txn.raw_item(self.of_id)
-        except NotFound:
-            raise NotFound(f"#{self.of_id} is not in this workspace") from None
-        if original.get("duplicate_of") is not None:
-            raise BadValue(
-                f"#{self.of_id} is itself a duplicate of #{original['duplicate_of']}; "
-                f"mark #{self.item_id} a duplicate of #{original['duplicate_of']} instead"
-            )
-        if doc.get("duplicate_of") is not None:
-            raise BadValue(f"#{self.item_id} is already marked a duplicate of #{doc['duplicate_of']}")
-        recorded = len(txn.entries)
-        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}", instead=self.of_id).apply(txn)
-        doc["duplicate_of"] = self.of_id
-        summary = f"closed #{self.item_id} as a duplicate of #{self.of_id}"
-        if len(txn.entries) > recorded:  # the move's entry also records the duplicate link
-            entry = txn.entries[recorded]  # the move is recorded first, then any blockers it released
-            entry["changes"]["duplicate_of"] = [None, self.of_id]
-            entry.update(op="duplicate", summary=summary)
-        else:  # it was declined already
-            touch(txn, doc)
-            txn.record("duplicate", self.item_id, {"duplicate_of": [None, self.of_id]}, summary)
-        lines = [f"#{self.item_id} “{doc.get('title', '')}” was closed as a duplicate of this"
-                 + (f"; requested by {doc['requester']}" if doc.get("requester") else "")]
-        for entry in doc.get("why_log", []):
-            lines.append(f"- {entry.get('kind', 'note')} by {entry.get('by', '?')} ({entry.get('at', '')[:10]}): {entry.get('text', '')}")
-        text = clean_text("\n".join(lines), limit=TEXT_LIMIT, what="note")
-        original["why_log"] = [*original.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": text, "kind": "note"}]
-        touch(txn, original)
-        txn.record("note", self.of_id, {"why_log": [None, text]}, f"noted on #{self.of_id}: duplicate #{self.item_id}")
-        return self.item_id
-
-
-@dataclass
-class Snooze:
-    """Triage: hide an item from the inbox until a later day."""
-
-    item_id: int
-    until: str
-    """A typed date (``mon``, ``+1w``, ``2026-12-01``)."""
-
-    def apply(self, txn: Transaction) -> int:
-        day = coerce_field("snoozed_until", self.until, today=txn.today)
-        if day is None:
-            raise BadValue("snooze needs a date, e.g. mon, +1w or 2026-12-01")
-        if day <= txn.today.isoformat():
-            raise BadValue(f"snooze until {day} is not after today ({txn.today.isoformat()})")
-        return SetFields(self.item_id, {"snoozed_until": day}).apply(txn)
-
-
 __all__ = [
     "CLOSED_STATUSES",
     "KINDS",
-    "Accept",
-    "AddPerson",
-    "AddStep",
     "AddWhyNote",
     "Archive",
     "Block",
     "CreateItem",
-    "EditStep",
-    "MarkDuplicate",
     "Move",
-    "MoveStep",
     "Operation",
-    "RemoveStep",
     "Reorder",
     "SetFields",
-    "SetRole",
-    "SetSteps",
-    "Snooze",
-    "ToggleStep",
     "Unblock",
+    "check_blockers",
+    "release_blocked",
 ]

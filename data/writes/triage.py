@@ -11,18 +11,132 @@ them change, or none.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from data.errors import BadValue
-from data.model.items import Item, Person, coerce_field, is_handle
+from data.errors import BadValue, Conflict, NotFound
+from data.model.items import TEXT_LIMIT, Item, Person, clean_text, coerce_field, is_handle
+from data.model.wording import field_names, show_time
 from data.store.transaction import StoreTransaction as Transaction
-from data.writes.checks import check_expected
-from data.writes.ops import Accept, AddPerson, MarkDuplicate, Move, Operation, SetFields, Snooze
+from data.writes.checks import check_expected, touch
+from data.writes.ops import Move, Operation, SetFields
+from data.writes.people import AddPerson
 
 TRIAGE_FIELDS = ("owner", "due", "why", "priority", "tags")
 """Fields the triage keys set directly."""
+
+
+@dataclass
+class Accept:
+    """Triage: take an inbox item onto the board (its first column), setting fields in the same write.
+
+    ``values`` are typed values as for :class:`SetFields` (``owner``, ``due``,
+    ``why``, …). The item must be in the inbox; someone else having accepted
+    or declined it meanwhile is a :class:`Conflict` naming them.
+    """
+
+    item_id: int
+    values: dict[str, Any] = field(default_factory=dict)
+
+    def apply(self, txn: Transaction) -> int:
+        settings = txn.settings
+        doc = txn.raw_item(self.item_id)
+        status = doc.get("status")
+        if status != settings.inbox:
+            entry = txn.last_change_of(self.item_id, "status")
+            if entry is not None and (entry.get("changes", {}).get("status") or [None])[0] == settings.inbox:
+                raise Conflict(
+                    f"#{self.item_id} was already moved to {status} by {entry['by']} at {show_time(entry['at'])}; "
+                    "nothing was written",
+                    item_id=self.item_id, field="status", by=entry["by"], value=status,
+                )
+            raise BadValue(f"#{self.item_id} is not in the inbox (it is {status}); use `move` to change its status")
+        values = {name: raw for name, raw in self.values.items() if raw is not None}
+        recorded = len(txn.entries)
+        if values:
+            SetFields(self.item_id, values).apply(txn)
+        Move(self.item_id, settings.board_statuses[0]).apply(txn)
+        # One accept is one history entry ("accepted #8 → todo (owner, due date, why)"), not a set
+        # and a move ("… and 1 more"): the fields it set and the move touch different fields.
+        entries = txn.entries[recorded:]
+        if len(entries) > 1 and all(e.get("item") == self.item_id for e in entries):
+            merged: dict[str, Any] = {}
+            for entry in entries:
+                merged.update(entry["changes"])
+            set_names = [name for name in values if name in merged]
+            first = entries[0]
+            first.update(op="accept", changes=merged, summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}"
+                         + (f" ({field_names(set_names)})" if set_names else ""))
+            del txn.entries[recorded + 1:]
+        elif len(entries) == 1:
+            entries[0].update(op="accept", summary=f"accepted #{self.item_id} → {settings.board_statuses[0]}")
+        return self.item_id
+
+
+@dataclass
+class MarkDuplicate:
+    """Triage: close an item as a duplicate of another (status ``declined``, ``duplicate_of`` set).
+
+    What the duplicate knew is not lost: the original gets a why-log note naming
+    the duplicate, its requester, and the duplicate's why and notes.
+    """
+
+    item_id: int
+    of_id: int
+
+    def apply(self, txn: Transaction) -> int:
+        if self.item_id == self.of_id:
+            raise BadValue("an item cannot be a duplicate of itself")
+        doc = txn.raw_item(self.item_id)
+        try:
+            original = txn.raw_item(self.of_id)
+        except NotFound:
+            raise NotFound(f"#{self.of_id} is not in this workspace") from None
+        if original.get("duplicate_of") is not None:
+            raise BadValue(
+                f"#{self.of_id} is itself a duplicate of #{original['duplicate_of']}; "
+                f"mark #{self.item_id} a duplicate of #{original['duplicate_of']} instead"
+            )
+        if doc.get("duplicate_of") is not None:
+            raise BadValue(f"#{self.item_id} is already marked a duplicate of #{doc['duplicate_of']}")
+        recorded = len(txn.entries)
+        Move(self.item_id, "declined", reason=f"duplicate of #{self.of_id}", instead=self.of_id).apply(txn)
+        doc["duplicate_of"] = self.of_id
+        summary = f"closed #{self.item_id} as a duplicate of #{self.of_id}"
+        if len(txn.entries) > recorded:  # the move's entry also records the duplicate link
+            entry = txn.entries[recorded]  # the move is recorded first, then any blockers it released
+            entry["changes"]["duplicate_of"] = [None, self.of_id]
+            entry.update(op="duplicate", summary=summary)
+        else:  # it was declined already
+            touch(txn, doc)
+            txn.record("duplicate", self.item_id, {"duplicate_of": [None, self.of_id]}, summary)
+        lines = [f"#{self.item_id} “{doc.get('title', '')}” was closed as a duplicate of this"
+                 + (f"; requested by {doc['requester']}" if doc.get("requester") else "")]
+        for entry in doc.get("why_log", []):
+            lines.append(f"- {entry.get('kind', 'note')} by {entry.get('by', '?')} ({entry.get('at', '')[:10]}): {entry.get('text', '')}")
+        text = clean_text("\n".join(lines), limit=TEXT_LIMIT, what="note")
+        original["why_log"] = [*original.get("why_log", []), {"at": txn.now, "by": txn.actor, "text": text, "kind": "note"}]
+        touch(txn, original)
+        txn.record("note", self.of_id, {"why_log": [None, text]}, f"noted on #{self.of_id}: duplicate #{self.item_id}")
+        return self.item_id
+
+
+@dataclass
+class Snooze:
+    """Triage: hide an item from the inbox until a later day."""
+
+    item_id: int
+    until: str
+    """A typed date (``mon``, ``+1w``, ``2026-12-01``)."""
+
+    def apply(self, txn: Transaction) -> int:
+        day = coerce_field("snoozed_until", self.until, today=txn.today)
+        if day is None:
+            raise BadValue("snooze needs a date, e.g. mon, +1w or 2026-12-01")
+        if day <= txn.today.isoformat():
+            raise BadValue(f"snooze until {day} is not after today ({txn.today.isoformat()})")
+        return SetFields(self.item_id, {"snoozed_until": day}).apply(txn)
 
 
 @dataclass
@@ -43,7 +157,7 @@ def parse_due(text: str, today: date) -> str | None:
 
 
 def parse_snooze(text: str, today: date) -> str:
-    """A typed snooze date, which must be after today (as :class:`~data.writes.ops.Snooze` requires)."""
+    """A typed snooze date, which must be after today (as :class:`Snooze` requires)."""
     day = coerce_field("snoozed_until", text, today=today)
     if day is None:
         raise BadValue("snooze needs a date after today, e.g. tomorrow, mon, +1w or dec 24")
@@ -160,7 +274,10 @@ def move_ops(items: list[Item], status: str, *, reason: str = "") -> list[Operat
 
 __all__ = [
     "TRIAGE_FIELDS",
+    "Accept",
     "Expect",
+    "MarkDuplicate",
+    "Snooze",
     "accept_ops",
     "decline_ops",
     "duplicate_ops",

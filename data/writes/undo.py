@@ -28,7 +28,8 @@ from data.model.snapshot import Snapshot
 from data.model.wording import field_name, field_names, show_time, summary_of
 from data.store.transaction import StoreTransaction as Transaction
 from data.writes.checks import check_expected, same_value, shown, touch
-from data.writes.ops import AddWhyNote, Move, Operation, SetFields, ToggleStep
+from data.writes.ops import AddWhyNote, Move, Operation, SetFields
+from data.writes.steps import ToggleStep
 from data.writes.workspace import Result, Workspace
 
 RAW_FIELDS = frozenset({"rank", "decline_reason", "duplicate_of", "roles", "checklist"})

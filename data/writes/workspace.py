@@ -8,25 +8,23 @@ holds the workspace (a file, PostgreSQL) is chosen from its location; nothing
 here or above knows more than :class:`data.store.interface.Store`.
 """
 
-from __future__ import annotations
-
-import getpass
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import os
 import threading
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from data.errors import WorkspaceError
 from data.model.items import Person, Settings
-from data.model.snapshot import Snapshot
 from data.store.interface import Store
 from data.store.lock import LockLost
 from data.store.transaction import StoreTransaction as Transaction
 
 if TYPE_CHECKING:
+    from data.model.snapshot import Snapshot
     from data.store.postgres.store import PgStore
     from data.writes.ops import Operation
 
@@ -41,6 +39,8 @@ def current_actor() -> str:
     name = os.environ.get("WORKTOP_USER", "").strip()
     if name:
         return name
+    import getpass
+
     try:
         return getpass.getuser()
     except Exception:  # noqa: BLE001 - no passwd entry in some containers
@@ -79,19 +79,19 @@ def resolve_workspace_path(explicit: str | None) -> Path | str:
     return find_workspace() or Path.cwd() / DEFAULT_FILENAME
 
 
-@dataclass(slots=True)
-class Result:
-    """What ``Workspace.apply`` reports back."""
+class Result(NamedTuple):
+    """What ``Workspace.apply`` reports back (a NamedTuple: every write makes one, even ``worktop add``'s, whose
+    path has no dataclass)."""
 
     revision: int
     item_id: int | None = None
     changed: bool = True
-    warnings: list[str] = field(default_factory=list)
+    warnings: Sequence[str] = ()
     """What the person should know about this change (a WIP limit passed, …)."""
-    notices: list[str] = field(default_factory=list)
+    notices: Sequence[str] = ()
     """What is wrong beside the workspace but did not stop the write (an odd lock file, a backup not kept);
     the same every time until someone fixes it, so an app says each once."""
-    entries: list[dict[str, Any]] = field(default_factory=list)
+    entries: Sequence[dict[str, Any]] = ()
     """The history entries the write made (undo builds on them)."""
 
 
@@ -138,7 +138,7 @@ class Workspace:
     # -- creating -----------------------------------------------------------
     @classmethod
     def create(cls, path: str | os.PathLike[str], *, name: str | None = None, actor: str | None = None,
-               people: list[Person] | None = None, today: date | None = None) -> Workspace:
+               people: list[Person] | None = None, today: date | None = None) -> "Workspace":
         """Make a new, empty workspace (a file, or in PostgreSQL for a ``postgresql://`` URL); never touches an
         existing one."""
         from data.store.locate import postgres_location
@@ -149,10 +149,10 @@ class Workspace:
             default_name = target.parent.name or "worktop"
             pg_store: PgStore | None = None
         else:
+            from data.store.postgres import store as postgres
             from data.store.postgres.location import parse_location
-            from data.store.postgres.store import PgStore
 
-            pg_store = PgStore(parse_location(pg[0], pointer=pg[1]))
+            pg_store = postgres.PgStore(parse_location(pg[0], pointer=pg[1]))
             target = path
             default_name = pg_store.where.workspace
         store: Store | None = pg_store
@@ -183,7 +183,7 @@ class Workspace:
         return workspace
 
     # -- reading ------------------------------------------------------------
-    def snapshot(self) -> Snapshot:
+    def snapshot(self) -> "Snapshot":
         """The current state; re-read only when the workspace changed.
 
         Raises:
@@ -209,7 +209,7 @@ class Workspace:
         return self.snapshot().history.entries(item_id=item_id, limit=limit, newest_first=True)
 
     # -- writing ------------------------------------------------------------
-    def apply_if_changing(self, ops: list[Operation], snapshot: Snapshot | None = None) -> Result:
+    def apply_if_changing(self, ops: "list[Operation]", snapshot: "Snapshot | None" = None) -> Result:
         """Apply the operations only if they change something, tried first on a snapshot in memory.
 
         For writes made on the workspace's own account (recurring instances made ahead as it is
@@ -225,7 +225,7 @@ class Workspace:
             return Result(revision=snapshot.revision, changed=False, warnings=txn.warnings)
         return self.apply_all(ops)
 
-    def apply(self, op: Operation) -> Result:
+    def apply(self, op: "Operation") -> Result:
         """Apply one operation under the lock to the freshest state and write it durably.
 
         Raises:
@@ -235,7 +235,7 @@ class Workspace:
         """
         return self.apply_all([op])
 
-    def apply_all(self, ops: list[Operation]) -> Result:
+    def apply_all(self, ops: "list[Operation]") -> Result:
         """Apply several operations as one atomic write (all or none)."""
         if not ops:
             raise ValueError("nothing to apply")
@@ -263,9 +263,9 @@ class Workspace:
 
 
 class _Rehearsal(Transaction):
-    """A transaction over a snapshot, never committed: what operations would do (see ``would_change``)."""
+    """A transaction over a snapshot, never committed: what operations would do (see ``apply_if_changing``)."""
 
-    def __init__(self, snapshot: Snapshot, actor: str, now: str, today: date) -> None:
+    def __init__(self, snapshot: "Snapshot", actor: str, now: str, today: date) -> None:
         super().__init__(actor, now, today)
         self._snapshot = snapshot
 
@@ -292,7 +292,6 @@ def _person_doc(person: Person) -> dict[str, Any]:
 __all__ = [
     "DEFAULT_FILENAME",
     "Result",
-    "Snapshot",
     "Transaction",
     "Workspace",
     "current_actor",

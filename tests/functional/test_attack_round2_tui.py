@@ -22,7 +22,8 @@ from data.errors import WorkspaceUnreadable
 from data.model.items import Person
 from data.store.history_file import history_path
 from data.store.presence import PresenceFolder, presence_dir
-from data.writes.ops import AddPerson, CreateItem
+from data.writes.ops import CreateItem
+from data.writes.people import AddPerson
 from data.writes.workspace import Workspace
 from tests.functional.conftest import make_app, screen_text, wait_for
 from tui.app import WorktopApp

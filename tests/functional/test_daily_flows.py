@@ -121,7 +121,8 @@ async def test_done_work_is_never_late_and_queries_leave_it_out(team_ws):
 
 async def test_the_filter_reaches_declined_and_snoozed_work(team_ws):
     """Declined, archived and snoozed items showed nowhere; now a filter that asks lists them."""
-    from data.writes.ops import Move, Snooze
+    from data.writes.ops import Move
+    from data.writes.triage import Snooze
 
     team_ws.apply(Move(8, "declined", reason="out of scope"))
     team_ws.apply(Snooze(9, "+1w"))
@@ -160,7 +161,7 @@ async def test_a_user_who_is_not_a_person_is_never_added_unasked(team_ws):
     """Bug: running as root, the owner picker led with '+ add root as a new person (me)' (and, with
     eight people, dropped one); the README's accept recipe (a enter fri enter why enter) added root."""
     from data.model.items import Person
-    from data.writes.ops import AddPerson
+    from data.writes.people import AddPerson
     from widgets.owner_field import OwnerField
 
     for handle in ("dee", "eli", "fay", "gus", "hana"):
@@ -479,7 +480,7 @@ async def test_the_accept_form_fits_80x24_with_its_item_in_view(team_ws):
 
 async def test_a_step_ticked_in_another_terminal_shows_here(team_ws):
     """Steps are live like every answer: another process ticks one off, this why pane and card follow."""
-    from data.writes.ops import ToggleStep
+    from data.writes.steps import ToggleStep
 
     app = make_app(team_ws, watch=True)
     async with app.run_test(size=(160, 50)) as pilot:

@@ -73,8 +73,7 @@ def age(path: Path, entries: int, *, seed: int = 1) -> None:
                     last_change={"revision": revision, "by": people[0], "at": "2025-12-31T09:00:00Z",
                                  "summary": "a year of edits"})
         meta["item_count"] = len(data["items"])
-        payload = layout.encode(meta, data["people"],
-                                (layout.item_line(k, d) for k, d in data["items"].items()))
+        payload = layout.encode(meta, data["people"], layout.item_lines(data["items"].items()))
         write_atomic(path, payload, keep_backup=False)
 
 

@@ -20,7 +20,9 @@ from data.model.items import Person
 from data.store import layout
 from data.store.atomic import backup_path, write_atomic
 from data.store.file_store import read_file
-from data.writes.ops import AddPerson, AddStep, AddWhyNote, Archive, CreateItem, Move, SetFields
+from data.writes.ops import AddWhyNote, Archive, CreateItem, Move, SetFields
+from data.writes.people import AddPerson
+from data.writes.steps import AddStep
 from data.writes.workspace import Workspace
 
 

@@ -63,6 +63,27 @@ def test_help_lists_commands_and_exit_codes(run: Any) -> None:
     assert "4  conflict" in result.out and "3  workspace missing" in result.out
 
 
+@pytest.mark.parametrize("argv", [["-h", "add"], ["--help", "add"], ["-w", "x.json", "--help", "ls"], ["--he", "add"]])
+def test_help_before_a_command_still_lists_every_command(run: Any, argv: list[str]) -> None:
+    """A command's run builds only its own parser; a help asked for before the command word is the whole one."""
+    result = run(*argv)
+    assert result.code == 0
+    for word in ("init", "add", "ls", "accept", "decline", "dup", "snooze", "gaps"):
+        assert f"\n    {word} " in result.out
+    assert "exit codes:" in result.out
+
+
+def test_help_wraps_at_the_terminal_width(run: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """argparse's width is found as shutil finds it (COLUMNS first), without importing shutil."""
+    widths = {}
+    for columns in ("60", "150"):
+        monkeypatch.setenv("COLUMNS", columns)
+        result = run("add", "--help")
+        assert result.code == 0 and "--owner OWNER" in result.out
+        widths[columns] = max(map(len, result.out.splitlines()))
+    assert widths["60"] <= 58 < widths["150"] <= 148
+
+
 def test_ls_help_explains_queries(run: Any) -> None:
     result = run("ls", "--help")
     assert result.code == 0

@@ -24,6 +24,8 @@ def subcommand_names(parser: argparse.ArgumentParser) -> list[str]:
 
 def test_the_parser_lists_exactly_the_registry() -> None:
     assert subcommand_names(build_parser()) == [command.name for command in COMMANDS]
+    assert subcommand_names(build_parser("add")) == [command.name for command in COMMANDS]
+    assert subcommand_names(build_parser("add", only=True)) == ["add"]
     assert len(BY_NAME) == len(COMMANDS)
 
 
@@ -56,6 +58,8 @@ def test_a_namespace_from_values_is_what_the_command_line_parses(argv: list[str]
     command = BY_NAME[argv[0]]
     parsed = build_parser(argv[0]).parse_args(["-w", "w.json", *argv])
     assert vars(command.namespace(workspace="w.json", **values)) == vars(parsed)
+    # The parser a command's run builds (that command alone) reads the words the same way.
+    assert vars(build_parser(argv[0], only=True).parse_args(["-w", "w.json", *argv])) == vars(parsed)
 
 
 def test_a_namespace_refuses_unknown_and_missing_values() -> None:

@@ -18,7 +18,8 @@ from data.model.query import parse_query
 from data.views.gaps import find_gaps
 from data.views.pulse import compute_pulse
 from data.views.report import build_report
-from data.writes.ops import Block, CreateItem, MarkDuplicate, Move, SetFields, Unblock
+from data.writes.ops import Block, CreateItem, Move, SetFields, Unblock
+from data.writes.triage import MarkDuplicate
 from data.writes.undo import UndoStep, plan_inverse
 from data.writes.workspace import Workspace
 from tests.conftest import TODAY

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import ast
 import json
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from data.writes.workspace import Workspace
+from tests.conftest import subprocess_env
 
 pytestmark = pytest.mark.both_stores
 
@@ -80,6 +83,49 @@ def test_a_command_loads_only_its_own_module(python_children: Any, workspace: Wo
     loaded = json.loads(out.strip().splitlines()[-1])
     assert loaded == ["tui.cli", "tui.cli.inputs", "tui.cli.items", "tui.cli.output", "tui.cli.parser",
                       "tui.cli.registry"]
+
+
+ADD_NEVER_LOADS = (
+    # The app and what only it, the servers or other commands use.
+    "textual", "rich", "widgets", "rapidfuzz", "dateutil", "psycopg", "psycopg_binary", "mcp", "textual_serve",
+    "aiohttp", "jsonschema", "tinydb", "watchfiles", "inotify_simple",
+    # argparse's formatter would load shutil (and bz2, lzma, zlib); the atomic write makes its own temp names.
+    "shutil", "tempfile", "bz2", "lzma",
+    # orjson loads uuid, platform and dataclasses at import: a few lines take the stdlib's json (jsonline);
+    # the records an append makes (its operation, settings, people, result, lock, file state) are no dataclasses.
+    "orjson", "uuid", "platform", "dataclasses", "inspect",
+    # Snapshots, views, queries and the other kinds of operation: a write of one new item needs none of them.
+    "data.model.snapshot", "data.model.query", "data.views", "data.interchange", "data.writes.steps",
+    "data.writes.people", "data.writes.triage", "data.writes.undo", "data.writes.recurrence",
+    "data.store.postgres.store", "data.store.watcher", "data.store.presence",
+    "tui.app", "tui.agent", "tui.web",
+)
+"""What ``worktop add`` (80 ms at 10k items, and no slower than Taskwarrior's ``task add``) must not import."""
+
+
+def test_worktop_add_imports_only_what_an_append_needs(tmp_path: Path) -> None:
+    """A real ``python -X importtime -m tui.cli add``, every option an add takes: the modules it imports
+    (as importtime lists them, whatever imported them) include none of :data:`ADD_NEVER_LOADS`."""
+    from data.model.items import Person
+    from data.writes.ops import CreateItem
+    from data.writes.workspace import Workspace
+
+    path = tmp_path / "w.json"
+    workspace = Workspace.create(path, actor="ana", people=[Person("ana")])
+    parent = workspace.apply(CreateItem(title="the project", kind="project")).item_id
+    env = subprocess_env(WORKTOP_USER="ana")
+    env.pop("WORKTOP_WORKSPACE", None)
+    done = subprocess.run([sys.executable, "-X", "importtime", "-m", "tui.cli", "-w", str(path), "add", "new", "work",
+                           "--owner", "ana", "--due", "fri", "--why", "it matters", "--tag", "ops", "--step", "one",
+                           "--parent", str(parent), "--priority", "2"],
+                          cwd=ROOT, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout == f"{parent + 1}\n"
+    imported = {line.split("|")[-1].strip() for line in done.stderr.splitlines() if line.startswith("import time:")}
+    assert {"data.writes.ops", "data.store.file_store", "json"} <= imported  # the list is what was imported
+    assert sorted(name for name in imported if any(name == n or name.startswith(f"{n}.") for n in ADD_NEVER_LOADS)) == []
+    stored = Workspace(path).snapshot().items[parent + 1]
+    assert (stored.title, stored.owner, stored.parent, stored.tags) == ("new work", "ana", parent, ["ops"])
 
 
 SERVER_LIBRARIES = ("mcp", "mcp_types", "textual_serve", "aiohttp", "jsonschema", "pydantic", "anyio", "starlette",

@@ -12,21 +12,10 @@ import pytest
 
 from data.errors import BadValue, Conflict, NotFound
 from data.model.items import Person
-from data.writes.ops import (
-    Accept,
-    AddPerson,
-    AddStep,
-    AddWhyNote,
-    Archive,
-    CreateItem,
-    MarkDuplicate,
-    Move,
-    Reorder,
-    SetFields,
-    SetRole,
-    Snooze,
-    ToggleStep,
-)
+from data.writes.ops import AddWhyNote, Archive, CreateItem, Move, Reorder, SetFields
+from data.writes.people import AddPerson, SetRole
+from data.writes.steps import AddStep, ToggleStep
+from data.writes.triage import Accept, MarkDuplicate, Snooze
 from data.writes.workspace import Workspace
 from tests.support.stores import as_user, edit_meta, fingerprint, hand_edit
 from tests.support.stores import stored_doc as doc

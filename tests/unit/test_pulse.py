@@ -91,3 +91,30 @@ def test_report_escapes_markdown_in_titles_and_shows_blocked(built) -> None:
     stuck = report.split("### Overdue or blocked")[1].split("### Gaps")[0]
     assert f"- #{item} Fix \\*all\\* the \\[links\\](x) \\<b\\> · doing, blocked" in stuck
     assert md_escape("a_b`c") == "a\\_b\\`c"
+
+
+def test_start_and_finish_times_take_the_first_start_and_the_last_finish() -> None:
+    """Read as they were one pass over the moves: the first in-progress move that has a time, the last done move
+    that has one (a member can write anything into the history: a time that is not one is passed over)."""
+    from data.views.pulse import finish_times, start_times, status_times
+
+    statuses = ("inbox", "todo", "doing", "review", "done")
+    moves = [(1, "garbage", "doing"), (1, "2025-01-02T09:00:00Z", "doing"), (1, "2025-01-03T09:00:00Z", "review"),
+             (1, "2025-01-04T09:00:00Z", "done"), (2, "2025-01-05T09:00:00Z", "doing"),
+             (1, "2025-01-06T09:00:00Z", "doing"), (1, "2025-01-07T09:00:00Z", "done"), (1, "2025-13-40T09:00:00Z", "done"),
+             (3, "2025-01-08T09:00:00Z", "done")]
+    started, finished = status_times(moves, statuses)
+    assert {k: v.isoformat() for k, v in started.items()} == {1: "2025-01-02T09:00:00+00:00", 2: "2025-01-05T09:00:00+00:00"}
+    assert {k: v.isoformat() for k, v in finished.items()} == {1: "2025-01-07T09:00:00+00:00", 3: "2025-01-08T09:00:00+00:00"}
+    assert finish_times(moves, statuses) == finished
+    assert start_times(moves, statuses, {2, 3}) == {2: started[2]}
+
+
+def test_the_history_lines_holding_a_word_are_the_lines_a_split_finds() -> None:
+    from data.store.history_file import lines_holding
+
+    needle = b'"status":['
+    for raw in (b"", b"x", needle, b"\n" + needle + b"\n", b'a"status":[b\nc\n"status":["x"]\n\n', needle * 2 + b"\nz",
+                b"\n".join(b'{"rev":%d,"changes":{"status":["a","b"]}}' % n if n % 3 else b'{"rev":%d}' % n
+                           for n in range(50))):
+        assert lines_holding(raw, needle) == [line for line in raw.split(b"\n") if needle in line]

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from data.errors import BadValue
-from data.writes.ops import Move, SetFields, ToggleStep
+from data.writes.ops import Move, SetFields
 from data.writes.recurrence import (
     CreateRecurring,
     GenerateInstances,
@@ -24,6 +24,7 @@ from data.writes.recurrence import (
     parse_rule,
     workflows,
 )
+from data.writes.steps import ToggleStep
 from data.writes.workspace import Workspace
 from tests.support.stores import as_user, stored
 

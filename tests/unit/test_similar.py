@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from data.model.items import Person
 from data.views.similar import match_people, search_items, similar_items
-from data.writes.ops import CreateItem, MarkDuplicate, Move
+from data.writes.ops import CreateItem, Move
+from data.writes.triage import MarkDuplicate
 from data.writes.workspace import Workspace
 
 

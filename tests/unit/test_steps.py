@@ -11,7 +11,8 @@ import pytest
 
 from data.errors import Conflict
 from data.model.items import BadValue
-from data.writes.ops import AddStep, CreateItem, EditStep, MoveStep, RemoveStep, SetSteps, ToggleStep
+from data.writes.ops import CreateItem
+from data.writes.steps import AddStep, EditStep, MoveStep, RemoveStep, SetSteps, ToggleStep
 from data.writes.undo import UndoHistory, UndoStep
 from data.writes.workspace import Workspace
 from tests.support.stores import as_user, fingerprint, stored_doc

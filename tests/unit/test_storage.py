@@ -26,18 +26,9 @@ from data.model.items import Person
 from data.store.atomic import backup_path
 from data.store.file_store import read_file
 from data.store.layout import FORMAT_VERSION
-from data.writes.ops import (
-    AddPerson,
-    AddStep,
-    AddWhyNote,
-    Archive,
-    CreateItem,
-    Move,
-    Reorder,
-    SetFields,
-    SetRole,
-    ToggleStep,
-)
+from data.writes.ops import AddWhyNote, Archive, CreateItem, Move, Reorder, SetFields
+from data.writes.people import AddPerson, SetRole
+from data.writes.steps import AddStep, ToggleStep
 from data.writes.workspace import Workspace
 
 TODAY = date(2025, 1, 15)
@@ -546,3 +537,69 @@ def test_two_workspaces_in_one_process(workspace: Workspace) -> None:
     assert workspace.apply(CreateItem("c")).item_id == 3
     assert sorted(other.snapshot().items) == [1, 2, 3]
     assert sorted(workspace.snapshot().items) == [1, 2, 3]
+
+
+# -- the line layout a write without a whole parse relies on ------------------------------------
+
+def _three_items(path: Path) -> bytes:
+    ws = Workspace.create(path, actor="ana", people=[Person("ana")])
+    for title in ("one", "two", "three"):
+        ws.apply(CreateItem(title))
+    return path.read_bytes()
+
+
+def _add_reading_lines(path: Path, title: str) -> int:
+    """An add as ``worktop add`` makes it: a new workspace object that has parsed nothing, so it reads only the
+    lines it needs where the file is in the line layout (and the whole file where it is not)."""
+    result = Workspace(path, actor="bo").apply(CreateItem(title))
+    assert result.item_id is not None
+    return result.item_id
+
+
+@pytest.mark.parametrize(
+    ("edit", "in_layout"),
+    [
+        (lambda raw: raw, True),
+        (lambda raw: raw.replace(b'},\n"2":', b'},"2":'), False),  # two items on one line
+        (lambda raw: raw.replace(b'"title":"two",', b'"title":"two",\n'), False),  # one item over two lines
+        (lambda raw: raw.replace(b'\n"2":', b'\n  "2":'), False),  # an indented line (an editor)
+        (lambda raw: raw.replace(b'\n}}', b'\n}}\n'), False),  # a line break after the end
+        (lambda raw: raw.replace(b'"item_count":3', b'"item_count":4'), False),  # the settings count another item
+        (lambda raw: orjson.dumps(orjson.loads(raw), option=orjson.OPT_INDENT_2), False),  # jq .
+    ],
+    ids=["as written", "joined", "split", "indented", "after the end", "miscounted", "jq"],
+)
+def test_only_a_file_exactly_in_the_line_layout_is_written_line_by_line(
+        tmp_path: Path, edit: Callable[[bytes], bytes], in_layout: bool) -> None:
+    """Anything else is read whole, and the next write puts it back in the layout with every item kept."""
+    from data.store import layout
+
+    path = tmp_path / "worktop.json"
+    path.write_bytes(edit(_three_items(path)))
+    raw = path.read_bytes()
+    meta = orjson.loads(raw)["meta"]["1"]
+    assert layout.in_line_layout(raw, meta) is in_layout
+    if layout.header_lines(raw) is not None:
+        assert layout.Lines(raw, path).in_layout(meta) is in_layout
+    assert _add_reading_lines(path, "four") == 4
+    after = path.read_bytes()
+    assert [d["title"] for d in orjson.loads(after)["items"].values()] == ["one", "two", "three", "four"]
+    assert layout.in_line_layout(after, orjson.loads(after)["meta"]["1"])
+
+
+def test_a_write_never_takes_an_id_a_hand_edit_gave_an_item(tmp_path: Path) -> None:
+    """A line added by hand (its count kept right, the next id not): the new item gets the next free id, and the
+    one added by hand stays; no id is in the file twice."""
+    from data.store import layout
+
+    path = tmp_path / "worktop.json"
+    raw = _three_items(path)
+    line = layout.item_line("4", {"kind": "task", "title": "added by hand", "status": "todo"})
+    raw = raw.replace(b"\n}}", b",\n" + line + b"\n}}").replace(b'"item_count":3', b'"item_count":4')
+    path.write_bytes(raw)
+    assert layout.in_line_layout(raw, orjson.loads(raw)["meta"]["1"])
+    assert _add_reading_lines(path, "four") == 5
+    after = path.read_bytes()
+    assert after.count(b'\n"4":') == 1 and after.count(b'\n"5":') == 1
+    assert {k: d["title"] for k, d in orjson.loads(after)["items"].items()} == {
+        "1": "one", "2": "two", "3": "three", "4": "added by hand", "5": "four"}

@@ -10,17 +10,9 @@ import pytest
 import data.writes.undo
 from data.errors import Conflict
 from data.model.items import Person
-from data.writes.ops import (
-    Accept,
-    AddPerson,
-    CreateItem,
-    MarkDuplicate,
-    Move,
-    Operation,
-    Reorder,
-    SetFields,
-    Snooze,
-)
+from data.writes.ops import CreateItem, Move, Operation, Reorder, SetFields
+from data.writes.people import AddPerson
+from data.writes.triage import Accept, MarkDuplicate, Snooze
 from data.writes.undo import RestoreFields, UndoHistory, UndoStep, plan_inverse
 from data.writes.workspace import Workspace
 from tests.support.stores import as_user, fingerprint, hand_edit, stored, stored_doc

@@ -23,7 +23,7 @@ import os
 import sys
 
 from tui.cli.output import EXIT_BAD_INPUT, EXIT_OK, EXIT_USAGE, CliError, explain, fail
-from tui.cli.parser import attach_dash_values, build_parser, command_at, negated_terms
+from tui.cli.parser import attach_dash_values, build_parser, command_at, negated_terms, only_workspace_before
 from tui.cli.registry import APP, BY_NAME, COMMANDS
 
 __all__ = ["COMMANDS", "CliError", "build_parser", "main"]
@@ -74,7 +74,8 @@ def _run(words: list[str], at: int | None) -> int:
         if command is not None and command.query_arg:
             words, negated = negated_terms(command, words, after=at or 0)
         try:
-            args = build_parser(command.name if command else None).parse_args(words)
+            only = command is not None and only_workspace_before(words, at or 0)
+            args = build_parser(command.name if command else None, only=only).parse_args(words)
         except SystemExit as done:  # --help and --version exit through here
             return done.code if isinstance(done.code, int) else EXIT_OK
         if negated and command is not None:

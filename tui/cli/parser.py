@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import argparse
+import os
+import sys
 from typing import Any, NoReturn
 
 from tui.cli.output import EXIT_USAGE, CliError
@@ -22,27 +24,69 @@ this folder or one above it. Run `worktop init` to make one here, or
 """
 
 
+def terminal_columns() -> int:
+    """The terminal's width as ``shutil.get_terminal_size`` finds it (``COLUMNS``, then stdout's terminal, then 80).
+
+    Not shutil itself: argparse imports it (and with it bz2, lzma and zlib, ~2.5 ms) in every formatter
+    it makes, and it makes one for each argument it defines, on every command, help or not.
+    """
+    try:
+        columns = int(os.environ.get("COLUMNS", "0"))
+    except ValueError:
+        columns = 0
+    if columns <= 0:
+        try:
+            columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
+        except (AttributeError, ValueError, OSError):
+            columns = 0
+    return columns or 80
+
+
+class _TerminalWidth:
+    """argparse's formatter at the terminal's width (:func:`terminal_columns`, less argparse's own margin of 2)."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 24,
+                 width: int | None = None) -> None:
+        super().__init__(prog, indent_increment, max_help_position,  # type: ignore[call-arg]
+                         terminal_columns() - 2 if width is None else width)
+
+
+class HelpFormatter(_TerminalWidth, argparse.HelpFormatter):
+    pass
+
+
+class RawDescriptionHelpFormatter(_TerminalWidth, argparse.RawDescriptionHelpFormatter):
+    pass
+
+
 class UsageParser(argparse.ArgumentParser):
     """argparse, but usage errors are one line and exit 2 through :func:`tui.cli.main`."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", HelpFormatter)
+        super().__init__(*args, **kwargs)
 
     def error(self, message: str) -> NoReturn:
         raise CliError(f"{message} (see `{self.prog} --help`)", EXIT_USAGE)
 
 
-def build_parser(command_name: str | None = None) -> argparse.ArgumentParser:
+def build_parser(command_name: str | None = None, *, only: bool = False) -> argparse.ArgumentParser:
     """The whole command line.
 
     Args:
         command_name: when given, only that command's arguments are defined (the
-            others are listed, for ``--help``, but left empty): building all of
-            them costs a few of ``worktop add``'s 80 ms.
+            others are listed, for ``--help``, but left empty).
+        only: with ``command_name``, the other commands are left out altogether: a
+            parser for the command about to run, where nothing lists them (no
+            ``--help`` before the command word). Each empty command is still a whole
+            ``ArgumentParser``; thirty of them cost ~7 ms of ``worktop add``'s 80.
     """
     parser = UsageParser(
         prog="worktop",
         description="A team's work — who, what, by when, how and why — in one shared workspace file. "
         "Run with no command to open the app.",
         epilog=EPILOG,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
+        formatter_class=RawDescriptionHelpFormatter,
     )
     parser.add_argument("-w", "--workspace", metavar="PATH", help="the workspace file")
     # -w also works after the command (`worktop ls -w x.json`); SUPPRESS keeps the global one.
@@ -50,9 +94,11 @@ def build_parser(command_name: str | None = None) -> argparse.ArgumentParser:
     common.add_argument("-w", "--workspace", metavar="PATH", default=argparse.SUPPRESS, help="the workspace file")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for command in COMMANDS:
+        if only and command.name != command_name:
+            continue
         extra: dict[str, Any] = {"epilog": command.epilog} if command.epilog else {}
         sub = commands.add_parser(command.name, help=command.help, description=command.help, parents=[common],
-                                  formatter_class=argparse.RawDescriptionHelpFormatter, **extra)
+                                  formatter_class=RawDescriptionHelpFormatter, **extra)
         if command_name is None or command_name == command.name:
             _define(sub, common, command)
     return parser
@@ -69,6 +115,17 @@ def _define(parser: argparse.ArgumentParser, common: argparse.ArgumentParser, co
         action = actions.add_parser(subcommand.name, help=subcommand.help, parents=[common])
         for arg in subcommand.args:
             arg.add_to(action)
+
+
+def only_workspace_before(argv: list[str], at: int) -> bool:
+    """Whether the words before the command at ``at`` are only ``-w PATH`` (no ``--help`` that lists every command)."""
+    words = iter(argv[:at])
+    for word in words:
+        if word in ("-w", "--workspace"):
+            next(words, None)
+        elif not (word.startswith("--workspace=") or word.startswith("-w") and len(word) > 2):
+            return False  # -h, --help, an abbreviation, an unknown option: the whole parser says what it is
+    return True
 
 
 def command_at(argv: list[str]) -> int | None:

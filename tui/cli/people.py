@@ -10,7 +10,7 @@ from tui.cli.output import EXIT_OK, Out, change_json, print_json, table
 
 def run_person(args: argparse.Namespace) -> int:
     from data.model.items import Person
-    from data.writes.ops import AddPerson
+    from data.writes.people import AddPerson
 
     workspace = open_workspace(args)
     person = Person(handle=args.handle, name=args.name, team=args.team, capacity=args.capacity)

@@ -1,6 +1,6 @@
 """``worktop step``: the steps of an item (the "how"), numbered from 1 as ``worktop show`` lists them.
 
-Each change is one operation (data/writes/ops.py), as the TUI's why pane applies it:
+Each change is one operation (data/writes/steps.py), as the TUI's why pane applies it:
 in the history, undoable in the app, and checked against the step's text, so a
 step someone else moved or removed meanwhile is found by its text or refused.
 """
@@ -14,7 +14,7 @@ from tui.cli.output import EXIT_OK, CliError, Out, change_json, print_json, warn
 
 
 def run_step(args: argparse.Namespace) -> int:
-    from data.writes.ops import AddStep, EditStep, MoveStep, RemoveStep, ToggleStep
+    from data.writes.steps import AddStep, EditStep, MoveStep, RemoveStep, ToggleStep
     from data.writes.workspace import Result
 
     item_id = parse_id(args.id)

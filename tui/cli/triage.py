@@ -9,7 +9,7 @@ from tui.cli.output import EXIT_OK, Out, change_json, print_json, warn
 
 
 def run_accept(args: argparse.Namespace) -> int:
-    from data.writes.ops import Accept
+    from data.writes.triage import Accept
 
     item_id = parse_id(args.id)
     workspace = open_workspace(args)
@@ -41,7 +41,7 @@ def run_decline(args: argparse.Namespace) -> int:
 
 
 def run_dup(args: argparse.Namespace) -> int:
-    from data.writes.ops import MarkDuplicate
+    from data.writes.triage import MarkDuplicate
 
     item_id, of_id = parse_id(args.id), parse_id(args.of_id)
     workspace = open_workspace(args)
@@ -55,7 +55,7 @@ def run_dup(args: argparse.Namespace) -> int:
 
 
 def run_snooze(args: argparse.Namespace) -> int:
-    from data.writes.ops import Snooze
+    from data.writes.triage import Snooze
 
     item_id = parse_id(args.id)
     workspace = open_workspace(args)

@@ -23,12 +23,12 @@ password file is the place for that): one that does is refused.
 Nothing here imports psycopg: the file store's start-up must not pay for it.
 """
 
-from __future__ import annotations
-
+# Annotations are evaluated here, not postponed (no `from __future__ import annotations`): typing.NamedTuple
+# compiles each one that is a string, and every write (worktop add's too) defines this module's NamedTuples.
 import os
 import re
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, quote, urlencode, urlsplit
 
 from data.errors import WorkspaceError, WorkspaceUnreadable
@@ -52,9 +52,9 @@ def is_postgres(location: str | os.PathLike[str]) -> bool:
     return isinstance(location, str) and location.startswith(SCHEMES)
 
 
-@dataclass(frozen=True)
-class PgLocation:
-    """A parsed PostgreSQL location."""
+class PgLocation(NamedTuple):
+    """A parsed PostgreSQL location (a NamedTuple: every command loads this module, and ``worktop add``'s
+    path has no dataclass)."""
 
     conninfo: str
     """The URL for libpq: the location without ``workspace``."""
@@ -65,7 +65,7 @@ class PgLocation:
     pointer: Path | None = None
     """The pointer file it was read from, if any."""
 
-    def with_workspace(self, name: str) -> PgLocation:
+    def with_workspace(self, name: str) -> "PgLocation":
         return parse_location(_set_query(self.display, "workspace", name), pointer=self.pointer)
 
 
@@ -142,8 +142,6 @@ def read_pointer(path: Path) -> str | None:
     Raises:
         WorkspaceUnreadable: a pointer that is damaged, newer than this worktop, or holds a password.
     """
-    import orjson
-
     from data.store.safe_open import read_regular
 
     try:
@@ -153,6 +151,8 @@ def read_pointer(path: Path) -> str | None:
     head = raw.lstrip()
     if not head.startswith(b"{") or len(raw) > POINTER_LIMIT or b'"worktop-location"' not in raw:
         return None
+    import orjson
+
     try:
         doc = orjson.loads(raw)
     except orjson.JSONDecodeError:
