@@ -34,6 +34,9 @@ if TYPE_CHECKING:
 EXIT_BUG = 70
 """Exit code after an unexpected error (EX_SOFTWARE)."""
 
+EXIT_VIEWER_GONE = 74
+"""Exit code when the terminal or browser tab went away mid-session (EX_IOERR); nothing is logged."""
+
 CLOCK_TICK = 10.0
 """Seconds between redraws of the relative times on screen (header, inbox ages)."""
 
@@ -73,6 +76,7 @@ class WorktopApp(App):
         """Whether :attr:`problem` is a store out of reach (a server restarting, a network down)."""
         self.read_only = read_only is not None or not workspace.writable
         self._stop = threading.Event()
+        self._watcher: threading.Thread | None = None
         self._undo: UndoHistory | None = None
         self.typeahead = TypeAhead(self)
         """Keys typed while a dialog opens, held for it (tui/typeahead.py)."""
@@ -151,8 +155,15 @@ class WorktopApp(App):
         before the app moves on). ``WORKTOP_DEBUG=1`` shows Textual's traceback
         instead. Under a test (``run_test``) the error is still re-raised.
         """
+        self._stop.set()  # this path skips the app's unmount: the watcher must hear it here
         if os.environ.get("WORKTOP_DEBUG"):
             super()._handle_exception(error)
+            return
+        if _viewer_gone(error):
+            # The terminal or the browser tab went away (an SSH link dropped, `worktop serve` stopped):
+            # nobody is there to read a message or a crash log, and everything saved is on disk.
+            self._return_code = EXIT_VIEWER_GONE
+            self._close_messages_no_wait()
             return
         if self._exception is None:
             self._exception = error
@@ -225,9 +236,17 @@ class WorktopApp(App):
         self._stop.set()
 
     # -- live reload ----------------------------------------------------------
-    @work(thread=True, exclusive=True, group="watch")
     def _watch(self) -> None:
-        self.workspace.store.watch(self._reload_in_thread, self._stop)
+        """Follow the workspace from a daemon thread of its own.
+
+        Not a thread worker: those run in the loop's executor, which asyncio's shutdown waits
+        for, and a watcher nobody told to stop (an exit that skipped the unmount) kept a closed
+        app's process alive for good.
+        """
+        if self._watcher is None:
+            self._watcher = threading.Thread(target=self.workspace.store.watch, args=(self._reload_in_thread, self._stop),
+                                             name="worktop-watch", daemon=True)
+            self._watcher.start()
 
     def _check_disk(self) -> None:
         if self.workspace.changed_on_disk() or self.problem:
@@ -383,6 +402,14 @@ class WorktopApp(App):
                 return result
             self.show(snapshot)
         return result
+
+
+def _viewer_gone(error: BaseException) -> bool:
+    """Whether ``error`` says the output went away: a closed pipe (a web tab's server gone) or a hung-up terminal."""
+    import errno
+
+    return isinstance(error, BrokenPipeError | ConnectionResetError) or (
+        isinstance(error, OSError) and error.errno in (errno.EIO, errno.EPIPE))
 
 
 def _crash_log(error: BaseException) -> str | None:

@@ -14,8 +14,9 @@ appears (the action said why not), they go on where they would have gone.
 
 from __future__ import annotations
 
+import asyncio
 import sys
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import events
 from textual.widgets import Input
@@ -24,6 +25,7 @@ from widgets.keys import KEYS
 
 if TYPE_CHECKING:
     from textual.app import App
+    from textual.message_pump import MessagePump
     from textual.timer import Timer
 
 SETTLE_STEP = 0.004
@@ -120,12 +122,20 @@ class TypeAhead:
         self._settle()
 
     def _busy(self) -> bool:
-        """Whether the app or a widget of the screen still has messages to handle (what the key set off)."""
+        """Whether the app or a widget of the screen still has messages to handle (what the key set off).
+
+        A message a widget has taken off its queue but not finished counts too: enter in a form's
+        field, then text, in one burst (a paste, a laggy link) found every queue empty while the
+        field was still handling enter — it had not yet moved the focus on — and the text went to
+        the field it was leaving (the README's accept recipe lost its due date, 1 run in 5 on a
+        loaded machine). Called while the app handles a message (a key, a timer): that one is not
+        what we wait for.
+        """
         app = self.app
-        if app.message_queue_size:
+        if _unfinished(app) > 1:
             return True
         screen = app.screen
-        return any(node.message_queue_size for node in (screen, *screen.walk_children()))
+        return any(_unfinished(node) for node in (screen, *screen.walk_children()))
 
     def _settle(self) -> None:
         """Look again every few ms until every queue has been empty twice running (or for at most 1 s)."""
@@ -176,6 +186,18 @@ class TypeAhead:
             self._timer = None
         for event in held:
             self.app.post_message(event)
+
+
+def _unfinished(node: MessagePump) -> int:
+    """Messages sent to ``node`` and not yet handled to the end: queued, or being handled now; and its
+    callbacks due after the current message (``call_next``).
+
+    asyncio.Queue counts a message until ``task_done()``, which Textual calls once the message has
+    been dispatched (``MessagePump._process_messages_loop``).
+    """
+    queue: asyncio.Queue[Any] = node._message_queue
+    unfinished: int = getattr(queue, "_unfinished_tasks", queue.qsize())
+    return unfinished + len(node._next_callbacks)
 
 
 def _is_text_field(widget: object) -> bool:

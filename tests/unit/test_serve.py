@@ -138,3 +138,67 @@ async def test_the_pages_own_websocket_gets_an_app_that_ends_with_the_server(wor
         assert time.monotonic() < deadline, "a tab outlived the server"
         time.sleep(0.1)
     assert not any(path.suffix == ".json" for path in Path(folder.path).iterdir())
+    # The tab's process ends too (it once stayed up for good, its presence gone: asyncio's shutdown
+    # waited for the file watcher's thread, which nothing had told to stop).
+    while tab_processes(workspace.path):
+        assert time.monotonic() < deadline, f"a tab's process outlived the server: {tab_processes(workspace.path)}"
+        time.sleep(0.1)
+
+
+def tab_processes(path: Path) -> list[int]:
+    """Pids of the tab processes (python -m tui.web.tab) serving ``path``."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            words = (entry / "cmdline").read_bytes().split(b"\0")
+        except OSError:
+            continue
+        if b"tui.web.tab" in words and str(path).encode() in words:
+            found.append(int(entry.name))
+    return found
+
+
+def test_a_tab_whose_server_vanished_ends_quietly(workspace: Workspace, tmp_path: Path) -> None:
+    """The server killed outright (no word to its tabs): the tab's next frame meets a closed pipe.
+
+    That BrokenPipeError went to the crash net, which wrote a crash log and closed the app without
+    its unmount, so nothing told the file watcher to stop; asyncio's shutdown then waited for the
+    watcher's thread for good — a tab process per browser tab left running (found as orphans of
+    the serve tests). Now: no crash log (nobody is there to read one; everything saved is on
+    disk), and the process ends.
+    """
+    import os
+    import subprocess
+    import sys
+
+    from tests.tmux_server import ROOT
+
+    crash_logs = tmp_path / "tmp"
+    crash_logs.mkdir()
+    env = {**os.environ, "TEXTUAL_DRIVER": "textual.drivers.web_driver:WebDriver", "COLUMNS": "120", "ROWS": "40",
+           "TMPDIR": str(crash_logs), "PYTHONPATH": str(ROOT)}
+    env.pop("WORKTOP_DEBUG", None)
+    tab = subprocess.Popen([sys.executable, "-m", "tui.web.tab", str(workspace.path)], cwd=ROOT, env=env,
+                           stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        assert tab.stdout is not None and tab.stdin is not None
+        assert tab.stdout.read(1)  # it draws
+        folder = PresenceFolder(workspace.path)
+        deadline = time.monotonic() + WAIT
+        while not folder.read(clean=False):  # the first screen is done: presence, the watcher running
+            assert time.monotonic() < deadline, "the tab never announced itself"
+            time.sleep(0.1)
+        tab.stdout.close()  # the server is gone: nobody reads what the tab draws, nobody writes to it
+        tab.stdin.close()
+        cli(workspace.path, "add", "A change to redraw")  # the tab's watcher sees it and draws into the closed pipe
+        try:
+            tab.wait(timeout=WAIT)
+        except subprocess.TimeoutExpired:
+            pytest.fail("the tab's process outlived its server")
+        assert list(crash_logs.iterdir()) == []
+    finally:
+        if tab.poll() is None:
+            tab.kill()
+            tab.wait()
