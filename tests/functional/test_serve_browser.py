@@ -23,6 +23,7 @@ from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 from tests.support.agents import cli
 from tests.support.browser import WAIT, chromium, need_browser_tools, read_page_until, served, type_into_terminal
+from tests.support.waiting import wait_until
 
 pytestmark = pytest.mark.slow
 
@@ -75,9 +76,7 @@ def test_with_allow_writes_a_key_in_the_browser_moves_the_card_on_disk(board: Pa
         text = read_page_until(browser, shot, lambda t: "ZEPHYR" in words(t), "the board")
         assert "WRITES AS ANA" in words(text)
         type_into_terminal(browser, "2>")
-        deadline = time.monotonic() + WAIT
-        while Workspace(board).snapshot().items[1].status != "doing":
-            assert time.monotonic() < deadline, "the browser's key never moved the card"
-            time.sleep(0.2)
+        wait_until(lambda: Workspace(board).snapshot().items[1].status == "doing", "the browser's key to move the card",
+                   timeout=WAIT)
         entry = Workspace(board).history(1, limit=1)[0]
         assert (entry["by"], entry["summary"]) == ("ana", "moved #1 to doing")

@@ -20,6 +20,7 @@ import pytest
 
 from data.store.presence import presence_dir
 from data.writes.workspace import Workspace
+from tests.support.waiting import PATIENCE
 from tests.tmux_server import TmuxServer, worktop_command
 
 pytestmark = [
@@ -90,11 +91,10 @@ def test_two_worktops_see_each_other_move_cards_and_follow(team_ws: Workspace, t
     tmux.wait("bo", lambda s: "Following" not in s)
     tmux.wait("ana", lambda s: "follows you" not in s)
 
-    # ana's worktop is killed outright: she vanishes from bo's screen within 10 s.
+    # ana's worktop is killed outright: she vanishes from bo's screen (how soon is bench/'s business: a
+    # loaded machine takes longer, and the rule that makes a dead worktop's presence stale is the unit tests').
     os.kill(pid_of(path, "ana"), signal.SIGKILL)
-    killed = time.monotonic()
-    tmux.wait("bo", lambda s: "here:" not in header(s), timeout=10)
-    assert time.monotonic() - killed < 10
+    tmux.wait("bo", lambda s: "here:" not in header(s), timeout=PATIENCE)
 
 
 def test_pairing_on_80x24_with_a_slow_link_splitting_an_escape_sequence(team_ws: Workspace, tmux: Tmux) -> None:

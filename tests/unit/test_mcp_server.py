@@ -8,7 +8,6 @@ person afterwards.
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +17,7 @@ from data.store.presence import PresenceFolder
 from data.writes.ops import CreateItem
 from data.writes.workspace import Workspace
 from tests.support.agents import WAIT, call, cli, cli_json, mcp_session
+from tests.support.waiting import wait_until
 from tui.cli.registry import COMMANDS
 
 pytestmark = pytest.mark.slow
@@ -42,13 +42,6 @@ def log(tmp_path: Path) -> Path:
 def text_of(result: Any) -> str:
     assert len(result.content) == 1 and result.content[0].type == "text"
     return result.content[0].text
-
-
-def wait_for(condition: Any, what: str) -> None:
-    deadline = time.monotonic() + WAIT
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 async def test_the_tools_are_the_registrys_commands_with_typed_schemas(ws: Path, log: Path) -> None:
@@ -123,11 +116,11 @@ async def test_the_agent_is_present_while_it_works_and_gone_after(ws: Path, log:
         return [p for p in folder.read(clean=False) if p.user == "agent:reviewer"]
 
     async with mcp_session(ws, log=log) as session:
-        wait_for(lambda: len(agents()) == 1, "the agent's presence file")
+        wait_until(lambda: len(agents()) == 1, "the agent's presence file")
         await call(session, "show", id=2)
-        wait_for(lambda: agents() and agents()[0].selected == 2, "the agent's presence to point at #2")
+        wait_until(lambda: agents() and agents()[0].selected == 2, "the agent's presence to point at #2")
         assert agents()[0].pane == "board"
-    wait_for(lambda: not agents(), "the agent's presence file to go")
+    wait_until(lambda: not agents(), "the agent's presence file to go")
     assert not any(path.name.startswith("agent") for path in folder.path.iterdir())
 
 
@@ -262,7 +255,7 @@ def test_a_terminated_server_exits_and_takes_its_presence_with_it(ws: Path, log:
                                   env=dict(os.environ, **worktop_env(WORKTOP_USER="agent:reviewer")),
                                   stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=errlog)
         try:
-            wait_for(lambda: any(p.user == "agent:reviewer" for p in folder.read(clean=False)), "the presence file")
+            wait_until(lambda: any(p.user == "agent:reviewer" for p in folder.read(clean=False)), "the presence file")
             server.send_signal(signal.SIGTERM)
             assert server.wait(timeout=WAIT) == 128 + signal.SIGTERM
         finally:

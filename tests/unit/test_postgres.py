@@ -26,6 +26,7 @@ from data.writes.ops import CreateItem, Move, SetFields
 from data.writes.workspace import Workspace
 from tests.conftest import PEOPLE, ROOT, TODAY, subprocess_env
 from tests.support.stores import with_role
+from tests.support.waiting import wait_until
 from tui import cli
 
 STORAGE_KEYS = ("format", "format_version", "history_bytes", "item_count")
@@ -40,14 +41,6 @@ def new_workspace(pg: Any, role: str = "ana") -> str:
     url = pg.url(pg.fresh_name(), role=role)
     Workspace.create(url, name="test", actor=role, people=list(PEOPLE), today=TODAY)
     return url
-
-
-def wait_for(condition: Any, timeout: float = 30.0, what: str = "condition") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)
 
 
 def cli_run(*argv: str, env: dict[str, str] | None = None, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
@@ -310,10 +303,10 @@ def test_another_clients_commit_wakes_the_listener_and_is_caught_up(pg: Any) -> 
     thread = threading.Thread(target=watcher.store.watch, args=(woke.set, stop), daemon=True)
     thread.start()
     try:
-        wait_for(woke.is_set, what="the listener's first catch-up call")
+        wait_until(woke.is_set, "the listener's first catch-up call")
         woke.clear()
         item_id = Workspace(with_role(url, "ben")).apply(CreateItem("from ben")).item_id
-        wait_for(woke.is_set, what="the NOTIFY")
+        wait_until(woke.is_set, "the NOTIFY")
         snap = watcher.snapshot()
         assert snap.items[item_id].title == "from ben"
         assert snap.changes_since(first) == {item_id: {"kind", "title", "status", "created_at", "created_by",
@@ -428,14 +421,17 @@ def test_a_write_kept_waiting_past_the_lock_timeout_is_refused_and_writes_nothin
         waiting.apply(CreateItem("kept waiting"))
     os.kill(holder.pid, signal.SIGKILL)
     holder.wait(30)
-    deadline = time.monotonic() + 30  # until the server has noticed the holder is gone (not a threshold)
-    while True:
+    written: list[Any] = []
+
+    def write_once_free() -> bool:  # until the server has noticed the holder is gone
         try:
-            written = waiting.apply(CreateItem("once it is free"))  # the same store, not left broken
-            break
+            written.append(waiting.apply(CreateItem("once it is free")))  # the same store, not left broken
         except LockHeld:
-            assert time.monotonic() < deadline, "the dead holder's lock was never released"
-    assert written.revision == before + 1
+            return False
+        return True
+
+    wait_until(write_once_free, "the dead holder's lock to be released")
+    assert written[0].revision == before + 1
     assert [i.title for i in Workspace(url).snapshot().items.values()] == ["once it is free"]
 
 
