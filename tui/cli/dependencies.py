@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.inputs import open_workspace, parse_id
-from tui.cli.output import EXIT_OK, Out, change_json, print_json, warn
+from tui.cli.output import EXIT_OK, Out, told_json
 
 
 def _ids(words: list[str]) -> list[int]:
@@ -26,9 +26,7 @@ def run_block(args: argparse.Namespace) -> int:
     item_id, by = parse_id(args.id), _ids(args.by)
     workspace = open_workspace(args)
     result = workspace.apply(Block(item_id, by))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
+    if told_json(args, workspace, result, item_id):
         return EXIT_OK
     snapshot = workspace.snapshot()
     out = Out()
@@ -55,9 +53,7 @@ def run_unblock(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     before = blockers_of(workspace.snapshot().item(item_id).doc)
     result = workspace.apply(Unblock(item_id, by))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
+    if told_json(args, workspace, result, item_id):
         return EXIT_OK
     left = blockers_of(workspace.snapshot().item(item_id).doc)
     out = Out()

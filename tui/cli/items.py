@@ -7,7 +7,7 @@ import sys
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.inputs import handle, open_workspace, parse_id
-from tui.cli.output import EXIT_OK, CliError, Out, change_json, due_text, item_json, print_json, table, warn
+from tui.cli.output import EXIT_OK, CliError, Out, due_text, item_json, print_json, table, told_json
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -32,9 +32,7 @@ def run_add(args: argparse.Namespace) -> int:
     op = CreateItem(title=" ".join(args.title), kind=args.kind, status=args.status, fields=fields,
                     checklist=list(args.step))
     result = workspace.apply(op)
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, result.item_id))
+    if told_json(args, workspace, result, result.item_id):
         return EXIT_OK
     sys.stdout.write(f"{result.item_id}\n")
     return EXIT_OK
@@ -48,9 +46,7 @@ def run_request(args: argparse.Namespace) -> int:
     if args.body:
         fields["body"] = args.body
     result = workspace.apply(CreateItem(title=" ".join(args.title), kind="request", fields=fields))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, result.item_id))
+    if told_json(args, workspace, result, result.item_id):
         return EXIT_OK
     sys.stdout.write(f"{result.item_id}\n")
     return EXIT_OK
@@ -251,9 +247,7 @@ def run_set(args: argparse.Namespace) -> int:
     if "owner" in values:
         values["owner"] = handle(workspace, values["owner"])
     result = workspace.apply(SetFields(item_id, values, expected=_seen(workspace, args.was)))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
+    if told_json(args, workspace, result, item_id):
         return EXIT_OK
     out = Out()
     if result.changed:
@@ -289,9 +283,7 @@ def run_move(args: argparse.Namespace) -> int:
     workspace = open_workspace(args)
     was = args.was.strip().lower() if args.was is not None else None
     result = workspace.apply(Move(item_id, status, expected_status=was))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
+    if told_json(args, workspace, result, item_id):
         return EXIT_OK
     Out().write(f"#{item_id} → {status}" if result.changed else f"#{item_id} is already {status}")
     return EXIT_OK
@@ -310,9 +302,7 @@ def run_why(args: argparse.Namespace) -> int:
 
         text = " ".join(args.text)
         result = workspace.apply(SetFields(item_id, {"why": text}))
-        warn(result)
-        if args.json:
-            print_json(change_json(workspace, result, item_id))
+        if told_json(args, workspace, result, item_id):
             return EXIT_OK
         done = "why set" if text.strip() else "why cleared (the why log keeps the old one)"
         out.write(f"#{item_id}: {done}" if result.changed else f"#{item_id}: why unchanged")
@@ -351,9 +341,7 @@ def run_note(args: argparse.Namespace) -> int:
     item_id = parse_id(args.id)
     workspace = open_workspace(args)
     result = workspace.apply(AddWhyNote(item_id, " ".join(args.text)))
-    warn(result)
-    if args.json:
-        print_json(change_json(workspace, result, item_id))
+    if told_json(args, workspace, result, item_id):
         return EXIT_OK
     Out().write(f"#{item_id}: note added")
     return EXIT_OK

@@ -135,6 +135,18 @@ def change_json(workspace: Workspace, result: Result, item_id: int | None = None
     return doc
 
 
+def told_json(args: Any, workspace: Workspace, result: Result, item_id: int | None = None, **extra: Any) -> bool:
+    """After a write: its warnings on stderr, and with ``--json`` what changed (:func:`change_json`) on stdout.
+
+    True when the JSON was printed: the command is done (``if told_json(...): return EXIT_OK``).
+    """
+    warn(result)
+    if not getattr(args, "json", False):
+        return False
+    print_json(change_json(workspace, result, item_id, **extra))
+    return True
+
+
 def item_json(workspace: Workspace, snapshot: Snapshot, item: Item) -> dict[str, Any]:
     """An item as ``--json`` prints it: the stored document, its id and its missing answers."""
     from data.model.items import missing_answers

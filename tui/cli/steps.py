@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from tui.cli.inputs import open_workspace, parse_id
-from tui.cli.output import EXIT_OK, CliError, Out, change_json, print_json, warn
+from tui.cli.output import EXIT_OK, CliError, Out, print_json, told_json
 
 
 def run_step(args: argparse.Namespace) -> int:
@@ -34,13 +34,9 @@ def run_step(args: argparse.Namespace) -> int:
 
     def said(result: Result | None, text: str) -> int:
         """Tell what happened: the line, or with --json what changed and the item as it is now."""
-        if result is not None:
-            warn(result)
-        if as_json:
-            if result is None:  # nothing to do: the step was already so
-                result = Result(revision=workspace.snapshot().revision, item_id=item_id, changed=False)
-            print_json(change_json(workspace, result, item_id, said=text))
-        else:
+        if result is None:  # nothing to do: the step was already so
+            result = Result(revision=workspace.snapshot().revision, item_id=item_id, changed=False)
+        if not told_json(args, workspace, result, item_id, said=text):
             out.write(text)
         return EXIT_OK
 

@@ -7,7 +7,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from tui.cli.inputs import handle, open_workspace, parse_id, typed_date
-from tui.cli.output import EXIT_OK, CliError, Out, change_json, day, print_json, short_day, table, warn
+from tui.cli.output import EXIT_OK, CliError, Out, change_json, day, print_json, short_day, table, told_json, warn
 
 if TYPE_CHECKING:
     from data.writes.workspace import Workspace
@@ -136,9 +136,7 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
     if action == "skip":
         skip = SkipOccurrence(template_id, args.date)
         result = workspace.apply(skip)
-        warn(result)
-        if args.json:
-            print_json(change_json(workspace, result, template_id, skipped=skip.skipped_day))
+        if told_json(args, workspace, result, template_id, skipped=skip.skipped_day):
             return EXIT_OK
         out.write(f"#{template_id}: skipped {day(date.fromisoformat(skip.skipped_day or ''))}")
         return EXIT_OK
@@ -147,9 +145,7 @@ def _recurring_action(args: argparse.Namespace, action: str) -> int:
         if action == "resume":
             ops.append(GenerateInstances(template_id))
         result = workspace.apply_all(ops)
-        warn(result)
-        if args.json:
-            print_json(change_json(workspace, result, template_id))
+        if told_json(args, workspace, result, template_id):
             return EXIT_OK
         out.write(f"#{template_id} {'paused: no more instances until resumed' if action == 'pause' else 'resumed'}")
         return EXIT_OK
